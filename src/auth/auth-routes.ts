@@ -1,0 +1,87 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { type AuditLog, auditContextOf } from '../audit/audit-log.ts';
+import type { PrismaClient } from '../generated/prisma/client.ts';
+import { UnauthorizedError } from '../http/errors.ts';
+import { dummyHash, verifyPassword } from './passwords.ts';
+import type { TokenService } from './token-service.ts';
+
+export interface AuthRoutesDeps {
+  prisma: PrismaClient;
+  tokens: TokenService;
+  audit: AuditLog;
+  loginRateLimitPerMinute: number;
+}
+
+const tokenPair = z.object({
+  tokenType: z.literal('Bearer'),
+  accessToken: z.string(),
+  expiresIn: z.number().describe('seconds'),
+  refreshToken: z.string(),
+  refreshExpiresIn: z.number().describe('seconds'),
+});
+
+export const authRoutes: FastifyPluginAsyncZod<AuthRoutesDeps> = async (app, { prisma, tokens, audit, loginRateLimitPerMinute }) => {
+  app.post(
+    '/auth/login',
+    {
+      config: {
+        public: true,
+        // Per IP: slows password guessing without locking real users out for long.
+        rateLimit: { max: loginRateLimitPerMinute, timeWindow: '1 minute' },
+      },
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in with e-mail and password',
+        security: [],
+        body: z.object({ email: z.string().trim().toLowerCase().max(254), password: z.string().min(1).max(200) }),
+        response: { 200: tokenPair.extend({ user: z.object({ id: z.string(), email: z.string(), role: z.enum(['admin', 'attendant']) }) }) },
+      },
+    },
+    async (request) => {
+      const { email, password } = request.body;
+      const user = await prisma.user.findUnique({ where: { email } });
+      const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
+      if (!user || !ok) {
+        await audit.record(auditContextOf(request), { action: 'auth.login_failed', entityType: 'session', entityId: user?.id ?? null });
+        throw new UnauthorizedError('invalid e-mail or password');
+      }
+      const authUser = { id: user.id, email: user.email, role: user.role };
+      await audit.record({ ...auditContextOf(request), actorId: user.id, actorRole: user.role }, { action: 'auth.login', entityType: 'session', entityId: user.id });
+      return { ...(await tokens.issue(authUser)), user: authUser };
+    },
+  );
+
+  app.post(
+    '/auth/refresh',
+    {
+      config: { public: true, rateLimit: { max: loginRateLimitPerMinute * 6, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Trade a refresh token for a new token pair (the old refresh token is spent)',
+        security: [],
+        body: z.object({ refreshToken: z.string().min(1).max(200) }),
+        response: { 200: tokenPair },
+      },
+    },
+    async (request) => tokens.refresh(request.body.refreshToken),
+  );
+
+  app.post(
+    '/auth/logout',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Revoke a refresh token (and every token rotated from it)',
+        security: [],
+        body: z.object({ refreshToken: z.string().min(1).max(200) }),
+        response: { 204: z.null() },
+      },
+    },
+    async (request, reply) => {
+      await tokens.revoke(request.body.refreshToken);
+      return reply.code(204).send(null);
+    },
+  );
+};

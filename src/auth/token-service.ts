@@ -1,0 +1,135 @@
+// Access tokens: HS256 JWTs valid 1 h. Refresh tokens: 32 random bytes valid 7 d, stored as
+// SHA-256 only, rotated on every use. Reusing a rotated token (a sign of theft) revokes its
+// whole family.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import type { PrismaClient } from '../generated/prisma/client.ts';
+import { UnauthorizedError } from '../http/errors.ts';
+import type { AccessTokenVerifier, AuthUser } from '../http/auth-guard.ts';
+
+export interface TokenPair {
+  tokenType: 'Bearer';
+  accessToken: string;
+  expiresIn: number;
+  refreshToken: string;
+  refreshExpiresIn: number;
+}
+
+export interface TokenServiceOptions {
+  secret: string;
+  accessTtlSeconds?: number;
+  refreshTtlSeconds?: number;
+  now?: () => Date;
+}
+
+const ISSUER = 'atende';
+const AUDIENCE = 'atende-api';
+const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export class TokenService implements AccessTokenVerifier {
+  private readonly key: Uint8Array;
+  private readonly accessTtl: number;
+  private readonly refreshTtl: number;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    options: TokenServiceOptions,
+  ) {
+    this.key = new TextEncoder().encode(options.secret);
+    this.accessTtl = options.accessTtlSeconds ?? 3600;
+    this.refreshTtl = options.refreshTtlSeconds ?? 7 * 24 * 3600;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async signAccessToken(user: AuthUser): Promise<string> {
+    const iat = Math.floor(this.now().getTime() / 1000);
+    return new SignJWT({ role: user.role, email: user.email })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(user.id)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + this.accessTtl)
+      .sign(this.key);
+  }
+
+  /** Verifies signature and expiry, then reads the user so a deleted user or changed role
+   * takes effect at once rather than when the token expires. */
+  async verifyAccessToken(token: string): Promise<AuthUser> {
+    let sub: string | undefined;
+    try {
+      const { payload } = await jwtVerify(token, this.key, {
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: ['HS256'],
+        currentDate: this.now(),
+      });
+      sub = payload.sub;
+    } catch (err) {
+      if (err instanceof joseErrors.JWTExpired) throw new UnauthorizedError('access token expired; use POST /auth/refresh');
+      throw new UnauthorizedError('invalid access token');
+    }
+    const user = sub ? await this.prisma.user.findUnique({ where: { id: sub }, select: { id: true, email: true, role: true } }) : null;
+    if (!user) throw new UnauthorizedError('the user of this token no longer exists');
+    return user;
+  }
+
+  async issue(user: AuthUser, family: string = randomUUID()): Promise<TokenPair> {
+    const refreshToken = randomBytes(32).toString('base64url');
+    await this.prisma.refreshToken.create({
+      data: {
+        userId: user.id,
+        tokenHash: sha256(refreshToken),
+        family,
+        expiresAt: new Date(this.now().getTime() + this.refreshTtl * 1000),
+      },
+    });
+    return {
+      tokenType: 'Bearer',
+      accessToken: await this.signAccessToken(user),
+      expiresIn: this.accessTtl,
+      refreshToken,
+      refreshExpiresIn: this.refreshTtl,
+    };
+  }
+
+  /** Trades a refresh token for a new pair; the old one is spent. */
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const stored = await this.prisma.refreshToken.findUnique({
+      where: { tokenHash: sha256(refreshToken) },
+      include: { user: { select: { id: true, email: true, role: true } } },
+    });
+    if (!stored) throw new UnauthorizedError('unknown refresh token');
+    if (stored.revokedAt || stored.replacedBy) {
+      await this.revokeFamily(stored.family);
+      throw new UnauthorizedError('refresh token was already used or revoked; log in again');
+    }
+    if (stored.expiresAt <= this.now()) throw new UnauthorizedError('refresh token expired; log in again');
+    // Spend it atomically: of two concurrent refreshes with one token, only one wins.
+    const nextId = randomUUID();
+    const spent = await this.prisma.refreshToken.updateMany({
+      where: { id: stored.id, revokedAt: null, replacedBy: null },
+      data: { replacedBy: nextId, revokedAt: this.now() },
+    });
+    if (spent.count !== 1) {
+      await this.revokeFamily(stored.family);
+      throw new UnauthorizedError('refresh token was already used or revoked; log in again');
+    }
+    return this.issue(stored.user, stored.family);
+  }
+
+  /** Logout: revokes the token's whole family (this device's session). Unknown → no-op. */
+  async revoke(refreshToken: string): Promise<void> {
+    const stored = await this.prisma.refreshToken.findUnique({ where: { tokenHash: sha256(refreshToken) } });
+    if (stored) await this.revokeFamily(stored.family);
+  }
+
+  async revokeAllOf(userId: string): Promise<void> {
+    await this.prisma.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: this.now() } });
+  }
+
+  private async revokeFamily(family: string) {
+    await this.prisma.refreshToken.updateMany({ where: { family, revokedAt: null }, data: { revokedAt: this.now() } });
+  }
+}

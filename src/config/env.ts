@@ -1,0 +1,90 @@
+// Configuration is data, checked once at start-up: one zod schema over the environment.
+// A bad value stops the process with a message naming the variable and what it expects.
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `expected a whole number between ${min} and ${max}` })
+    .int({ error: `expected a whole number between ${min} and ${max}` })
+    .min(min, { error: `expected a whole number between ${min} and ${max}` })
+    .max(max, { error: `expected a whole number between ${min} and ${max}` });
+
+const url = (protocols: string[]) =>
+  z.url({ protocol: new RegExp(`^(${protocols.join('|')})$`), error: `expected a ${protocols.join(' or ')} URL` });
+
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: int(0, 65535).default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATA_DIR: z.string().min(1).default('./data'),
+    DATABASE_URL: optional(url(['postgres', 'postgresql'])),
+    DATABASE_POOL_SIZE: int(1, 200).default(10),
+    REDIS_URL: optional(url(['redis', 'rediss'])),
+    OLLAMA_HOST: url(['http', 'https']).default('http://127.0.0.1:11434'),
+    OLLAMA_MODEL: z.string().min(1).default('llama3.1:8b'),
+    LLM_TIMEOUT_MS: int(100, 600_000).default(30_000),
+    MCP_URL: optional(url(['http', 'https'])),
+    MCP_TOKEN: optional(z.string().min(16, { error: 'expected at least 16 characters' })),
+    JWT_SECRET: optional(z.string().min(32, { error: 'expected at least 32 characters' })),
+    ADMIN_EMAIL: optional(z.email({ error: 'expected an e-mail address' })),
+    ADMIN_PASSWORD: optional(z.string().min(10, { error: 'expected at least 10 characters' })),
+    CONVERSATION_TIMEOUT_MIN: int(1, 10_080).default(30),
+    DEDUPE_TTL_S: int(60, 2_592_000).default(172_800),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+    BODY_LIMIT_BYTES: int(1024, 10_485_760).default(1_048_576),
+    LOGIN_RATE_LIMIT_PER_MIN: int(1, 10_000).default(10),
+    WHATSAPP_BAILEYS_ENABLED: bool.default(false),
+    WHATSAPP_CLOUD_TOKEN: optional(z.string().min(1)),
+    WHATSAPP_CLOUD_APP_SECRET: optional(z.string().min(1)),
+    WHATSAPP_CLOUD_VERIFY_TOKEN: optional(z.string().min(1)),
+    WHATSAPP_CLOUD_PHONE_NUMBER_ID: optional(z.string().regex(/^\d+$/, { error: 'expected the numeric phone number id' })),
+    WHATSAPP_CLOUD_API_URL: url(['http', 'https']).default('https://graph.facebook.com/v23.0'),
+    TELEGRAM_BOT_TOKEN: optional(z.string().regex(/^\d+:[\w-]+$/, { error: 'expected a bot token like 123456:ABC-DEF' })),
+    TELEGRAM_WEBHOOK_SECRET: optional(z.string().regex(/^[\w-]{1,256}$/, { error: 'expected 1-256 of A-Z a-z 0-9 _ -' })),
+    TELEGRAM_API_URL: url(['http', 'https']).default('https://api.telegram.org'),
+    SYNC_WEBHOOK_URL: optional(url(['http', 'https'])),
+    SYNC_WEBHOOK_SECRET: optional(z.string().min(16, { error: 'expected at least 16 characters' })),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'required when NODE_ENV=production (at least 32 random characters)' });
+    }
+    if (env.ADMIN_EMAIL && !env.ADMIN_PASSWORD) {
+      ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'required when ADMIN_EMAIL is set' });
+    }
+    if (env.ADMIN_PASSWORD && !env.ADMIN_EMAIL) {
+      ctx.addIssue({ code: 'custom', path: ['ADMIN_EMAIL'], message: 'required when ADMIN_PASSWORD is set' });
+    }
+    if (env.SYNC_WEBHOOK_URL && !env.SYNC_WEBHOOK_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['SYNC_WEBHOOK_SECRET'], message: 'required when SYNC_WEBHOOK_URL is set' });
+    }
+  });
+
+export type Config = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = envSchema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => ({
+      variable: String(issue.path[0] ?? '(environment)'),
+      message: issue.message,
+    })),
+  );
+}

@@ -1,0 +1,61 @@
+// Secure by default: every route needs a valid access token unless it declares
+// `config: { public: true }`; `config: { roles: [...] }` narrows who may call it.
+// A route added later cannot be forgotten — test/auth-guard.test.ts walks the route table.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ForbiddenError, UnauthorizedError } from './errors.ts';
+
+export type Role = 'admin' | 'attendant';
+
+export interface AuthUser {
+  id: string;
+  email: string;
+  role: Role;
+}
+
+export interface AccessTokenVerifier {
+  /** Resolves the user a bearer access token belongs to; throws UnauthorizedError otherwise. */
+  verifyAccessToken(token: string): Promise<AuthUser>;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** No token needed (health, login, webhooks, docs). */
+    public?: boolean;
+    /** Roles allowed; any authenticated user when absent. */
+    roles?: Role[];
+  }
+  interface FastifyRequest {
+    user?: AuthUser;
+  }
+}
+
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const [scheme, token] = header.split(' ');
+  return scheme?.toLowerCase() === 'bearer' && token ? token : undefined;
+}
+
+/** The authenticated user of a protected route (the guard guarantees it is set). */
+export function currentUser(request: FastifyRequest): AuthUser {
+  if (!request.user) throw new UnauthorizedError();
+  return request.user;
+}
+
+export function registerAuthGuard(app: FastifyInstance, verifier: AccessTokenVerifier) {
+  app.decorateRequest('user', undefined);
+  app.addHook('onRoute', (route) => {
+    // Swagger UI and the OpenAPI document are public documentation.
+    if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), public: true };
+  });
+  app.addHook('onRequest', async (request) => {
+    const config = request.routeOptions.config;
+    if (config.public || !request.routeOptions.url) return;
+    const token = bearerToken(request);
+    if (!token) throw new UnauthorizedError();
+    request.user = await verifier.verifyAccessToken(token);
+    if (config.roles && !config.roles.includes(request.user.role)) {
+      throw new ForbiddenError(`requires role ${config.roles.join(' or ')}`);
+    }
+  });
+}

@@ -1,0 +1,52 @@
+// The process: read config, build the app, listen, and shut down gracefully on signals.
+import path from 'node:path';
+import { createAtende } from './app.ts';
+import { DEFAULT_ADMIN_EMAIL } from './auth/bootstrap-admin.ts';
+import { ConfigError, loadConfig } from './config/env.ts';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`atende: ${err.message}\nSee .env.example for every variable and its format.`);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  const atende = await createAtende(config);
+  const address = await atende.http.listen({ port: config.PORT, host: config.HOST });
+
+  const shutdown = async (signal: string) => {
+    atende.logger.info({ event: 'shutdown', signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000).unref();
+    try {
+      await atende.close();
+    } finally {
+      clearTimeout(force);
+      process.exit(0);
+    }
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  const passwordFile = path.resolve(config.DATA_DIR, 'admin-password.txt');
+  const lines = [
+    '',
+    `  atende is running — ${atende.db.kind === 'pglite' ? `embedded database in ${path.resolve(config.DATA_DIR)}` : 'PostgreSQL'}`,
+    `  API:        ${address}`,
+    `  API docs:   ${address}/docs`,
+    config.ADMIN_EMAIL
+      ? `  admin:      ${config.ADMIN_EMAIL} (password from ADMIN_PASSWORD)`
+      : `  admin:      ${DEFAULT_ADMIN_EMAIL} — password in ${passwordFile} (created on first start)`,
+    '',
+  ];
+  console.log(lines.join('\n'));
+}
+
+main().catch((err) => {
+  console.error('atende failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});
