@@ -57,7 +57,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
 
     const http = await createHttpServer({ logger, metrics, auth: tokens, bodyLimit: config.BODY_LIMIT_BYTES, version: VERSION });
     await http.register(healthRoutes, { checks });
-    await http.register(metricsRoutes, { registry: metrics.registry });
+    await http.register(metricsRoutes, { registry: metrics.registry, token: config.METRICS_TOKEN });
     await http.register(authRoutes, { prisma: db.prisma, tokens, audit, loginRateLimitPerMinute: config.LOGIN_RATE_LIMIT_PER_MIN });
     await http.ready();
 

@@ -68,3 +68,19 @@ describe.each(BACKENDS)('health, metrics and errors on %s', (backend) => {
     expect(ui.body).toContain('swagger');
   });
 });
+
+describe('metrics behind METRICS_TOKEN', () => {
+  it('asks scrapers for the static token when one is configured', async () => {
+    const t = await startTestApp({ backend: 'pglite', env: { METRICS_TOKEN: 'scrape-token-0123456789' } });
+    try {
+      expect((await t.atende.http.inject({ url: '/metrics' })).statusCode).toBe(401);
+      const bad = await t.atende.http.inject({ url: '/metrics', headers: { authorization: 'Bearer wrong-token-0123456789' } });
+      expect(bad.statusCode).toBe(401);
+      const ok = await t.atende.http.inject({ url: '/metrics', headers: { authorization: 'Bearer scrape-token-0123456789' } });
+      expect(ok.statusCode).toBe(200);
+      expect(ok.body).toContain('atende_http_request_duration_seconds');
+    } finally {
+      await t.close();
+    }
+  });
+});

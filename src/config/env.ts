@@ -41,6 +41,7 @@ export const envSchema = z
     ROLE: z.enum(['all', 'api', 'worker']).default('all'),
     BODY_LIMIT_BYTES: int(1024, 10_485_760).default(1_048_576),
     LOGIN_RATE_LIMIT_PER_MIN: int(1, 10_000).default(10),
+    METRICS_TOKEN: optional(z.string().min(16, { error: 'expected at least 16 characters' })),
     WHATSAPP_BAILEYS_ENABLED: bool.default(false),
     WHATSAPP_CLOUD_TOKEN: optional(z.string().min(1)),
     WHATSAPP_CLOUD_APP_SECRET: optional(z.string().min(1)),

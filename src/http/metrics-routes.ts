@@ -1,10 +1,22 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Registry } from 'prom-client';
+import { bearerToken } from './auth-guard.ts';
+import { UnauthorizedError } from './errors.ts';
 
-// Prometheus scrapes without a token by convention; /metrics holds counts, never PII.
-// Operators who expose the API publicly should block /metrics at the ingress.
-export const metricsRoutes: FastifyPluginAsync<{ registry: Registry }> = async (app, { registry }) => {
-  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/**
+ * Prometheus scrape endpoint. Scrapers cannot log in for a 1-hour JWT, so /metrics takes a
+ * static bearer token (METRICS_TOKEN) instead of the user guard; without one it is open,
+ * which suits a single machine where the port is not exposed. Metrics hold counts, never PII.
+ */
+export const metricsRoutes: FastifyPluginAsync<{ registry: Registry; token?: string }> = async (app, { registry, token }) => {
+  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
+    if (token) {
+      const given = bearerToken(request);
+      if (!given || !timingSafeEqual(digest(given), digest(token))) throw new UnauthorizedError('/metrics needs Authorization: Bearer <METRICS_TOKEN>');
+    }
     reply.type(registry.contentType);
     return registry.metrics();
   });
