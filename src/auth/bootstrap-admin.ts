@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { PrismaClient } from '../generated/prisma/client.ts';
+import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../observability/logger.ts';
 import { hashPassword } from './passwords.ts';
 
@@ -22,9 +22,8 @@ export interface BootstrapOptions {
 export async function bootstrapAdmin(prisma: PrismaClient, logger: Logger, options: BootstrapOptions): Promise<void> {
   if ((await prisma.user.count()) > 0) return;
   if (options.adminEmail && options.adminPassword) {
-    await prisma.user.create({
-      data: { email: options.adminEmail.toLowerCase(), passwordHash: await hashPassword(options.adminPassword), role: 'admin', name: 'Admin' },
-    });
+    const created = await createFirstAdmin(prisma, options.adminEmail.toLowerCase(), options.adminPassword);
+    if (!created) return;
     logger.info({ event: 'admin_bootstrap', source: 'env' }, 'created the first admin from ADMIN_EMAIL/ADMIN_PASSWORD');
     return;
   }
@@ -35,9 +34,22 @@ export async function bootstrapAdmin(prisma: PrismaClient, logger: Logger, optio
   const password = randomBytes(18).toString('base64url');
   await mkdir(options.dataDir, { recursive: true });
   const file = path.resolve(options.dataDir, 'admin-password.txt');
+  // Written before the user exists: if the write failed after the insert, nobody would ever
+  // learn the password, and the next start (users > 0) would not make a new one.
   await writeFile(file, `${DEFAULT_ADMIN_EMAIL}\n${password}\n`, { mode: 0o600 });
-  await prisma.user.create({
-    data: { email: DEFAULT_ADMIN_EMAIL, passwordHash: await hashPassword(password), role: 'admin', name: 'Admin' },
-  });
+  // `mode` applies only when the file is created; an older file may have looser bits.
+  await chmod(file, 0o600);
+  if (!(await createFirstAdmin(prisma, DEFAULT_ADMIN_EMAIL, password))) return;
   logger.warn({ event: 'admin_bootstrap', source: 'generated', file }, `created admin ${DEFAULT_ADMIN_EMAIL}; its password is in ${file}`);
+}
+
+/** false when another replica starting at the same moment created that admin first. */
+async function createFirstAdmin(prisma: PrismaClient, email: string, password: string): Promise<boolean> {
+  try {
+    await prisma.user.create({ data: { email, passwordHash: await hashPassword(password), role: 'admin', name: 'Admin' } });
+    return true;
+  } catch (err) {
+    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return false;
+    throw err;
+  }
 }

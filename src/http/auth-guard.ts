@@ -1,6 +1,6 @@
 // Secure by default: every route needs a valid access token unless it declares
 // `config: { public: true }`; `config: { roles: [...] }` narrows who may call it.
-// A route added later cannot be forgotten — test/auth-guard.test.ts walks the route table.
+// A route added later cannot be forgotten — test/route-guard.test.ts walks routeTable().
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ForbiddenError, UnauthorizedError } from './errors.ts';
 
@@ -42,11 +42,32 @@ export function currentUser(request: FastifyRequest): AuthUser {
   return request.user;
 }
 
+/** A route as the guard sees it: what it needs before its handler runs. */
+export interface GuardedRoute {
+  method: string;
+  url: string;
+  public: boolean;
+  roles?: Role[];
+}
+
+const routeTables = new WeakMap<object, GuardedRoute[]>();
+
+/** Every route registered on `app` after its guard, with its access rules — lets a test
+ * probe each one, including routes added by plugins it does not know about. */
+export function routeTable(app: object): readonly GuardedRoute[] {
+  return routeTables.get(app) ?? [];
+}
+
 export function registerAuthGuard(app: FastifyInstance, verifier: AccessTokenVerifier) {
+  const table: GuardedRoute[] = [];
+  routeTables.set(app, table);
   app.decorateRequest('user', undefined);
   app.addHook('onRoute', (route) => {
     // Swagger UI and the OpenAPI document are public documentation.
     if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), public: true };
+    for (const method of [route.method].flat()) {
+      table.push({ method, url: route.url, public: route.config?.public === true, roles: route.config?.roles });
+    }
   });
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;

@@ -45,10 +45,12 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Reuse a database (e.g. two apps on one PostgreSQL); the caller drops it. */
   database?: TestDatabase;
+  /** Reuse a data directory (e.g. restart on the same PGlite files); the caller removes it. */
+  dataDir?: string;
 }
 
 export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'atende-test-'));
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'atende-test-')));
   const ownDb = options.backend === 'postgres' && !options.database ? await createTestDatabase() : undefined;
   const db = options.database ?? ownDb;
   const logs = new LogCapture();
@@ -86,7 +88,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     async close() {
       await atende.close();
       await ownDb?.drop();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

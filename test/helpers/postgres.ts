@@ -23,7 +23,9 @@ export interface TestDatabase {
 }
 
 export async function createTestDatabase(prefix = 'atende_t'): Promise<TestDatabase> {
-  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  // The creation time in the name lets a later run drop only databases that are clearly
+  // abandoned, never those of a test run going on at the same time.
+  const name = `${prefix}_${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString('hex')}`;
   await admin((c) => c.query(`CREATE DATABASE "${name}"`));
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
@@ -34,10 +36,14 @@ export async function createTestDatabase(prefix = 'atende_t'): Promise<TestDatab
   };
 }
 
-/** Drops databases left behind by test runs that were killed. */
-export async function dropStaleTestDatabases(prefix = 'atende_t_'): Promise<void> {
+/** Drops databases left behind (over an hour ago) by test runs that were killed. */
+export async function dropStaleTestDatabases(prefix = 'atende_t_', maxAgeSeconds = 3600): Promise<void> {
+  const cutoff = Math.floor(Date.now() / 1000) - maxAgeSeconds;
   await admin(async (c) => {
     const { rows } = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${prefix}%`]);
-    for (const { datname } of rows) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    for (const { datname } of rows) {
+      const created = Number(/_(\d{10})_/.exec(datname)?.[1] ?? 0);
+      if (created < cutoff) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    }
   });
 }

@@ -1,0 +1,162 @@
+// Staff accounts and their chat identities. Password hashes never leave this file: every
+// read selects the public columns only.
+import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
+import { ConflictError, NotFoundError } from '../http/errors.ts';
+import type { Role } from '../http/auth-guard.ts';
+
+export interface ChatIdentityInput {
+  channel: string;
+  /** Already normalized (see chat-identity.ts). */
+  address: string;
+}
+
+export interface NewUser {
+  email: string;
+  name?: string | null;
+  passwordHash: string;
+  role: Role;
+  identities?: ChatIdentityInput[];
+}
+
+export interface UserChanges {
+  name?: string | null;
+  role?: Role;
+  passwordHash?: string;
+  /** Replaces all of the user's identities. */
+  identities?: ChatIdentityInput[];
+}
+
+/** Runs inside the write's transaction, so the change and its audit entry commit together. */
+export type WithinWrite = (tx: Prisma.TransactionClient, userId: string) => Promise<void>;
+
+const publicColumns = {
+  id: true,
+  email: true,
+  name: true,
+  role: true,
+  createdAt: true,
+  updatedAt: true,
+  identities: { select: { channel: true, address: true }, orderBy: [{ channel: 'asc' }, { address: 'asc' }] },
+} satisfies Prisma.UserSelect;
+
+export type UserView = Prisma.UserGetPayload<{ select: typeof publicColumns }>;
+
+const emailTaken = () => new ConflictError('email-taken', 'a user with this e-mail already exists', { field: 'email' });
+
+export class UserRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  list(): Promise<UserView[]> {
+    return this.prisma.user.findMany({ select: publicColumns, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  }
+
+  async get(id: string): Promise<UserView> {
+    const user = await this.prisma.user.findUnique({ where: { id }, select: publicColumns });
+    if (!user) throw new NotFoundError('user', id);
+    return user;
+  }
+
+  async create(input: NewUser, within?: WithinWrite): Promise<UserView> {
+    return this.write(async (tx) => {
+      if (await tx.user.findUnique({ where: { email: input.email }, select: { id: true } })) throw emailTaken();
+      await this.assertIdentitiesFree(tx, input.identities ?? [], null);
+      const user = await tx.user.create({
+        data: {
+          email: input.email,
+          name: input.name ?? null,
+          passwordHash: input.passwordHash,
+          role: input.role,
+          identities: { create: input.identities ?? [] },
+        },
+        select: publicColumns,
+      });
+      await within?.(tx, user.id);
+      return user;
+    });
+  }
+
+  async update(id: string, changes: UserChanges, within?: WithinWrite): Promise<UserView> {
+    return this.write(async (tx) => {
+      const current = await tx.user.findUnique({ where: { id }, select: { role: true } });
+      if (!current) throw new NotFoundError('user', id);
+      if (current.role === 'admin' && changes.role && changes.role !== 'admin') await this.assertNotLastAdmin(tx, 'demote');
+      if (changes.identities) {
+        await this.assertIdentitiesFree(tx, changes.identities, id);
+        await tx.chatIdentity.deleteMany({ where: { userId: id } });
+        await tx.chatIdentity.createMany({ data: changes.identities.map((i) => ({ ...i, userId: id })) });
+      }
+      const user = await tx.user.update({
+        where: { id },
+        data: {
+          ...(changes.name !== undefined ? { name: changes.name } : {}),
+          ...(changes.role ? { role: changes.role } : {}),
+          ...(changes.passwordHash ? { passwordHash: changes.passwordHash } : {}),
+          // Identities alone change no user column; bump updatedAt all the same.
+          updatedAt: new Date(),
+        },
+        select: publicColumns,
+      });
+      await within?.(tx, id);
+      return user;
+    });
+  }
+
+  /** Deletes the user; identities and refresh tokens go with it (ON DELETE CASCADE). */
+  async delete(id: string, within?: WithinWrite): Promise<void> {
+    await this.write(async (tx) => {
+      const current = await tx.user.findUnique({ where: { id }, select: { role: true } });
+      if (!current) throw new NotFoundError('user', id);
+      if (current.role === 'admin') await this.assertNotLastAdmin(tx, 'delete');
+      await tx.user.delete({ where: { id } });
+      await within?.(tx, id);
+    });
+  }
+
+  /**
+   * Locks every admin row first: two admins removing each other at the same time would
+   * otherwise both see "another admin remains" and leave none. The second waits, then sees
+   * the first's change. Locking in id order keeps two such transactions from deadlocking.
+   */
+  private async assertNotLastAdmin(tx: Prisma.TransactionClient, what: 'delete' | 'demote') {
+    const admins = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE role = 'admin' ORDER BY id FOR UPDATE`;
+    if (admins.length <= 1) {
+      throw new ConflictError('last-admin', `cannot ${what} the last admin; make another user admin first`);
+    }
+  }
+
+  /** Names the first identity another user already holds (by position, channel and owner
+   * id — not by address, which is a phone number). */
+  private async assertIdentitiesFree(tx: Prisma.TransactionClient, identities: ChatIdentityInput[], ownerId: string | null) {
+    if (identities.length === 0) return;
+    const taken = await tx.chatIdentity.findMany({
+      where: { OR: identities.map((i) => ({ channel: i.channel, address: i.address })), ...(ownerId ? { NOT: { userId: ownerId } } : {}) },
+      select: { channel: true, address: true, userId: true },
+    });
+    const index = identities.findIndex((i) => taken.some((t) => t.channel === i.channel && t.address === i.address));
+    if (index < 0) return;
+    const owner = taken.find((t) => t.channel === identities[index]!.channel && t.address === identities[index]!.address)!;
+    throw new ConflictError('identity-taken', `identities.${index}: this ${owner.channel} address already belongs to user ${owner.userId}`, {
+      field: `identities.${index}.address`,
+      channel: owner.channel,
+      existingUserId: owner.userId,
+    });
+  }
+
+  /** A transaction whose unique-key races (checked above, lost to a concurrent request)
+   * still end as 409s rather than 500s. */
+  private async write<T>(fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+    try {
+      return await this.prisma.$transaction(fn);
+    } catch (err) {
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+        // The two adapters describe the constraint differently; both quote its name.
+        const described = JSON.stringify(err.meta ?? {});
+        if (described.includes('chat_identities')) {
+          throw new ConflictError('identity-taken', 'one of these chat identities already belongs to another user', { field: 'identities' });
+        }
+        if (described.includes('users_email')) throw emailTaken();
+      }
+      throw err;
+    }
+  }
+}
