@@ -1,0 +1,223 @@
+// How the conversation's context changes, as pure functions (context, data) → changes. The
+// machine wires them with assign(); keeping them plain makes them easy to read and test.
+// Replies are appended to the outbox with keys `<turn>:<n>`, so the same event run again from
+// the same snapshot (a retry, a restore) yields the same keys and the runner can dedupe.
+import { FIELD_NAMES, type FieldName, normalizeField, normalizePhone, REQUIRED_FIELDS } from '../src/contacts/fields.ts';
+import { readAnswer } from './answers.ts';
+import { catalog, fieldError } from './catalog.ts';
+import { isGreetingOnly } from './commands.ts';
+import { type ParsedFields, parseFieldPairs, salvageFields } from './corrections.ts';
+import type { ConversationContext, ConversationInput, ExtractResult, Fields, SaveResult } from './types.ts';
+
+type Ctx = ConversationContext;
+type Change = Partial<Ctx>;
+
+// Extraction gets at most this much held text; more is not a contact's details anyway.
+const PENDING_TEXT_LIMIT = 4000;
+
+export function initialContext(input: ConversationInput): Ctx {
+  const phone = input.senderPhone ? normalizePhone(input.senderPhone) : null;
+  const channelPhone = phone?.ok ? phone.value : null;
+  const context: Ctx = {
+    mode: input.mode,
+    channel: input.channel,
+    chatId: input.chatId,
+    senderId: input.senderId,
+    channelPhone,
+    attendantUserId: input.attendantUserId ?? null,
+    timeoutMin: input.timeoutMin,
+    status: 'active',
+    stage: 'start',
+    consentAt: null,
+    fields: {},
+    rejected: {},
+    asking: null,
+    attempts: 0,
+    emailAsked: false,
+    pendingText: null,
+    duplicate: null,
+    updateId: null,
+    contactId: null,
+    protocol: null,
+    lastActivityAt: input.now,
+    turn: 'start',
+    seq: 0,
+    outbox: [],
+  };
+  return { ...context, ...resetForm(context) };
+}
+
+export function say(context: Ctx, ...texts: string[]): Change {
+  const start = context.outbox.length;
+  return { outbox: [...context.outbox, ...texts.map((text, i) => ({ key: `${context.turn}:${start + i}`, text }))] };
+}
+
+/** Every external event starts a turn: its own reply keys, an empty outbox. */
+export function beginTurn(context: Ctx, turn: string | null, at: string | null): Change {
+  const seq = context.seq + 1;
+  return { seq, turn: turn ?? `event-${seq}`, outbox: [], ...(at ? { lastActivityAt: at } : {}) };
+}
+
+export function isLate(context: Ctx, at: string): boolean {
+  const elapsed = Date.parse(at) - Date.parse(context.lastActivityAt);
+  return context.timeoutMin > 0 && elapsed > context.timeoutMin * 60_000;
+}
+
+/** The form as at the start: in contact mode the channel's phone is already known. */
+export function resetForm(context: Ctx): Change {
+  const fields: Fields = context.mode === 'contact' && context.channelPhone ? { phone: context.channelPhone } : {};
+  return { fields, rejected: {}, asking: null, attempts: 0, emailAsked: false, pendingText: null, duplicate: null, updateId: null };
+}
+
+/** What a finished conversation keeps: nothing personal unless it was saved. */
+export function forget(): Change {
+  return { fields: {}, rejected: {}, pendingText: null, duplicate: null, channelPhone: null };
+}
+
+/** Holds text worth extracting; greetings carry no data and are dropped. */
+export function rememberText(context: Ctx, text: string): Change {
+  if (!text.trim() || isGreetingOnly(text)) return {};
+  const joined = context.pendingText ? `${context.pendingText}\n${text.trim()}` : text.trim();
+  return { pendingText: joined.slice(0, PENDING_TEXT_LIMIT) };
+}
+
+export function nextMissing(context: Ctx): FieldName | null {
+  return REQUIRED_FIELDS.find((field) => !context.fields[field]) ?? null;
+}
+
+export const shouldAskEmail = (context: Ctx) => !context.fields.email && !context.emailAsked;
+
+export function pickField(context: Ctx, field: FieldName): Change {
+  return field === context.asking ? {} : { asking: field, attempts: 0 };
+}
+
+/** The question for the field being asked, told why when extraction found an invalid value. */
+export function askCurrent(context: Ctx): Change {
+  const field = context.asking;
+  if (!field) return {};
+  const code = context.rejected[field];
+  const { [field]: _told, ...rejected } = context.rejected;
+  const text = code ? catalog.reask(field, context.mode, code) : catalog.question(field, context.mode);
+  return { ...say(context, text), rejected };
+}
+
+function withValues(context: Ctx, values: Fields, cleared: FieldName[] = []): Fields {
+  const fields = { ...context.fields, ...values };
+  for (const field of cleared) delete fields[field];
+  return fields;
+}
+
+export function storeAnswer(context: Ctx, text: string): Change {
+  const reading = context.asking ? readAnswer(context.asking, text) : null;
+  if (!reading?.ok) return {};
+  return { fields: withValues(context, reading.fields), emailAsked: context.emailAsked || context.asking === 'email', attempts: 0 };
+}
+
+export function refuseAnswer(context: Ctx, text: string): Change {
+  const field = context.asking;
+  if (!field) return {};
+  const reading = readAnswer(field, text);
+  const code = reading.ok ? 'empty' : reading.code;
+  const attempts = context.attempts + 1;
+  // SPEC §6.3: after 3 invalid answers, offer a person or cancelling.
+  const reply = attempts >= 3 ? catalog.stuckOffer(field, code) : catalog.reask(field, context.mode, code);
+  return { ...say(context, reply), attempts };
+}
+
+/** Extracted values are validated like typed ones; refused ones count as missing. */
+function acceptFound(context: Ctx, result: Pick<ExtractResult, 'found' | 'invalid'>): { fields: Fields; changed: FieldName[]; refused: [FieldName, string][] } {
+  const fields = { ...context.fields };
+  const changed: FieldName[] = [];
+  const refused: [FieldName, string][] = [];
+  for (const field of FIELD_NAMES) {
+    const raw = result.found[field];
+    if (typeof raw !== 'string' || !raw.trim()) continue;
+    const checked = normalizeField(field, raw);
+    if (!checked.ok) refused.push([field, checked.code]);
+    else if (fields[field] !== checked.value) {
+      fields[field] = checked.value;
+      changed.push(field);
+    }
+  }
+  for (const invalid of result.invalid) {
+    const field = FIELD_NAMES.find((f) => f === invalid.field);
+    if (field && !changed.includes(field) && !refused.some(([f]) => f === field)) refused.push([field, invalid.code]);
+  }
+  return { fields, changed, refused };
+}
+
+export function mergeExtraction(context: Ctx, result: ExtractResult): Change {
+  const { fields, refused } = acceptFound(context, result);
+  const rejected = { ...context.rejected };
+  for (const [field, code] of refused) if (!fields[field]) rejected[field] = code;
+  return { fields, rejected, pendingText: null };
+}
+
+const asResult = (parsed: ParsedFields): ExtractResult => ({ found: parsed.fields, missing: [], invalid: parsed.invalid });
+
+/** Extraction unavailable: keep what the text itself tells, then ask the rest one by one. */
+export function salvageText(context: Ctx): Change {
+  const merged = mergeExtraction(context, asResult(salvageFields(context.pendingText ?? '')));
+  const next = { ...context, ...merged };
+  return nextMissing(next) ? { ...merged, ...say(next, catalog.extractionUnavailable()) } : merged;
+}
+
+function reportCorrection(context: Ctx, parsed: { fields: Fields; changed: FieldName[]; refused: [FieldName, string][] }, cleared: FieldName[], nothing: string): Change {
+  const next = { ...context, fields: withValues(context, parsed.fields, cleared), pendingText: null };
+  const notes = parsed.refused.map(([field, code]) => fieldError(field, code));
+  if (notes.length === 0 && parsed.changed.length === 0 && cleared.length === 0) notes.push(nothing);
+  return { fields: next.fields, pendingText: null, ...say(next, ...notes) };
+}
+
+/** A `campo: valor` correction (no LLM). */
+export function applyLabelled(context: Ctx, text: string): Change {
+  const parsed = parseFieldPairs(text) ?? { fields: {}, invalid: [], cleared: [] };
+  const cleared = parsed.cleared.filter((field) => context.fields[field]);
+  return reportCorrection(context, acceptFound(context, asResult(parsed)), cleared, catalog.correctionNotUnderstood());
+}
+
+/** A correction in plain words, read by extraction. */
+export function mergeCorrection(context: Ctx, result: ExtractResult): Change {
+  return reportCorrection(context, acceptFound(context, result), [], catalog.correctionNotUnderstood());
+}
+
+export function salvageCorrection(context: Ctx): Change {
+  const parsed = acceptFound(context, asResult(salvageFields(context.pendingText ?? '')));
+  return reportCorrection(context, parsed, [], catalog.correctionUnavailable());
+}
+
+/**
+ * The save's idempotency key: the turn that decided to save (the SIM or ATUALIZAR message).
+ * A retry of that message, or a restore with the save in flight, asks for the same save.
+ */
+export const saveKey = (context: Ctx) => `save:${context.turn}`;
+
+export function recordSaved(context: Ctx, result: SaveResult): Change {
+  return { contactId: result.id, protocol: result.protocol, ...say(context, catalog.saved(context.mode, result.protocol, !!context.updateId)) };
+}
+
+/** The question the person is expected to answer now (after help, media, a resume). */
+export function currentPrompt(context: Ctx): string[] {
+  switch (context.stage) {
+    case 'consent':
+      return [catalog.consentReask()];
+    case 'intro':
+      return [catalog.intro(context.mode)];
+    case 'field':
+      return context.asking ? [catalog.question(context.asking, context.mode)] : [];
+    case 'confirm':
+      return [catalog.summary(context.fields, context.mode)];
+    case 'duplicate':
+      return [catalog.duplicateReask()];
+    default:
+      return [];
+  }
+}
+
+/** The duplicate notice names the owner only to staff or to the phone's own verified sender. */
+export function duplicateNotice(context: Ctx): string {
+  const duplicate = context.duplicate;
+  if (!duplicate) return catalog.duplicateReask();
+  const mayName = context.mode === 'attendant' || (context.channelPhone !== null && context.channelPhone === context.fields.phone);
+  return catalog.duplicateNotice(duplicate.createdAt, mayName ? duplicate.name : null);
+}
