@@ -30,6 +30,13 @@ export const envSchema = z
     OLLAMA_HOST: url(['http', 'https']).default('http://127.0.0.1:11434'),
     OLLAMA_MODEL: z.string().min(1).default('llama3.1:8b'),
     LLM_TIMEOUT_MS: int(100, 600_000).default(30_000),
+    // Resilience of LLM calls (SPEC §7): attempts in all (1 = no retry), first backoff delay
+    // (doubled per retry, jittered), consecutive failed attempts that open the circuit breaker,
+    // and how long it stays open before one trial call is let through.
+    LLM_MAX_ATTEMPTS: int(1, 10).default(3),
+    LLM_BACKOFF_MS: int(0, 60_000).default(1_000),
+    LLM_BREAKER_THRESHOLD: int(1, 100).default(3),
+    LLM_BREAKER_HALF_OPEN_MS: int(10, 3_600_000).default(30_000),
     MCP_URL: optional(url(['http', 'https'])),
     MCP_TOKEN: optional(z.string().min(16, { error: 'expected at least 16 characters' })),
     JWT_SECRET: optional(z.string().min(32, { error: 'expected at least 32 characters' })),
@@ -37,6 +44,9 @@ export const envSchema = z
     ADMIN_PASSWORD: optional(z.string().min(10, { error: 'expected at least 10 characters' })),
     CONVERSATION_TIMEOUT_MIN: int(1, 10_080).default(30),
     DEDUPE_TTL_S: int(60, 2_592_000).default(172_800),
+    // Web chat channel abuse limits: messages per session per minute, requests per IP per minute.
+    WEB_CHAT_RATE_LIMIT_PER_MIN: int(1, 1_000_000).default(30),
+    WEB_CHAT_IP_RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(600),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ROLE: z.enum(['all', 'api', 'worker']).default('all'),
     BODY_LIMIT_BYTES: int(1024, 10_485_760).default(1_048_576),
