@@ -4,18 +4,31 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DestinationStream } from 'pino';
+import { createConnectorRegistry } from '../connectors/index.ts';
+import type { ConnectorRegistry } from '../connectors/registry.ts';
 import { AuditLog } from './audit/audit-log.ts';
+import { auditRoutes } from './audit/audit-routes.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { resolveJwtSecret } from './auth/jwt-secret.ts';
 import { TokenService } from './auth/token-service.ts';
 import type { Config } from './config/env.ts';
+import { contactRoutes } from './contacts/contact-routes.ts';
+import { ContactService } from './contacts/contact-service.ts';
+import { exportRoutes } from './contacts/export-routes.ts';
+import { ContactExporter } from './contacts/export/contact-exporter.ts';
+import { createConversationEngine, type ConversationEngine } from './conversations/conversation-engine.ts';
 import { type Database, openDatabase, pgliteDir } from './db/database.ts';
+import { createExtractionStack } from './extraction/extraction-stack.ts';
+import type { Extractor } from './extraction/mcp-extractor.ts';
 import { healthRoutes, type HealthCheck } from './http/health-routes.ts';
 import { metricsRoutes } from './http/metrics-routes.ts';
 import { createHttpServer, type HttpServer } from './http/server.ts';
+import { connectRedis, type RedisClients, redisNamespace } from './locks/redis.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { UserRepository } from './users/user-repository.ts';
+import { userRoutes } from './users/user-routes.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
@@ -30,6 +43,14 @@ export interface Atende {
   metrics: Metrics;
   db: Database;
   http: HttpServer;
+  /** Contacts use cases, shared by the REST routes, exports, MCP tools and the bot. */
+  contacts: ContactService;
+  /** Contact extraction from free text — an MCP client (in-process server unless MCP_URL). */
+  extractor: Extractor;
+  /** Chat channels of this deployment (web, …). */
+  connectors: ConnectorRegistry;
+  /** The message pipeline: intake, workers, admin of conversations. */
+  conversations: ConversationEngine;
   /** Stops accepting requests, finishes in-flight ones, closes the database. */
   close(): Promise<void>;
 }
@@ -40,12 +61,16 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
   const dataDir = path.resolve(config.DATA_DIR);
 
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: pgliteDir(dataDir), poolSize: config.DATABASE_POOL_SIZE });
+  let redis: RedisClients | undefined;
   try {
     const applied = await db.migrate();
     if (applied.length) logger.info({ event: 'migrations_applied', count: applied.length, database: db.kind }, 'database migrated');
 
     const audit = new AuditLog(db.prisma);
-    const tokens = new TokenService(db.prisma, { secret: await resolveJwtSecret(config.JWT_SECRET, dataDir) });
+    const contacts = new ContactService({ prisma: db.prisma, audit, registry: metrics.registry });
+    const extraction = await createExtractionStack({ config, logger, registry: metrics.registry, version: VERSION, contacts });
+    const jwtSecret = await resolveJwtSecret(config.JWT_SECRET, dataDir);
+    const tokens = new TokenService(db.prisma, { secret: jwtSecret });
     await bootstrapAdmin(db.prisma, logger, {
       adminEmail: config.ADMIN_EMAIL,
       adminPassword: config.ADMIN_PASSWORD,
@@ -54,12 +79,24 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     });
 
     const checks: HealthCheck[] = [{ name: 'database', check: async () => (await db.ping(), { status: 'up' }) }];
+    checks.push(extraction.healthCheck);
+    redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger, redisNamespace(config.DATABASE_URL)) : undefined;
+    const connectors = createConnectorRegistry({ config, prisma: db.prisma, jwtSecret, accessTokens: tokens, redis });
+    const conversations = createConversationEngine({ config, db, logger, registry: metrics.registry, audit, contacts, connectors, redis, extractor: extraction.extractor });
+    checks.push(...conversations.healthChecks);
 
     const http = await createHttpServer({ logger, metrics, auth: tokens, bodyLimit: config.BODY_LIMIT_BYTES, version: VERSION });
     await http.register(healthRoutes, { checks });
     await http.register(metricsRoutes, { registry: metrics.registry, token: config.METRICS_TOKEN });
     await http.register(authRoutes, { prisma: db.prisma, tokens, audit, loginRateLimitPerMinute: config.LOGIN_RATE_LIMIT_PER_MIN });
+    await http.register(userRoutes, { users: new UserRepository(db.prisma), tokens, audit });
+    await http.register(auditRoutes, { audit });
+    await http.register(contactRoutes, { contacts });
+    await http.register(exportRoutes, { exporter: new ContactExporter({ db, databaseUrl: config.DATABASE_URL, audit, logger }) });
+    for (const connector of connectors.list()) if (connector.routes) await http.register(connector.routes);
+    await http.register(conversations.routes);
     await http.ready();
+    await conversations.start();
 
     return {
       config,
@@ -67,12 +104,20 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
       metrics,
       db,
       http,
+      contacts,
+      extractor: extraction.extractor,
+      connectors,
+      conversations,
       async close() {
         await http.close();
+        await conversations.close();
+        await redis?.close();
+        await extraction.close();
         await db.close();
       },
     };
   } catch (err) {
+    await redis?.close();
     await db.close().catch(() => {});
     throw err;
   }

@@ -20,7 +20,10 @@ export type AuditAction =
   | 'auth.login'
   | 'auth.login_failed'
   | 'auth.logout'
-  | 'audit.list';
+  | 'audit.list'
+  | 'conversation.list'
+  | 'conversation.read'
+  | 'conversation.resume';
 
 /** Who acted and from where; built from a request, or by hand for the bot/MCP. */
 export interface AuditContext {
@@ -32,7 +35,7 @@ export interface AuditContext {
 
 export interface AuditEntry {
   action: AuditAction;
-  entityType: 'contact' | 'user' | 'audit' | 'session';
+  entityType: 'contact' | 'user' | 'audit' | 'session' | 'conversation';
   entityId?: string | null;
   /** Non-personal details: counts, filter names, formats, changed field names. */
   meta?: Prisma.InputJsonValue;

@@ -1,0 +1,130 @@
+// npm run bench:export [-- --rows 1000000 --reuse --formats xlsx,csv,json]
+//
+// Seeds N contacts (default 100k) into a PostgreSQL database of its own, starts the server
+// in a child process (the real src/server.ts) and downloads each export format over HTTP,
+// printing rows/s, seconds and the server's peak RSS during each download, against the
+// targets for 1M rows (xlsx ≤ 60 s and ≤ 250 MB, csv ≤ 15 s). `--reuse` keeps a database
+// already seeded with at least N rows by a previous run.
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { openDatabase } from '../src/db/database.ts';
+import { seedContacts } from './seed.ts';
+import { loginTo, measuredDownload, startServerProcess } from './server-process.ts';
+
+const ADMIN = { email: 'bench@atende.local', password: 'bench-password-123' };
+const MB = 1024 * 1024;
+const TARGETS: Record<string, { seconds?: number; rssMb?: number }> = { xlsx: { seconds: 60, rssMb: 250 }, csv: { seconds: 15 }, json: {} };
+
+const { values: args } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '100000' },
+    reuse: { type: 'boolean', default: false },
+    formats: { type: 'string', default: 'xlsx,csv,json' },
+    database: { type: 'string', default: 'atende_bench_export' },
+  },
+});
+const rows = Number(args.rows);
+const formats = args.formats.split(',').map((f) => f.trim());
+const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${args.database}` }).toString();
+
+async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function prepareDatabase(): Promise<void> {
+  if (args.reuse) {
+    const exists = await withClient(adminUrl, (c) => c.query('SELECT 1 FROM pg_database WHERE datname = $1', [args.database]));
+    if (exists.rowCount) {
+      const n = await withClient(dbUrl, (c) => c.query<{ n: string }>('SELECT count(*) AS n FROM contacts')).then((r) => Number(r.rows[0]?.n), () => 0);
+      if (n === rows) return console.log(`reusing ${args.database}: ${n.toLocaleString('en')} contacts`);
+    }
+  }
+  await withClient(adminUrl, async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS "${args.database}" WITH (FORCE)`);
+    await c.query(`CREATE DATABASE "${args.database}"`);
+  });
+  const db = await openDatabase({ databaseUrl: dbUrl });
+  await db.migrate();
+  await db.close();
+  let shown = 0;
+  const seeded = await seedContacts(dbUrl, rows, {
+    rebuildIndexes: true,
+    onProgress: (done) => {
+      if (done - shown >= 100_000 || done === rows) {
+        shown = done;
+        process.stdout.write(`\rseeding… ${done.toLocaleString('en')} / ${rows.toLocaleString('en')}`);
+      }
+    },
+  });
+  console.log(`\nseeded ${seeded.inserted.toLocaleString('en')} contacts in ${(seeded.ms / 1000).toFixed(1)} s`);
+}
+
+/** Counts data rows as the bytes stream by, without keeping them: CRLF lines (csv) or objects (json). */
+function rowCounter(format: string) {
+  let count = 0;
+  let carry = '';
+  const marker = format === 'csv' ? '\r\n' : '\n{';
+  const decoder = new TextDecoder();
+  return {
+    onChunk(chunk: Uint8Array) {
+      const text = carry + decoder.decode(chunk, { stream: true });
+      for (let i = text.indexOf(marker); i !== -1; i = text.indexOf(marker, i + marker.length)) count++;
+      carry = text.slice(-(marker.length - 1));
+    },
+    // csv: the header line is not a contact.
+    rows: () => (format === 'csv' ? count - 1 : format === 'json' ? count : undefined),
+  };
+}
+
+async function auditedRows(format: string): Promise<number | undefined> {
+  return withClient(dbUrl, async (c) => {
+    const { rows: r } = await c.query<{ meta: { rows: number } }>(
+      `SELECT meta FROM audit_log WHERE action = 'contact.export' AND meta->>'format' = $1 ORDER BY id DESC LIMIT 1`,
+      [format],
+    );
+    return r[0]?.meta.rows;
+  });
+}
+
+async function main() {
+  await prepareDatabase();
+  const server = await startServerProcess({ DATABASE_URL: dbUrl, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
+  try {
+    const token = await loginTo(server, ADMIN);
+    console.log(`server pid ${server.pid}, idle RSS ${((await server.rss()) / MB).toFixed(0)} MB\n`);
+    console.log('format   rows        seconds   rows/s     size MB   peak RSS MB   target');
+    for (const format of formats) {
+      const counter = rowCounter(format);
+      const d = await measuredDownload(server, `${server.url}/contacts/export?format=${format}`, token, counter.onChunk);
+      if (d.status !== 200) throw new Error(`${format}: HTTP ${d.status}`);
+      // The audit entry is the server's own count; the client-side count double-checks csv/json.
+      const audited = await auditedRows(format);
+      const counted = counter.rows();
+      if (audited !== rows || (counted !== undefined && counted !== rows)) {
+        throw new Error(`${format}: expected ${rows} rows, server audited ${audited}, file has ${counted}`);
+      }
+      const target = TARGETS[format] ?? {};
+      const verdict = [
+        target.seconds ? `${d.seconds <= target.seconds ? 'ok' : 'MISSED'} ≤ ${target.seconds} s` : '',
+        target.rssMb ? `${d.peakRss / MB <= target.rssMb ? 'ok' : 'MISSED'} ≤ ${target.rssMb} MB` : '',
+      ].filter(Boolean).join(', ');
+      console.log(
+        `${format.padEnd(8)} ${rows.toLocaleString('en').padEnd(11)} ${d.seconds.toFixed(1).padStart(7)}   ${Math.round(rows / d.seconds).toLocaleString('en').padStart(8)}   ${(d.bytes / MB).toFixed(1).padStart(7)}   ${(d.peakRss / MB).toFixed(0).padStart(11)}   ${rows >= 1_000_000 ? verdict : `(targets are for 1M rows) ${verdict}`}`,
+      );
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,145 @@
+// npm run bench:intake [-- --connections 100 --seconds 10 --sessions 100]
+//
+// The ack path against its ceiling, in one run, with the same load tool and connections:
+//  1. bare:  a Fastify POST route that answers 202 and does nothing else;
+//  2. real:  POST /channels/web/messages of the real server process (ROLE=api, PostgreSQL +
+//            Redis): session check, validation, rate limits, Redis dedupe check, batched
+//            inbox INSERT, ack, then the seen-mark + kick script.
+// Server pinned to CPU 0, this load generator to CPU 1 (ENVIRONMENT.md's method). Prints
+// both rates, p99s and the ratio against the targets (ratio ≥ 0.30, real p99 < 50 ms), and
+// checks that every acknowledged message is in the inbox.
+import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
+import Fastify from 'fastify';
+import pg from 'pg';
+import { createTestDatabase } from '../test/helpers/postgres.ts';
+import { startServerProcess } from './server-process.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    connections: { type: 'string', default: '100' },
+    seconds: { type: 'string', default: '10' },
+    sessions: { type: 'string', default: '100' },
+    'serve-bare': { type: 'boolean', default: false },
+  },
+});
+
+
+interface LoadResult {
+  rate: number;
+  p99: number;
+  p50: number;
+  ok: number;
+  errors: number;
+}
+
+const TEXT = 'Olá, meu nome é Maria da Silva, telefone 11 99999-8888, quero apoio emocional. '.repeat(11).slice(0, 900);
+
+function pin(pid: number, cpu: number) {
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+  } catch {
+    console.warn(`(could not pin pid ${pid} to CPU ${cpu}; numbers will be noisier)`);
+  }
+}
+
+async function load(url: string, tokens: string[], seconds: number): Promise<LoadResult> {
+  const autocannon = createRequire(import.meta.url)('autocannon');
+  let next = 0;
+  const result = await autocannon({
+    url,
+    connections: Number(args.connections),
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        path: '/channels/web/messages',
+        setupRequest(request: Record<string, unknown>, context: { token?: string }) {
+          context.token ??= tokens[next++ % tokens.length];
+          request.headers = { 'content-type': 'application/json', authorization: `Bearer ${context.token}` };
+          request.body = JSON.stringify({ messageId: randomUUID(), text: TEXT });
+          return request;
+        },
+      },
+    ],
+  });
+  return { rate: result.requests.average, p99: result.latency.p99, p50: result.latency.p50, ok: result['2xx'], errors: result.non2xx + result.errors + result.timeouts };
+}
+
+async function bare(seconds: number): Promise<LoadResult> {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--serve-bare'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => {
+        const found = /API: (\S+)/.exec(d.toString());
+        if (found) resolve(found[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`bare server exited ${code}`)));
+    });
+    pin(child.pid!, 0);
+    await load(url, ['x'], 2);
+    return await load(url, ['x'], seconds);
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+async function real(seconds: number): Promise<LoadResult & { stored: number }> {
+  const db = await createTestDatabase('atende_bench');
+  const server = await startServerProcess({
+    DATABASE_URL: db.url,
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    ROLE: 'api',
+    WEB_CHAT_RATE_LIMIT_PER_MIN: '1000000',
+    WEB_CHAT_IP_RATE_LIMIT_PER_MIN: '10000000',
+    ADMIN_EMAIL: 'bench@atende.local',
+    ADMIN_PASSWORD: 'bench-password-123',
+  });
+  try {
+    pin(server.pid, 0);
+    const tokens: string[] = [];
+    for (let i = 0; i < Number(args.sessions); i++) {
+      const res = await fetch(`${server.url}/channels/web/sessions`, { method: 'POST' });
+      tokens.push(((await res.json()) as { token: string }).token);
+    }
+    await load(server.url, tokens, 2);
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const before = Number((await client.query('SELECT count(*) AS n FROM inbound_messages')).rows[0].n);
+    const result = await load(server.url, tokens, seconds);
+    // Acks are sent after the commit: every 2xx is a row.
+    const stored = Number((await client.query('SELECT count(*) AS n FROM inbound_messages')).rows[0].n) - before;
+    await client.end();
+    return { ...result, stored };
+  } finally {
+    await server.stop();
+    await db.drop();
+  }
+}
+
+async function main() {
+  pin(process.pid, 1);
+  const seconds = Number(args.seconds);
+  console.log(`bench:intake — ${args.connections} connections, ${seconds} s each, 1 KB JSON bodies\n`);
+  const b = await bare(seconds);
+  console.log(`bare Fastify POST     ${b.rate.toFixed(0).padStart(7)} req/s   p50 ${b.p50} ms   p99 ${b.p99} ms   (${b.errors} errors)`);
+  const r = await real(seconds);
+  console.log(`real intake path      ${r.rate.toFixed(0).padStart(7)} req/s   p50 ${r.p50} ms   p99 ${r.p99} ms   (${r.errors} errors)`);
+  const ratio = r.rate / b.rate;
+  console.log(`\nratio real/bare       ${ratio.toFixed(2)}   (target ≥ 0.30: ${ratio >= 0.3 ? 'met' : 'NOT met'})`);
+  console.log(`real p99              ${r.p99} ms   (target < 50 ms: ${r.p99 < 50 ? 'met' : 'NOT met'})`);
+  console.log(`acknowledged / stored ${r.ok} / ${r.stored}   (${r.ok <= r.stored ? 'every ack is in the inbox' : 'ACKS WITHOUT ROWS'})`);
+  process.exit(0);
+}
+
+// Child mode: the bare route, on the same Fastify the app uses.
+if (args['serve-bare']) {
+  const app = Fastify({ logger: false });
+  app.post('/channels/web/messages', async (_request, reply) => reply.code(202).send({ accepted: true, duplicate: false }));
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  console.log(`API: ${address}`);
+} else {
+  await main();
+}

@@ -1,0 +1,123 @@
+// Runs the real process entry (src/server.ts) in a child process, so that a benchmark or a
+// test can measure the server's own memory (RSS from /proc) apart from the client's, and
+// downloads files from it while sampling that memory.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  /** Current resident set size, bytes. */
+  rss(): Promise<number>;
+  /** Peak RSS since start or the last resetPeak(), bytes (VmHWM). */
+  peakRss(): Promise<number>;
+  /** Starts a new peak measurement (Linux: writing 5 to clear_refs resets VmHWM). */
+  resetPeak(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
+  if (!kb) throw new Error(`no ${field} in /proc/${pid}/status`);
+  return Number(kb) * 1024;
+}
+
+/** Starts `node --import tsx src/server.ts` (one process: the tsx CLI would fork a second). */
+export async function startServerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'atende-server-'));
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'development', LOG_LEVEL: 'warn', DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const found = /API:\s+(http:\/\/\S+)/.exec(output);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening:\n${output}`));
+    });
+  });
+  // Keep draining the pipes, or a chatty child would block on a full pipe.
+  child.stdout!.resume();
+  child.stderr!.resume();
+  const pid = child.pid!;
+  return {
+    url,
+    pid,
+    rss: () => procStatus(pid, 'VmRSS'),
+    peakRss: () => procStatus(pid, 'VmHWM'),
+    resetPeak: () => writeFile(`/proc/${pid}/clear_refs`, '5'),
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Download {
+  status: number;
+  headers: Headers;
+  bytes: number;
+  seconds: number;
+  /** Highest RSS of the server seen while downloading (sampled and VmHWM), bytes. */
+  peakRss: number;
+}
+
+/**
+ * GETs `url` reading the body as it arrives (handing each chunk to `onChunk`), while
+ * sampling the server's RSS. The peak combines samples with VmHWM, which catches spikes
+ * between samples.
+ */
+export async function measuredDownload(
+  server: ServerProcess,
+  url: string,
+  token: string,
+  onChunk: (chunk: Uint8Array) => void = () => {},
+): Promise<Download> {
+  await server.resetPeak().catch(() => undefined);
+  let sampled = await server.rss();
+  const sampler = setInterval(() => {
+    server.rss().then((v) => (sampled = Math.max(sampled, v)), () => undefined);
+  }, 25);
+  const started = performance.now();
+  try {
+    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    let bytes = 0;
+    for await (const chunk of res.body ?? []) {
+      bytes += chunk.length;
+      onChunk(chunk);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const hwm = await server.peakRss().catch(() => 0);
+    return { status: res.status, headers: res.headers, bytes, seconds, peakRss: Math.max(sampled, hwm) };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+export async function loginTo(server: ServerProcess, credentials: { email: string; password: string }): Promise<string> {
+  const res = await fetch(`${server.url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(credentials) });
+  if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { accessToken: string }).accessToken;
+}

@@ -1,0 +1,32 @@
+// The channels this deployment runs, built from the configuration. A new channel adds its
+// `register(create<Name>Connector(...))` here; the core only knows the Connector contract.
+import type { Config } from '../src/config/env.ts';
+import type { PrismaClient } from '../src/generated/prisma/client.ts';
+import type { AccessTokenVerifier } from '../src/http/auth-guard.ts';
+import type { RedisClients } from '../src/locks/redis.ts';
+import { ConnectorRegistry } from './registry.ts';
+import { webChannelConfig } from './web/config.ts';
+import { LocalWebChatEvents, RedisWebChatEvents } from './web/events.ts';
+import { createWebConnector } from './web/index.ts';
+
+export interface ConnectorDeps {
+  config: Config;
+  prisma: PrismaClient;
+  jwtSecret: string;
+  accessTokens: AccessTokenVerifier;
+  redis?: RedisClients;
+}
+
+export function createConnectorRegistry(deps: ConnectorDeps): ConnectorRegistry {
+  const registry = new ConnectorRegistry();
+  registry.register(
+    createWebConnector({
+      prisma: deps.prisma,
+      config: webChannelConfig(deps.config),
+      jwtSecret: deps.jwtSecret,
+      accessTokens: deps.accessTokens,
+      events: deps.redis ? new RedisWebChatEvents(deps.redis.namespace, deps.redis.commands, deps.redis.subscriber) : new LocalWebChatEvents(),
+    }),
+  );
+  return registry;
+}

@@ -1,0 +1,95 @@
+// The contract between the core and every chat channel. A connector turns provider events
+// into InboundMessages (handing them to the intake it gets at start), sends text replies and
+// reports its health. Optional members mark optional capabilities: a channel that has no
+// HTTP endpoints simply has no `routes` — there are no "not supported" stubs.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Logger } from '../src/observability/logger.ts';
+
+/** What the message was: text, or an unsupported media kind (then `text` is empty). */
+export type InboundKind = 'text' | 'image' | 'audio' | 'video' | 'document' | 'sticker' | 'location' | 'contact' | 'other';
+
+/** One message from a chat, in the same shape for every channel (SPEC §4). */
+export interface InboundMessage {
+  /** web | whatsapp | whatsapp-cloud | telegram | … */
+  channel: string;
+  /** Which bot received it (bot number, bot id); a channel with one bot uses a constant. */
+  accountId: string;
+  /** The provider's message id: the dedupe key together with channel and accountId. */
+  messageId: string;
+  chatId: string;
+  sender: {
+    id: string;
+    /** E.164, when the channel tells it. */
+    phone?: string;
+    displayName?: string;
+  };
+  text: string;
+  kind: InboundKind;
+  timestamp: Date;
+  /** The provider payload; kept only in debug mode. */
+  raw?: unknown;
+  /**
+   * Set only when the connector itself authenticated the sender as a staff user (a web chat
+   * session opened with an attendant's access token). Other channels recognize staff by
+   * their chat identities instead.
+   */
+  staffUserId?: string;
+}
+
+/** What the intake answered for one message. */
+export interface IntakeOutcome {
+  accepted: boolean;
+  duplicate: boolean;
+}
+
+/** The part of the core a connector talks to. */
+export interface Intake {
+  /** Stores the messages durably (or recognizes them as seen) before resolving. Never waits
+   * on the LLM. Rejects with ServiceUnavailableError when they cannot be stored. */
+  receive(messages: InboundMessage[]): Promise<IntakeOutcome[]>;
+}
+
+export interface ConnectorContext {
+  intake: Intake;
+  logger: Logger;
+  /** Whether this process runs workers (ROLE=all|worker); e.g. only then hold a socket. */
+  runsWorkers: boolean;
+}
+
+export interface ConnectorHealth {
+  status: 'up' | 'degraded' | 'down';
+  detail?: string;
+}
+
+/** Why a send failed, and whether trying again later may help. */
+export class ConnectorSendError extends Error {
+  constructor(
+    readonly channel: string,
+    readonly code: string,
+    message: string,
+    /** true: network trouble, 5xx, rate limit — retry with backoff. false: give up. */
+    readonly transient: boolean,
+    /** Provider asked to wait this long before retrying (429 Retry-After). */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'ConnectorSendError';
+  }
+}
+
+export interface Connector {
+  readonly channel: string;
+  start(context: ConnectorContext): Promise<void>;
+  stop(): Promise<void>;
+  /**
+   * Delivers a text to a chat. `idempotencyKey` is the same on every retry of one reply: a
+   * connector whose provider accepts one uses it, the others may use it to drop repeats.
+   * Throws ConnectorSendError (anything else counts as transient).
+   */
+  sendText(chatId: string, text: string, idempotencyKey: string): Promise<void>;
+  health(): Promise<ConnectorHealth>;
+
+  // Optional capabilities.
+  /** HTTP endpoints of the channel (webhooks, the web chat API); registered on the server. */
+  routes?: FastifyPluginAsyncZod;
+}

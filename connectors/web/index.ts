@@ -1,0 +1,59 @@
+// The web chat channel: a small HTTP API that any front end (or `npm run chat`) can use to
+// talk to the bot. Sessions are bearer tokens; replies are read after a cursor or streamed.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { AccessTokenVerifier } from '../../src/http/auth-guard.ts';
+import type { PrismaClient } from '../../src/generated/prisma/client.ts';
+import type { Connector, ConnectorContext, ConnectorHealth, Intake } from '../types.ts';
+import { enforce } from './auth.ts';
+import type { WebChannelConfig } from './config.ts';
+import type { WebChatEvents } from './events.ts';
+import { WEB_CHANNEL, webInboundRoutes } from './inbound.ts';
+import { WebMailbox } from './mailbox.ts';
+import { webOutboundRoutes } from './outbound.ts';
+import { WebSessionTokens } from './session-token.ts';
+
+export interface WebConnectorDeps {
+  prisma: PrismaClient;
+  config: WebChannelConfig;
+  /** Shared by all replicas (JWT_SECRET): session tokens are signed with a key derived from it. */
+  jwtSecret: string;
+  accessTokens: AccessTokenVerifier;
+  events: WebChatEvents;
+}
+
+export function createWebConnector(deps: WebConnectorDeps): Connector {
+  const tokens = new WebSessionTokens(deps.jwtSecret);
+  const mailbox = new WebMailbox(deps.prisma);
+  let intake: Intake | undefined;
+
+  const inbound = webInboundRoutes({ config: deps.config, tokens, accessTokens: deps.accessTokens, intake: () => intake });
+  const outbound = webOutboundRoutes({ tokens, mailbox, events: deps.events });
+  const routes: FastifyPluginAsyncZod = async (app) => {
+    // One budget per IP across every web chat endpoint (sessions, messages, reads, streams).
+    const perIp = app.createRateLimit({ max: deps.config.requestsPerMinutePerIp, timeWindow: 60_000 });
+    app.addHook('onRequest', (request) => enforce(request, perIp, 'requests from this address'));
+    await app.register(inbound);
+    await app.register(outbound);
+  };
+
+  return {
+    channel: WEB_CHANNEL,
+    routes,
+    async start(context: ConnectorContext) {
+      intake = context.intake;
+    },
+    async stop() {
+      intake = undefined;
+      await deps.events.close();
+    },
+    async sendText(chatId, text, idempotencyKey) {
+      await mailbox.deliver(chatId, text, idempotencyKey);
+      // Also after a redelivery: the first attempt may have stored the reply and died before
+      // signalling it.
+      await deps.events.notify(chatId);
+    },
+    async health(): Promise<ConnectorHealth> {
+      return { status: 'up' };
+    },
+  };
+}

@@ -1,0 +1,30 @@
+// Where the web channel "delivers": replies land in web_chat_messages, where the chat client
+// reads them (list after a cursor, or the SSE stream). The idempotency key is unique, so a
+// reply redelivered after a crash is not shown twice.
+import type { PrismaClient } from '../../src/generated/prisma/client.ts';
+
+export interface WebReply {
+  id: number;
+  text: string;
+  at: string;
+}
+
+export class WebMailbox {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  /** Stores the reply; false when this idempotency key was delivered before. */
+  async deliver(chatId: string, text: string, idempotencyKey: string): Promise<boolean> {
+    const { count } = await this.prisma.webChatMessage.createMany({ data: [{ chatId, text, idempotencyKey }], skipDuplicates: true });
+    return count === 1;
+  }
+
+  async after(chatId: string, afterId: number, limit = 100): Promise<WebReply[]> {
+    const rows = await this.prisma.webChatMessage.findMany({
+      where: { chatId, id: { gt: BigInt(afterId) } },
+      orderBy: { id: 'asc' },
+      take: limit,
+      select: { id: true, text: true, createdAt: true },
+    });
+    return rows.map((r) => ({ id: Number(r.id), text: r.text, at: r.createdAt.toISOString() }));
+  }
+}

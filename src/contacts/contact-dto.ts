@@ -1,0 +1,51 @@
+// Database rows → the shapes the API (and MCP tools, and the bot) hand out.
+import type { ContactRow } from './contact-repository.ts';
+import type { ContactDto, ContactMode, PortabilityDocument } from './contact-schemas.ts';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toContactDto(row: ContactRow): ContactDto {
+  return {
+    id: row.id,
+    name: row.name,
+    phone: row.phone,
+    email: row.email,
+    reason: row.reason,
+    source: { channel: row.sourceChannel, chatId: row.sourceChatId },
+    createdBy: row.createdBy,
+    mode: row.mode as ContactMode,
+    consentAt: iso(row.consentAt),
+    sync: { status: row.syncStatus, error: row.syncError, syncedAt: iso(row.syncedAt) },
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export interface AuditTrailEntry {
+  at: Date;
+  action: string;
+  actorId: string | null;
+  actorRole: string | null;
+}
+
+export function toPortabilityDocument(row: ContactRow, trail: AuditTrailEntry[], now = new Date()): PortabilityDocument {
+  return {
+    document: 'atende.contact-data',
+    version: 1,
+    generatedAt: now.toISOString(),
+    contactId: row.id,
+    personalData: { name: row.name, phone: row.phone, email: row.email, reason: row.reason },
+    collection: {
+      collectedAt: row.createdAt.toISOString(),
+      channel: row.sourceChannel,
+      chatId: row.sourceChatId,
+      mode: row.mode as ContactMode,
+      collectedBy: row.createdBy,
+      consent: { given: row.consentAt !== null, at: iso(row.consentAt) },
+    },
+    lastUpdatedAt: row.updatedAt.toISOString(),
+    sharing: { sync: { status: row.syncStatus, error: row.syncError, syncedAt: iso(row.syncedAt) } },
+    // IPs and request ids stay out: they are the staff's data, not the contact's.
+    accessLog: trail.map((e) => ({ at: e.at.toISOString(), action: e.action, actorId: e.actorId, actorRole: e.actorRole })),
+  };
+}

@@ -1,0 +1,117 @@
+// The contacts admin API (SPEC §8): HTTP in, ContactService out. Who may call what:
+// any staff member lists, reads, creates and corrects contacts; only admins erase them or
+// export a contact's data (LGPD), since those act on the person's rights.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { auditContextOf } from '../audit/audit-log.ts';
+import { currentUser } from '../http/auth-guard.ts';
+import {
+  contactDtoSchema,
+  contactIdParamsSchema,
+  contactPageSchema,
+  createContactBodySchema,
+  listContactsQuerySchema,
+  patchContactBodySchema,
+  portabilityDocumentSchema,
+} from './contact-schemas.ts';
+import type { ContactService } from './contact-service.ts';
+
+export interface ContactRoutesDeps {
+  contacts: ContactService;
+}
+
+const problem = z.object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string().optional(), code: z.string() }).loose();
+
+export const contactRoutes: FastifyPluginAsyncZod<ContactRoutesDeps> = async (app, { contacts }) => {
+  app.get(
+    '/contacts',
+    {
+      schema: {
+        tags: ['contacts'],
+        summary: 'List contacts, newest first, with filters and keyset pagination',
+        querystring: listContactsQuerySchema,
+        response: { 200: contactPageSchema, 400: problem },
+      },
+    },
+    async (request) => {
+      const { limit, cursor, ...filters } = request.query;
+      return contacts.list(filters, { limit, cursor }, auditContextOf(request));
+    },
+  );
+
+  app.get(
+    '/contacts/:id',
+    {
+      schema: { tags: ['contacts'], summary: 'Get one contact', params: contactIdParamsSchema, response: { 200: contactDtoSchema, 404: problem } },
+    },
+    async (request) => contacts.get(request.params.id, auditContextOf(request)),
+  );
+
+  app.post(
+    '/contacts',
+    {
+      config: { roles: ['admin', 'attendant'] },
+      schema: {
+        tags: ['contacts'],
+        summary: 'Create a contact from explicit fields',
+        description: 'The phone is normalized to E.164 (region BR by default). A phone already registered answers 409 with existingContactId.',
+        body: createContactBodySchema,
+        response: { 201: contactDtoSchema, 400: problem, 409: problem },
+      },
+    },
+    async (request, reply) => {
+      const user = currentUser(request);
+      const created = await contacts.create(request.body, { channel: 'api', mode: 'api', createdBy: user.id }, auditContextOf(request));
+      return reply.code(201).header('location', `/contacts/${created.id}`).send(created);
+    },
+  );
+
+  app.patch(
+    '/contacts/:id',
+    {
+      config: { roles: ['admin', 'attendant'] },
+      schema: {
+        tags: ['contacts'],
+        summary: 'Correct some fields of a contact',
+        params: contactIdParamsSchema,
+        body: patchContactBodySchema,
+        response: { 200: contactDtoSchema, 400: problem, 404: problem, 409: problem },
+      },
+    },
+    async (request) => contacts.update(request.params.id, request.body, auditContextOf(request)),
+  );
+
+  app.delete(
+    '/contacts/:id',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['contacts'],
+        summary: 'Erase a contact (LGPD): the record is deleted, not hidden',
+        params: contactIdParamsSchema,
+        response: { 204: z.null(), 404: problem },
+      },
+    },
+    async (request, reply) => {
+      await contacts.delete(request.params.id, auditContextOf(request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/contacts/:id/data',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['contacts'],
+        summary: 'LGPD portability: every personal datum held about a contact, as a JSON file',
+        params: contactIdParamsSchema,
+        response: { 200: portabilityDocumentSchema, 404: problem },
+      },
+    },
+    async (request, reply) => {
+      const document = await contacts.exportData(request.params.id, auditContextOf(request));
+      return reply.header('content-disposition', `attachment; filename="contato-${document.contactId}-dados.json"`).send(document);
+    },
+  );
+};

@@ -1,0 +1,193 @@
+// The contacts use cases, shared by the REST API, the MCP tools and the chat bot: validation
+// through the intake form, the duplicate-phone rule, LGPD erasure and portability, and an
+// audit entry (ids and names only, never values) for every access to personal data.
+import { Counter, type Registry } from 'prom-client';
+import type { AuditContext, AuditLog } from '../audit/audit-log.ts';
+import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../http/errors.ts';
+import { toContactDto, toPortabilityDocument } from './contact-dto.ts';
+import { type ContactFilters, contactWhere, filterNames } from './contact-filters.ts';
+import { type ContactInput, normalizeContactInput } from './contact-input.ts';
+import { type ContactChanges, ContactRepository, type ContactRow, isUniqueViolation } from './contact-repository.ts';
+import { type ContactDto, MAX_PAGE_SIZE, type PortabilityDocument } from './contact-schemas.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+
+export type { ContactInput } from './contact-input.ts';
+export type { ContactDto, PortabilityDocument } from './contact-schemas.ts';
+
+export interface ContactSource {
+  /** 'api' for REST; otherwise the chat channel (web, whatsapp, telegram…). */
+  channel: string;
+  chatId?: string | null;
+  mode: 'api' | 'contact' | 'attendant';
+  /** A user id, or 'bot'. */
+  createdBy: string;
+  consentAt?: Date | null;
+}
+
+/**
+ * Erases what another module holds about a contact being deleted (e.g. message texts of its
+ * conversations), inside the delete's transaction: the erasure is all or nothing.
+ */
+export type ContactEraser = (contact: ContactRow, tx: Prisma.TransactionClient) => Promise<void>;
+
+export interface ContactServiceDeps {
+  prisma: PrismaClient;
+  audit: AuditLog;
+  /** Where `atende_contacts_created_total` is registered; no metric without it. */
+  registry?: Registry;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function duplicatePhone(existing: ContactRow): ConflictError {
+  return new ConflictError('duplicate-phone', `contact ${existing.id} already has this phone number`, {
+    field: 'phone',
+    existingContactId: existing.id,
+    existingSince: existing.createdAt.toISOString(),
+  });
+}
+
+function createdCounter(registry: Registry | undefined) {
+  if (!registry) return undefined;
+  const name = 'atende_contacts_created_total';
+  return (registry.getSingleMetric(name) as Counter<'channel' | 'mode'> | undefined) ??
+    new Counter({ name, help: 'Contacts created, by source channel and mode', labelNames: ['channel', 'mode'] as const, registers: [registry] });
+}
+
+export class ContactService {
+  private readonly repo: ContactRepository;
+  private readonly audit: AuditLog;
+  private readonly created?: Counter<'channel' | 'mode'>;
+  private readonly erasers: ContactEraser[] = [];
+
+  constructor(deps: ContactServiceDeps) {
+    this.repo = new ContactRepository(deps.prisma);
+    this.audit = deps.audit;
+    this.created = createdCounter(deps.registry);
+  }
+
+  /** Lets a module that stores data about contacts take part in their erasure. */
+  onErase(eraser: ContactEraser): void {
+    this.erasers.push(eraser);
+  }
+
+  async create(input: ContactInput, source: ContactSource, ctx: AuditContext): Promise<ContactDto> {
+    const fields = normalizeContactInput(input, true);
+    const phone = fields.phone!;
+    const existing = await this.repo.findByPhone(phone);
+    if (existing) throw duplicatePhone(existing);
+    let row: ContactRow;
+    try {
+      row = await this.repo.transaction(async (tx) => {
+        const inserted = await this.repo.insert(
+          {
+            name: fields.name!,
+            phone,
+            email: fields.email ?? null,
+            reason: fields.reason!,
+            sourceChannel: source.channel,
+            sourceChatId: source.chatId ?? null,
+            createdBy: source.createdBy,
+            mode: source.mode,
+            consentAt: source.consentAt ?? null,
+          },
+          tx,
+        );
+        await this.audit.record(ctx, { action: 'contact.create', entityType: 'contact', entityId: inserted.id, meta: { channel: source.channel, mode: source.mode } }, tx);
+        return inserted;
+      });
+    } catch (err) {
+      throw await this.explainConflict(err, phone);
+    }
+    this.created?.inc({ channel: source.channel, mode: source.mode });
+    return toContactDto(row);
+  }
+
+  async list(filters: ContactFilters, page: { limit: number; cursor?: string }, ctx: AuditContext): Promise<{ items: ContactDto[]; nextCursor: string | null }> {
+    if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > MAX_PAGE_SIZE) {
+      throw ValidationError.field('limit', `must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
+    }
+    const cursor = page.cursor ? decodeCursor(page.cursor) : undefined;
+    const rows = await this.repo.listPage(contactWhere(filters), page.limit, cursor);
+    const items = rows.slice(0, page.limit);
+    const last = items[items.length - 1];
+    const nextCursor = rows.length > page.limit && last ? encodeCursor(last) : null;
+    await this.audit.record(ctx, {
+      action: 'contact.list',
+      entityType: 'contact',
+      meta: { filters: filterNames(filters), count: items.length, continued: cursor !== undefined },
+    });
+    return { items: items.map(toContactDto), nextCursor };
+  }
+
+  async get(id: string, ctx: AuditContext): Promise<ContactDto> {
+    const row = await this.mustFind(id);
+    await this.audit.record(ctx, { action: 'contact.read', entityType: 'contact', entityId: id });
+    return toContactDto(row);
+  }
+
+  /** Internal duplicate check (bot, MCP): not an access by a person, so not audited. */
+  async findByPhone(phoneE164: string): Promise<ContactDto | null> {
+    const row = await this.repo.findByPhone(phoneE164);
+    return row ? toContactDto(row) : null;
+  }
+
+  async update(id: string, patch: Partial<ContactInput>, ctx: AuditContext): Promise<ContactDto> {
+    const fields = normalizeContactInput(patch, false);
+    if (!UUID.test(id)) throw new NotFoundError('contact', id);
+    try {
+      const row = await this.repo.transaction(async (tx) => {
+        const current = await this.repo.findById(id, tx);
+        if (!current) throw new NotFoundError('contact', id);
+        const changes: ContactChanges = {};
+        for (const field of ['name', 'phone', 'email', 'reason'] as const) {
+          if (fields[field] !== undefined && fields[field] !== current[field]) Object.assign(changes, { [field]: fields[field] });
+        }
+        if (changes.phone) {
+          const other = await this.repo.findByPhone(changes.phone, tx);
+          if (other) throw duplicatePhone(other);
+        }
+        const updated = Object.keys(changes).length ? await this.repo.update(current, changes, tx) : current;
+        await this.audit.record(ctx, { action: 'contact.update', entityType: 'contact', entityId: id, meta: { fields: Object.keys(changes) } }, tx);
+        return updated;
+      });
+      return toContactDto(row);
+    } catch (err) {
+      throw fields.phone ? await this.explainConflict(err, fields.phone) : err;
+    }
+  }
+
+  /** LGPD erasure: the row is deleted (not flagged); the audit entry keeps only the id. */
+  async delete(id: string, ctx: AuditContext): Promise<void> {
+    if (!UUID.test(id)) throw new NotFoundError('contact', id);
+    await this.repo.transaction(async (tx) => {
+      const row = await this.repo.findById(id, tx);
+      if (!row) throw new NotFoundError('contact', id);
+      for (const erase of this.erasers) await erase(row, tx);
+      await this.repo.delete(id, tx);
+      await this.audit.record(ctx, { action: 'contact.delete', entityType: 'contact', entityId: id }, tx);
+    });
+  }
+
+  /** LGPD portability: everything held about the contact, including who accessed it. */
+  async exportData(id: string, ctx: AuditContext): Promise<PortabilityDocument> {
+    const row = await this.mustFind(id);
+    // Recorded first so the document lists this very access too.
+    await this.audit.record(ctx, { action: 'contact.data_export', entityType: 'contact', entityId: id });
+    return toPortabilityDocument(row, await this.repo.auditTrail(id));
+  }
+
+  private async mustFind(id: string): Promise<ContactRow> {
+    const row = UUID.test(id) ? await this.repo.findById(id) : null;
+    if (!row) throw new NotFoundError('contact', id);
+    return row;
+  }
+
+  /** A unique violation on phone (two writes racing) becomes the same 409 as the pre-check. */
+  private async explainConflict(err: unknown, phone: string): Promise<unknown> {
+    if (!isUniqueViolation(err)) return err;
+    const existing = await this.repo.findByPhone(phone);
+    return existing ? duplicatePhone(existing) : err;
+  }
+}

@@ -1,0 +1,105 @@
+// xlsx through exceljs's streaming WorkbookWriter: each row is serialized and handed to the
+// zip as soon as it is committed, so memory does not grow with the row count — provided we
+// wait for the consumer. The writer itself ignores backpressure (ENVIRONMENT.md: 1M rows →
+// ~460 MB RSS without waiting), so every WAIT_EVERY rows we let the zip and the socket catch up.
+import { PassThrough, type Readable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import type { ContactRow } from '../contact-repository.ts';
+import { saoPauloWallClock } from './cells.ts';
+import { SPREADSHEET_COLUMNS } from './columns.ts';
+
+const WAIT_EVERY = 1000;
+// The socket side buffers this much before the zip is paused.
+const OUTPUT_BUFFER_BYTES = 1 << 20;
+// Uncompressed XML allowed to wait for zlib: about 1000 rows.
+const ZIP_BACKLOG_BYTES = 1 << 20;
+const DATE_FORMAT = 'dd/mm/yyyy hh:mm';
+// "@" is Excel's Text format: a phone edited in Excel stays text instead of becoming 5,5E+12.
+const TEXT_FORMAT = '@';
+
+type Waitable = NodeJS.EventEmitter & { _writableState?: { length: number } };
+
+/**
+ * The stream exceljs feeds the sheet's XML into: the zip entry, which deflates on the thread
+ * pool. exceljs writes into it ignoring its buffer, so when rows come faster than zlib
+ * compresses, the whole uncompressed sheet piles up there (~600 bytes a row). Reaching it
+ * takes exceljs 4.4 internals (worksheet.stream.pipes); if they change this returns
+ * undefined and only the socket is waited for — the memory test would then show it.
+ */
+function zipEntryOf(sheet: ExcelJS.Worksheet): Waitable | undefined {
+  const pipes = (sheet as unknown as { stream?: { pipes?: unknown[] } }).stream?.pipes;
+  const entry = pipes?.[0] as Waitable | undefined;
+  return typeof entry?._writableState?.length === 'number' ? entry : undefined;
+}
+
+/** Resolves on the first of these events, or after `ms` (a safety net against a missed event). */
+function firstOf(events: [NodeJS.EventEmitter, string][], ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      for (const [emitter, event] of events) emitter.off(event, done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    for (const [emitter, event] of events) emitter.on(event, done);
+  });
+}
+
+/** Waits until the zip has compressed what was written and the socket wants more, or `out` is gone. */
+async function caughtUp(entry: Waitable | undefined, out: PassThrough): Promise<void> {
+  while (!out.destroyed) {
+    if (entry && entry._writableState!.length > ZIP_BACKLOG_BYTES) await firstOf([[entry, 'drain'], [out, 'close']], 100);
+    else if (out.writableNeedDrain) await firstOf([[out, 'drain'], [out, 'close']], 1000);
+    else return;
+  }
+}
+
+// One style object per column, shared by all its cells: exceljs caches a style's id by object
+// identity, whereas the per-cell copies addRow makes are each rendered to XML to be looked up
+// (that lookup was a third of the xlsx time).
+const COLUMN_STYLES = SPREADSHEET_COLUMNS.map((c) => ({ numFmt: c.kind === 'date' ? DATE_FORMAT : TEXT_FORMAT }));
+
+function rowValues(row: ContactRow): (string | Date | null)[] {
+  return SPREADSHEET_COLUMNS.map((column) => {
+    if (column.kind === 'text') return column.value(row);
+    const value = column.value(row);
+    return value ? saoPauloWallClock(value) : null;
+  });
+}
+
+async function writeWorkbook(batches: AsyncIterable<ContactRow[]>, out: PassThrough): Promise<void> {
+  // No shared strings: that table would hold every distinct text of the export in memory.
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const zip = (workbook as unknown as { zip: NodeJS.EventEmitter & { abort(): void } }).zip;
+  // An archiver error with no listener would take the whole process down; fail this download instead.
+  zip.on('error', (err: Error) => out.destroy(err));
+  const sheet = workbook.addWorksheet('Contatos', { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = SPREADSHEET_COLUMNS.map((c, i) => ({ width: c.width, style: COLUMN_STYLES[i] }));
+  const header = sheet.addRow(SPREADSHEET_COLUMNS.map((c) => c.header));
+  header.font = { bold: true };
+  header.commit();
+
+  const entry = zipEntryOf(sheet);
+  let written = 0;
+  for await (const batch of batches) {
+    for (const row of batch) {
+      const added = sheet.addRow(rowValues(row));
+      for (let i = 0; i < COLUMN_STYLES.length; i++) added.getCell(i + 1).style = COLUMN_STYLES[i]!;
+      added.commit();
+      if (++written % WAIT_EVERY === 0) await caughtUp(entry, out);
+    }
+    // The client went away: leaving the loop closes the row source (and records the abort).
+    if (out.destroyed) {
+      zip.abort();
+      return;
+    }
+  }
+  sheet.commit();
+  await workbook.commit();
+}
+
+export function xlsxStream(batches: AsyncIterable<ContactRow[]>): Readable {
+  const out = new PassThrough({ highWaterMark: OUTPUT_BUFFER_BYTES });
+  writeWorkbook(batches, out).catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
+  return out;
+}

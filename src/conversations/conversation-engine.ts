@@ -1,0 +1,123 @@
+// Wires the message pipeline for the composition root: intake (API side) and, when this
+// process runs workers (ROLE=all|worker), the kick consumer, the chat scheduler, the runner,
+// the outbound sender and the sweeper. Redis, when configured, carries dedupe marks, kicks
+// and locks across replicas; without it everything stays in this process.
+import type { AnyStateMachine } from 'xstate';
+import { conversationMachine } from '../../fsm/machine.ts';
+import type { ConnectorRegistry } from '../../connectors/registry.ts';
+import type { Intake } from '../../connectors/types.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { Config } from '../config/env.ts';
+import type { ContactService } from '../contacts/contact-service.ts';
+import type { Database } from '../db/database.ts';
+import { llmPolicyOptions, worstCaseMs } from '../extraction/llm-policy.ts';
+import type { Extractor } from '../extraction/mcp-extractor.ts';
+import type { HealthCheck } from '../http/health-routes.ts';
+import { InboxRepository } from '../intake/inbox-repository.ts';
+import { IntakePipeline } from '../intake/intake-pipeline.ts';
+import { SeenMarks } from '../intake/seen-marks.ts';
+import { type ChatLock, InProcessChatLock, RedisChatLock } from '../locks/chat-lock.ts';
+import type { RedisClients } from '../locks/redis.ts';
+import type { Logger } from '../observability/logger.ts';
+import { OutboundSender } from '../outbound/outbound-sender.ts';
+import type { Registry } from 'prom-client';
+import { botActors } from './bot-actors.ts';
+import { ChatScheduler } from './chat-scheduler.ts';
+import { ConversationAdmin } from './conversation-admin.ts';
+import { eraseConversationsOf } from './conversation-eraser.ts';
+import { conversationRoutes } from './conversation-routes.ts';
+import { ConversationRunner } from './conversation-runner.ts';
+import { ConversationStore } from './conversation-store.ts';
+import { extractThrough } from './extract-adapter.ts';
+import { type KickQueue, LocalKickQueue, RedisKickQueue } from './kick-queue.ts';
+import { MachineHost } from './machine-host.ts';
+import { ModeResolver } from './mode-resolver.ts';
+import { createPipelineMetrics } from './pipeline-metrics.ts';
+import { Sweeper } from './sweeper.ts';
+import { TurnProcessor } from './turn-processor.ts';
+
+export interface ConversationEngineDeps {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  registry: Registry;
+  audit: AuditLog;
+  contacts: ContactService;
+  connectors: ConnectorRegistry;
+  /** The conversation machine (fsm/ by default; the runtime's tests use a smaller one). */
+  machine?: AnyStateMachine;
+  redis?: RedisClients;
+  /** The MCP extraction client; without one the bot asks field by field. */
+  extractor?: Extractor;
+}
+
+// Chats one process works on at once: most of a turn is waiting (LLM, database), not CPU.
+const WORKER_CONCURRENCY = 32;
+// A turn may wait for extraction's worst case (every LLM retry) and then a save.
+const SAVE_MARGIN_MS = 30_000;
+
+export function createConversationEngine(deps: ConversationEngineDeps) {
+  const { config, db, logger, redis } = deps;
+  const runsWorkers = config.ROLE !== 'api';
+  const store = new ConversationStore(db.prisma);
+  const metrics = createPipelineMetrics(deps.registry, () => store.countPending());
+  const kicks: KickQueue = redis ? new RedisKickQueue(redis.namespace, redis.commands, redis.blocking, logger) : new LocalKickQueue(logger);
+  const intake: Intake = new IntakePipeline({
+    inbox: new InboxRepository(db.prisma, config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace'),
+    marks: redis ? new SeenMarks(redis.commands, redis.namespace, config.DEDUPE_TTL_S) : undefined,
+    kicks,
+    metrics,
+    logger,
+  });
+  deps.contacts.onErase(eraseConversationsOf);
+
+  const lock: ChatLock = redis ? new RedisChatLock(redis.commands, redis.namespace, logger) : new InProcessChatLock();
+  const sender = new OutboundSender({ prisma: db.prisma, connectors: deps.connectors, metrics, logger });
+  const turns = new TurnProcessor({
+    store,
+    host: new MachineHost(
+      deps.machine ?? conversationMachine,
+      botActors({ prisma: db.prisma, contacts: deps.contacts, extract: extractThrough(deps.extractor), metrics }),
+      worstCaseMs(llmPolicyOptions(config)) + SAVE_MARGIN_MS,
+    ),
+    modes: new ModeResolver(db.prisma),
+    metrics,
+    timeoutMin: config.CONVERSATION_TIMEOUT_MIN,
+  });
+  const runner = new ConversationRunner({ store, lock, sender, turns, logger });
+  const scheduler = new ChatScheduler((key) => runner.drain(key), WORKER_CONCURRENCY, (err) =>
+    logger.error({ event: 'drain_failed', err }, 'a chat could not be processed; the sweeper will retry'),
+  );
+  const schedule = (key: string) => void scheduler.schedule(key);
+  const sweeper = new Sweeper({ store, sender, schedule, logger, timeoutMin: config.CONVERSATION_TIMEOUT_MIN });
+  const admin = new ConversationAdmin(db.prisma, deps.audit, (key) => kicks.kick([key]));
+
+  const healthChecks: HealthCheck[] = redis
+    ? [{ name: 'redis', check: async () => (redis.ready() ? { status: 'up' } : { status: 'degraded', detail: 'unreachable: dedupe, locks and kicks fall back to the database' }) }]
+    : [];
+
+  return {
+    intake,
+    runsWorkers,
+    healthChecks,
+    /** Admin routes: GET /conversations, GET /conversations/:id, POST /conversations/:id/resume. */
+    routes: async (app: Parameters<typeof conversationRoutes>[0]) => app.register(conversationRoutes, { admin }),
+    async start() {
+      await deps.connectors.startAll({ intake, logger, runsWorkers });
+      if (!runsWorkers) return;
+      kicks.consume({ handle: (key) => scheduler.schedule(key), freeSlots: () => scheduler.freeSlots(), whenFree: () => scheduler.whenFree() });
+      sweeper.start();
+    },
+    /** Resolves when this process has no chat work running (tests, shutdown). */
+    whenIdle: () => scheduler.whenIdle(),
+    async close() {
+      await sweeper.stop();
+      await kicks.close();
+      // In-flight turns finish (bounded): an unfinished one is redone by another worker.
+      await Promise.race([scheduler.whenIdle(), new Promise((r) => setTimeout(r, 5_000).unref())]);
+      await deps.connectors.stopAll();
+    },
+  };
+}
+
+export type ConversationEngine = ReturnType<typeof createConversationEngine>;

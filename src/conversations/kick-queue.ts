@@ -1,0 +1,155 @@
+// "This chat has work": the signal from intake (and the sweeper, and the admin API) to the
+// workers. Embedded, it is a function call. With Redis, it goes through a stream with a
+// consumer group, so any replica's worker can take any chat, and a kick taken by a worker
+// that dies is claimed by another. Kicks are hints, not data: the inbox rows are the data,
+// and a lost kick only waits for the sweeper.
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../observability/logger.ts';
+
+export type KickHandler = (chatKey: string) => Promise<void>;
+
+export interface KickConsumer {
+  handle: KickHandler;
+  /** How many more kicks the worker can take right now. */
+  freeSlots(): number;
+  /** Resolves when a slot frees up. */
+  whenFree(): Promise<void>;
+}
+
+export interface KickQueue {
+  kick(chatKeys: string[]): Promise<void>;
+  /** Workers only: starts handing kicks to the consumer. */
+  consume(consumer: KickConsumer): void;
+  close(): Promise<void>;
+}
+
+export const kickStream = (namespace: string) => `${namespace}:kicks`;
+const GROUP = 'workers';
+// A kick unacknowledged this long belongs to a worker that died: another one takes it.
+const CLAIM_IDLE_MS = 30_000;
+
+export class LocalKickQueue implements KickQueue {
+  private consumer?: KickConsumer;
+
+  constructor(private readonly logger: Logger) {}
+
+  async kick(chatKeys: string[]): Promise<void> {
+    for (const key of chatKeys) this.deliver(key);
+  }
+
+  /** Hands a kick to this process's worker, if it runs one. */
+  deliver(key: string) {
+    this.consumer?.handle(key).catch((err) => this.logger.error({ event: 'kick_failed', err }, 'handling a kick failed'));
+  }
+
+  consume(consumer: KickConsumer): void {
+    this.consumer = consumer;
+  }
+
+  async close(): Promise<void> {
+    this.consumer = undefined;
+  }
+}
+
+export class RedisKickQueue implements KickQueue {
+  private readonly local: LocalKickQueue;
+  private running = false;
+  private loop?: Promise<void>;
+  private readonly name = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  private readonly stream: string;
+
+  constructor(
+    namespace: string,
+    private readonly commands: Redis,
+    private readonly blocking: Redis,
+    private readonly logger: Logger,
+  ) {
+    this.local = new LocalKickQueue(logger);
+    this.stream = kickStream(namespace);
+  }
+
+  async kick(chatKeys: string[]): Promise<void> {
+    if (!chatKeys.length) return;
+    try {
+      const pipeline = this.commands.pipeline();
+      // ~100k entries cap the stream if no worker runs at all; acked entries are deleted.
+      for (const key of chatKeys) pipeline.xadd(this.stream, 'MAXLEN', '~', '100000', '*', 'chat', key);
+      const results = await pipeline.exec();
+      const failed = results?.find(([err]) => err);
+      if (failed) throw failed[0];
+    } catch {
+      this.kickLocally(chatKeys);
+    }
+  }
+
+  /** Redis is away: this process's worker (if any) takes the chats; the sweeper the rest. */
+  kickLocally(chatKeys: string[]) {
+    for (const key of chatKeys) this.local.deliver(key);
+  }
+
+  consume(consumer: KickConsumer): void {
+    this.local.consume(consumer);
+    this.running = true;
+    this.loop = this.run(consumer);
+  }
+
+  async close(): Promise<void> {
+    this.running = false;
+    await this.local.close();
+    await this.loop?.catch(() => {});
+  }
+
+  private async run(consumer: KickConsumer) {
+    let lastClaim = 0;
+    while (this.running) {
+      try {
+        if (consumer.freeSlots() <= 0) {
+          await consumer.whenFree();
+          continue;
+        }
+        if (Date.now() - lastClaim > CLAIM_IDLE_MS / 2) {
+          lastClaim = Date.now();
+          await this.claimAbandoned(consumer);
+        }
+        const reply = (await this.blocking.xreadgroup('GROUP', GROUP, this.name, 'COUNT', consumer.freeSlots(), 'BLOCK', 1_000, 'STREAMS', this.stream, '>')) as
+          | [string, [string, string[]][]][]
+          | null;
+        for (const [, entries] of reply ?? []) this.handleEntries(consumer, entries);
+      } catch (err) {
+        if (!this.running) break;
+        if (String((err as Error).message).includes('NOGROUP')) await this.createGroup();
+        else await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
+  }
+
+  private handleEntries(consumer: KickConsumer, entries: [string, string[]][]) {
+    for (const [id, fields] of entries) {
+      const key = fields[fields.indexOf('chat') + 1];
+      const ack = () => this.commands.multi().xack(this.stream, GROUP, id).xdel(this.stream, id).exec().catch(() => {});
+      if (!key) {
+        void ack();
+        continue;
+      }
+      consumer
+        .handle(key)
+        .catch((err) => this.logger.error({ event: 'kick_failed', err }, 'handling a kick failed'))
+        .finally(ack);
+    }
+  }
+
+  private async claimAbandoned(consumer: KickConsumer) {
+    const reply = (await this.commands.xautoclaim(this.stream, GROUP, this.name, CLAIM_IDLE_MS, '0', 'COUNT', 50)) as [string, [string, string[]][]];
+    if (reply?.[1]?.length) this.handleEntries(consumer, reply[1].filter((e) => e && e[1]));
+  }
+
+  private async createGroup() {
+    try {
+      // From the start of the stream: kicks written before any worker existed count too.
+      await this.commands.xgroup('CREATE', this.stream, GROUP, '0', 'MKSTREAM');
+    } catch (err) {
+      if (!String((err as Error).message).includes('BUSYGROUP')) await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
+}

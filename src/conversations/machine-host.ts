@@ -1,0 +1,111 @@
+// Runs one event through a conversation's machine: restore the actor from its persisted
+// snapshot (or start it from its input), send the event, wait until every invoked actor
+// (extraction, duplicate check, save) has finished, and hand back the new snapshot with the
+// replies that event produced. Only settled snapshots are ever persisted: restoring one with
+// a promise actor in flight would run that actor again (ENVIRONMENT.md).
+import { isClosed } from './conversation-store.ts';
+import { type AnyActorLogic, type AnyActorRef, type ActorSystem, type AnyMachineSnapshot, type AnyStateMachine, createActor, waitFor } from 'xstate';
+
+/** What the conversation machine (fsm/) takes when a conversation starts. */
+export interface ConversationInput {
+  mode: 'contact' | 'attendant';
+  channel: string;
+  chatId: string;
+  senderId: string;
+  senderPhone?: string;
+  attendantUserId?: string;
+  now: string;
+  timeoutMin: number;
+}
+
+export type ConversationEvent =
+  | { type: 'message'; text: string; messageId: string; at: string; kind?: string }
+  | { type: 'resume' }
+  | { type: 'expire' };
+
+export interface TurnRequest<Scope> {
+  /** The persisted snapshot; undefined for a new conversation. */
+  snapshot?: unknown;
+  input: ConversationInput;
+  event: ConversationEvent;
+  /** What the injected actors of this turn work for (conversation, callbacks). */
+  scope: Scope;
+}
+
+export interface TurnResult {
+  snapshot: unknown;
+  /** The replies produced by this event, with deterministic keys. */
+  outbox: { key: string; text: string }[];
+  /** The machine's status (context.status), 'completed' once it reached a final state. */
+  status: string;
+}
+
+/** Builds the injected actors once; each finds its turn's scope through its actor system. */
+export type ActorsFactory<Scope> = (scopeOf: (system: ActorSystem<any>) => Scope) => Record<string, AnyActorLogic>;
+
+export class TurnTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`the conversation did not settle within ${ms} ms`);
+    this.name = 'TurnTimeoutError';
+  }
+}
+
+const inFlight = (snapshot: AnyMachineSnapshot) =>
+  Object.values(snapshot.children as Record<string, AnyActorRef | undefined>).some((child) => child?.getSnapshot().status === 'active');
+
+export class MachineHost<Scope> {
+  private readonly logic: AnyStateMachine;
+  private readonly scopes = new WeakMap<ActorSystem<any>, Scope>();
+
+  constructor(
+    machine: AnyStateMachine,
+    actors: ActorsFactory<Scope>,
+    /** Longer than the worst case of extraction (all LLM retries) plus a save. */
+    private readonly settleTimeoutMs: number,
+  ) {
+    // provide() rebuilds the whole state tree: once here, not once per turn.
+    this.logic = machine.provide({
+      actors: actors((system) => {
+        const scope = this.scopes.get(system);
+        if (!scope) throw new Error('actor started outside of a turn');
+        return scope;
+      }),
+    });
+  }
+
+  async run(request: TurnRequest<Scope>): Promise<TurnResult> {
+    const actor = request.snapshot
+      ? createActor(this.logic, { snapshot: request.snapshot as never, input: request.input })
+      : createActor(this.logic, { input: request.input });
+    this.scopes.set(actor.system, request.scope);
+    actor.start();
+    try {
+      // Settle any actor the restore re-ran before the new event arrives.
+      await this.settle(actor);
+      actor.send(request.event);
+      const settled = await this.settle(actor);
+      const context = settled.context as { outbox?: { key: string; text: string }[]; status?: string };
+      const status = context.status ?? 'active';
+      return {
+        snapshot: actor.getPersistedSnapshot(),
+        outbox: [...(context.outbox ?? [])],
+        // A final state whose context does not say how it ended still ends the conversation.
+        status: settled.status === 'done' && !isClosed(status) ? 'completed' : status,
+      };
+    } finally {
+      actor.stop();
+    }
+  }
+
+  private async settle(actor: AnyActorRef): Promise<AnyMachineSnapshot> {
+    let snapshot: AnyMachineSnapshot;
+    try {
+      snapshot = await waitFor(actor, (s: AnyMachineSnapshot) => s.status !== 'active' || !inFlight(s), { timeout: this.settleTimeoutMs });
+    } catch (err) {
+      if ((err as Error).message?.includes('Timeout')) throw new TurnTimeoutError(this.settleTimeoutMs);
+      throw err;
+    }
+    if (snapshot.status === 'error') throw snapshot.error instanceof Error ? snapshot.error : new Error(String(snapshot.error));
+    return snapshot;
+  }
+}

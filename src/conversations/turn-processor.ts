@@ -1,0 +1,136 @@
+// One inbox row through the conversation: pick the conversation it belongs to (the open one,
+// or a new one when there is none or it went idle past the timeout), run the machine with
+// the message (or with a queued admin/sweeper action), and commit the result in one statement.
+import { randomUUID } from 'node:crypto';
+import type { TurnScope } from './bot-actors.ts';
+import type { ChatRef } from './chat-ref.ts';
+import { type ConversationRow, type ConversationState, type ConversationStore, type InboxRow, isClosed } from './conversation-store.ts';
+import type { ConversationEvent, ConversationInput, MachineHost } from './machine-host.ts';
+import type { ModeResolver } from './mode-resolver.ts';
+import type { PipelineMetrics } from './pipeline-metrics.ts';
+import type { CommittedReply } from './turn-commit.ts';
+
+export interface TurnDeps {
+  store: ConversationStore;
+  host: MachineHost<TurnScope>;
+  modes: ModeResolver;
+  metrics: PipelineMetrics;
+  timeoutMin: number;
+}
+
+export interface TurnDone {
+  /** The chat's latest conversation after the turn (the next turn's starting point). */
+  conversation: ConversationRow | null;
+  replies: CommittedReply[];
+}
+
+const NO_REPLIES: CommittedReply[] = [];
+
+export class TurnProcessor {
+  constructor(private readonly deps: TurnDeps) {}
+
+  /** `claimUntil`: the caller will send the replies itself right away. */
+  async process(chat: ChatRef, row: InboxRow, latest: ConversationRow | null, at: Date, claimUntil: Date | null): Promise<TurnDone | 'stale'> {
+    const open = latest && !isClosed(latest.status) ? latest : null;
+    if (row.kind.startsWith('control:')) return this.control(chat, row, open, at, claimUntil);
+    const idle = open && row.receivedAt.getTime() - open.lastActivityAt.getTime() > this.deps.timeoutMin * 60_000;
+    const continuing = open && !idle ? open : null;
+
+    let conversation: ConversationState;
+    if (continuing) conversation = { ...continuing, mode: continuing.mode as ConversationState['mode'] };
+    else {
+      const decision = await this.deps.modes.resolve(row);
+      conversation = { id: randomUUID(), mode: decision.mode, senderId: row.senderId, attendantUserId: decision.attendantUserId, createdAt: at };
+    }
+    const input: ConversationInput = {
+      mode: conversation.mode,
+      channel: chat.channel,
+      chatId: chat.chatId,
+      senderId: conversation.senderId,
+      ...(row.senderPhone ? { senderPhone: row.senderPhone } : {}),
+      ...(conversation.attendantUserId ? { attendantUserId: conversation.attendantUserId } : {}),
+      now: row.receivedAt.toISOString(),
+      timeoutMin: this.deps.timeoutMin,
+    };
+    const event: ConversationEvent = { type: 'message', text: row.text, messageId: row.messageId, at: row.receivedAt.toISOString(), kind: row.kind };
+    return this.run(chat, row, conversation, continuing, input, event, at, row.receivedAt, claimUntil, idle && open ? open : undefined);
+  }
+
+  /**
+   * Actions queued through the inbox so they keep their place in the chat's order: an admin's
+   * resume of a handoff, and the sweeper's expiry of an idle conversation. `row.text` names
+   * the conversation; one that moved on meanwhile makes the action moot.
+   */
+  private async control(chat: ChatRef, row: InboxRow, open: ConversationRow | null, at: Date, claimUntil: Date | null): Promise<TurnDone | 'stale'> {
+    const target = open && open.id === row.text ? open : null;
+    const idle = target && at.getTime() - target.lastActivityAt.getTime() >= this.deps.timeoutMin * 60_000;
+    const event: ConversationEvent | null =
+      row.kind === 'control:resume' && target?.status === 'handoff' ? { type: 'resume' } : row.kind === 'control:expire' && idle ? { type: 'expire' } : null;
+    if (!target || !event) {
+      await this.deps.store.markProcessed(row.id, at, `nothing to ${row.kind.slice('control:'.length)}`);
+      return { conversation: open, replies: NO_REPLIES };
+    }
+    const conversation: ConversationState = { ...target, mode: target.mode as ConversationState['mode'] };
+    const input: ConversationInput = { mode: conversation.mode, channel: chat.channel, chatId: chat.chatId, senderId: target.senderId, now: at.toISOString(), timeoutMin: this.deps.timeoutMin };
+    // An expiry is not activity: the conversation keeps its last activity time.
+    return this.run(chat, row, conversation, target, input, event, at, event.type === 'expire' ? target.lastActivityAt : at, claimUntil);
+  }
+
+  private async run(
+    chat: ChatRef,
+    row: InboxRow,
+    conversation: ConversationState,
+    stored: ConversationRow | null,
+    input: ConversationInput,
+    event: ConversationEvent,
+    at: Date,
+    activityAt: Date,
+    claimUntil: Date | null,
+    expire?: ConversationRow,
+  ): Promise<TurnDone | 'stale'> {
+    let contactId: string | undefined;
+    const started = performance.now();
+    const result = await this.deps.host.run({
+      snapshot: stored?.snapshot ?? undefined,
+      input,
+      event,
+      scope: { conversation: { id: conversation.id, channel: chat.channel, chatId: chat.chatId, createdAt: conversation.createdAt }, onSaved: (id) => (contactId = id) },
+    });
+    this.deps.metrics.stage.observe({ stage: 'turn' }, (performance.now() - started) / 1000);
+    const status = event.type === 'expire' && !isClosed(result.status) ? 'expired' : result.status;
+
+    const committing = performance.now();
+    const replies = await this.deps.store.commitTurn({
+      chat,
+      inboxId: row.id,
+      conversation,
+      snapshot: result.snapshot,
+      status,
+      contactId,
+      at,
+      activityAt,
+      replies: result.outbox.map((r) => ({ key: `${conversation.id}:${r.key}`, text: r.text })),
+      claimUntil,
+      ...(expire ? { expire: { id: expire.id, version: expire.version } } : {}),
+    });
+    this.deps.metrics.stage.observe({ stage: 'commit' }, (performance.now() - committing) / 1000);
+    if (replies === 'stale') return 'stale';
+    const next: ConversationRow = {
+      ...(stored ?? ({} as ConversationRow)),
+      id: conversation.id,
+      ...chat,
+      mode: conversation.mode,
+      senderId: conversation.senderId,
+      attendantUserId: conversation.attendantUserId,
+      contactId: contactId ?? stored?.contactId ?? null,
+      status,
+      snapshot: result.snapshot as ConversationRow['snapshot'],
+      version: (conversation.version ?? 0) + 1,
+      lastActivityAt: activityAt,
+      closedAt: isClosed(status) ? at : null,
+      createdAt: conversation.createdAt,
+      updatedAt: at,
+    };
+    return { conversation: next, replies };
+  }
+}

@@ -1,0 +1,118 @@
+// The inbound path up to the ack (SPEC §4): validate → dedupe → durable inbox → ack → kick.
+// Nothing here waits on the LLM. Concurrent messages share one INSERT (adaptive batching);
+// the inbox unique key decides what is new, Redis marks only speed up redeliveries and are
+// written after the commit, together with the kick of the chats' workers.
+import type { InboundMessage, Intake, IntakeOutcome } from '../../connectors/types.ts';
+import { chatKeyOf } from '../conversations/chat-ref.ts';
+import type { KickQueue } from '../conversations/kick-queue.ts';
+import type { PipelineMetrics } from '../conversations/pipeline-metrics.ts';
+import { ServiceUnavailableError } from '../http/errors.ts';
+import type { Logger } from '../observability/logger.ts';
+import { AdaptiveBatcher } from './adaptive-batcher.ts';
+import { dedupeKeyOf, validateInbound } from './inbound-validation.ts';
+import type { InboxRepository } from './inbox-repository.ts';
+import type { SeenMarks } from './seen-marks.ts';
+
+export interface IntakeDeps {
+  inbox: InboxRepository;
+  /** Redis marks; absent in embedded mode. */
+  marks?: SeenMarks;
+  kicks: KickQueue;
+  metrics: PipelineMetrics;
+  logger: Logger;
+  /** A store slower than this answers 503 (the sender retries) instead of hanging. */
+  storeTimeoutMs?: number;
+}
+
+type Result = 'accepted' | 'duplicate';
+
+export class IntakePipeline implements Intake {
+  private readonly batcher: AdaptiveBatcher<InboundMessage, Result>;
+
+  constructor(private readonly deps: IntakeDeps) {
+    // Two batches in flight keep the pool busy while the next one fills; 500 rows bound
+    // the statement (ENVIRONMENT.md: adaptive batching measured best at these values).
+    this.batcher = new AdaptiveBatcher((items) => this.store(items), { maxBatch: 500, maxInFlight: 2 });
+  }
+
+  async receive(messages: InboundMessage[]): Promise<IntakeOutcome[]> {
+    const started = performance.now();
+    try {
+      return await Promise.all(messages.map((m) => this.receiveOne(m)));
+    } finally {
+      this.deps.metrics.stage.observe({ stage: 'intake' }, (performance.now() - started) / 1000);
+    }
+  }
+
+  private async receiveOne(message: InboundMessage): Promise<IntakeOutcome> {
+    const valid = validateInbound(message);
+    const channel = valid?.channel ?? 'unknown';
+    if (!valid) {
+      this.deps.metrics.inbound.inc({ channel, outcome: 'invalid' });
+      return { accepted: false, duplicate: false };
+    }
+    try {
+      const result = await this.batcher.push(valid);
+      this.deps.metrics.inbound.inc({ channel, outcome: result });
+      return { accepted: true, duplicate: result === 'duplicate' };
+    } catch (err) {
+      this.deps.metrics.inbound.inc({ channel, outcome: 'unavailable' });
+      throw err;
+    }
+  }
+
+  private async store(items: InboundMessage[]): Promise<Result[]> {
+    const keys = items.map(dedupeKeyOf);
+    // The same id twice in one batch (a provider retrying fast): the first one decides.
+    const first = new Map<string, InboundMessage>();
+    keys.forEach((key, i) => first.has(key) || first.set(key, items[i]!));
+    const distinct = [...first.keys()];
+
+    let seen = distinct.map(() => false);
+    if (this.deps.marks) seen = await this.deps.marks.seen(distinct).catch(() => seen);
+    const candidates = distinct.filter((_, i) => !seen[i]);
+
+    let inserted: Set<string>;
+    try {
+      inserted = await this.withTimeout(this.deps.inbox.insertNew(candidates.map((k) => first.get(k)!)));
+    } catch (err) {
+      this.deps.logger.error({ event: 'inbox_store_failed', count: candidates.length, err }, 'inbox unavailable; messages refused');
+      throw new ServiceUnavailableError('the message could not be stored right now; send it again', 5);
+    }
+
+    const claimed = new Set<string>();
+    const results = keys.map((key): Result => {
+      if (inserted.has(key) && !claimed.has(key)) {
+        claimed.add(key);
+        return 'accepted';
+      }
+      return 'duplicate';
+    });
+    // After the commit, off the ack path: a failure here only delays the chat to the sweeper.
+    void this.afterCommit(candidates, [...new Set([...inserted].map((k) => chatKeyOf(first.get(k)!)))]);
+    return results;
+  }
+
+  private async afterCommit(storedKeys: string[], chatKeys: string[]) {
+    if (this.deps.marks) {
+      try {
+        await this.deps.marks.markAndKick(storedKeys, chatKeys);
+        return;
+      } catch {
+        // Redis away: the kick still has to reach a worker.
+      }
+    }
+    await this.deps.kicks.kick(chatKeys).catch(() => {});
+  }
+
+  private withTimeout<T>(promise: Promise<T>): Promise<T> {
+    const ms = this.deps.storeTimeoutMs ?? 5_000;
+    let timer: NodeJS.Timeout;
+    return Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`inbox write took over ${ms} ms`)), ms);
+      }),
+    ]).finally(() => clearTimeout(timer));
+  }
+}

@@ -1,0 +1,152 @@
+// Delivers the replies a turn committed, through the chat's connector, in order. A reply is
+// claimed before it is sent (so two workers never send one reply at once): the worker that
+// commits a turn inserts its replies already claimed and sends them at once; older replies
+// (retries, a dead worker's) are claimed here first. Each send carries the reply's
+// idempotency key; a transient failure is retried with exponential backoff and holds back the
+// chat's later replies (order); a permanent one is given up on. A crash between the send and
+// the "sent" mark resends with the same key once the claim lapses.
+import type { ConnectorRegistry } from '../../connectors/registry.ts';
+import { ConnectorSendError } from '../../connectors/types.ts';
+import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { ChatRef } from '../conversations/chat-ref.ts';
+import type { PipelineMetrics } from '../conversations/pipeline-metrics.ts';
+import type { Logger } from '../observability/logger.ts';
+
+export interface OutboundSenderDeps {
+  prisma: PrismaClient;
+  connectors: ConnectorRegistry;
+  metrics: PipelineMetrics;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/** A reply as the sender needs it. */
+export interface Reply {
+  id: string;
+  key: string;
+  text: string;
+  conversationId: string;
+  /** This attempt's number (1 for a fresh reply). */
+  attempt: number;
+}
+
+// One send may take this long before it counts as a transient failure.
+const SEND_TIMEOUT_MS = 15_000;
+/** A claim outlives a send that hangs until its timeout; after it, the reply is due again. */
+export const CLAIM_MS = SEND_TIMEOUT_MS + 5_000;
+// 1 s, 2 s, 4 s … capped at 5 min: 10 attempts span about 15 minutes of provider trouble.
+const MAX_ATTEMPTS = 10;
+const backoffMs = (attempt: number) => Math.min(1_000 * 2 ** (attempt - 1), 300_000) * (0.8 + Math.random() * 0.4);
+
+export class OutboundSender {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: OutboundSenderDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /**
+   * Sends the chat's due replies, oldest first; a reply waiting for its retry holds back the
+   * ones after it. Returns true when nothing is left unsent (new replies may go out at once).
+   */
+  async deliver(chat: ChatRef): Promise<boolean> {
+    const rows = await this.deps.prisma.outboundMessage.findMany({
+      where: { ...chat, status: { in: ['pending', 'sending'] } },
+      orderBy: { id: 'asc' },
+      take: 50,
+    });
+    for (const row of rows) {
+      const now = this.now();
+      if (row.nextAttemptAt > now) return false;
+      const { count } = await this.deps.prisma.outboundMessage.updateMany({
+        where: { id: row.id, status: row.status, nextAttemptAt: row.nextAttemptAt },
+        data: { status: 'sending', attempts: { increment: 1 }, nextAttemptAt: new Date(now.getTime() + CLAIM_MS) },
+      });
+      if (count !== 1) return false;
+      const reply = { id: String(row.id), key: row.idempotencyKey, text: row.text, conversationId: row.conversationId, attempt: row.attempts + 1 };
+      const sent: bigint[] = [];
+      const ok = await this.sendClaimed(chat, [reply], sent);
+      await this.markSent(sent);
+      if (!ok) return false;
+    }
+    return rows.length < 50;
+  }
+
+  /**
+   * Sends replies this worker has claimed, in order; true when all went out. The ids of those
+   * sent are added to `sent` for the caller to mark in one statement (markSent): a crash
+   * before that only resends them, with the same keys, once their claim lapses.
+   */
+  async sendClaimed(chat: ChatRef, replies: Reply[], sent: bigint[]): Promise<boolean> {
+    for (const [i, reply] of replies.entries()) {
+      const outcome = await this.send(chat, reply);
+      if (outcome === 'sent') sent.push(BigInt(reply.id));
+      if (outcome === 'retry') {
+        // The ones after it wait for it: unclaimed, due when it is.
+        const rest = replies.slice(i + 1).map((r) => BigInt(r.id));
+        if (rest.length) await this.deps.prisma.outboundMessage.updateMany({ where: { id: { in: rest } }, data: { status: 'pending', nextAttemptAt: this.now() } });
+        return false;
+      }
+    }
+    return true;
+  }
+
+  async markSent(ids: bigint[]): Promise<void> {
+    if (!ids.length) return;
+    const now = this.now();
+    await this.deps.prisma.$executeRaw`UPDATE outbound_messages SET status = 'sent', sent_at = ${now}, last_error = NULL, updated_at = ${now} WHERE id = ANY(${ids}::bigint[])`;
+  }
+
+  /** Chats with replies due (new, retried, or claimed by a worker that died). */
+  async chatsWithDueReplies(limit: number): Promise<ChatRef[]> {
+    return this.deps.prisma.$queryRaw<ChatRef[]>`
+      SELECT DISTINCT channel, account_id AS "accountId", chat_id AS "chatId" FROM outbound_messages
+      WHERE status IN ('pending', 'sending') AND next_attempt_at <= ${this.now()} LIMIT ${limit}`;
+  }
+
+  private async send(chat: ChatRef, reply: Reply): Promise<'sent' | 'retry' | 'failed'> {
+    const connector = this.deps.connectors.get(chat.channel);
+    const started = performance.now();
+    try {
+      if (!connector) throw new ConnectorSendError(chat.channel, 'no-connector', `no connector for channel ${chat.channel} in this process`, false);
+      await withTimeout(connector.sendText(chat.chatId, reply.text, reply.key), SEND_TIMEOUT_MS);
+      this.count(chat, 'sent');
+      return 'sent';
+    } catch (err) {
+      const transient = !(err instanceof ConnectorSendError) || err.transient;
+      const detail = (err instanceof ConnectorSendError ? `${err.code}: ${err.message}` : (err as Error).message).slice(0, 200);
+      const log = { event: 'outbound_failed', channel: chat.channel, outboundId: reply.id, conversationId: reply.conversationId, attempt: reply.attempt, transient };
+      if (transient && reply.attempt < MAX_ATTEMPTS) {
+        const delay = err instanceof ConnectorSendError && err.retryAfterMs ? err.retryAfterMs : backoffMs(reply.attempt);
+        await this.mark(reply, 'pending', detail, new Date(this.now().getTime() + delay));
+        this.deps.logger.warn({ ...log, retryInMs: Math.round(delay), err: { message: detail } }, 'reply not delivered; will retry');
+        this.count(chat, 'retry');
+        return 'retry';
+      }
+      await this.mark(reply, 'failed', detail, this.now());
+      this.deps.logger.error({ ...log, err: { message: detail } }, 'reply not delivered; gave up');
+      this.count(chat, 'failed');
+      return 'failed';
+    } finally {
+      this.deps.metrics.stage.observe({ stage: 'send' }, (performance.now() - started) / 1000);
+    }
+  }
+
+  private async mark(reply: Reply, status: 'pending' | 'failed', error: string, nextAttemptAt: Date) {
+    await this.deps.prisma.outboundMessage.update({ where: { id: BigInt(reply.id) }, data: { status, lastError: error, nextAttemptAt } });
+  }
+
+  private count(chat: ChatRef, outcome: 'sent' | 'retry' | 'failed') {
+    this.deps.metrics.outbound.inc({ channel: chat.channel, outcome });
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`send took over ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
