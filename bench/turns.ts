@@ -18,6 +18,7 @@ const { values: args } = parseArgs({
   options: {
     chats: { type: 'string', default: '400' },
     backend: { type: 'string', default: 'postgres' },
+    pool: { type: 'string', default: '10' },
   },
 });
 const chats = Number(args.chats);
@@ -37,7 +38,13 @@ const instant: Extractor = {
 const script = (i: number) => ['oi', 'sim', `Sou a Maria Silva, 11 9${String(70_000_000 + i)}, preciso de apoio emocional`, 'pular', 'sim'];
 
 async function main() {
-  const rig = await startRig({ backend, machine: conversationMachine, extractor: instant, ...(backend === 'postgres' ? { redisUrl: process.env.REDIS_URL ?? REDIS_TEST_URL } : {}) });
+  const rig = await startRig({
+    backend,
+    machine: conversationMachine,
+    extractor: instant,
+    env: { DATABASE_POOL_SIZE: args.pool },
+    ...(backend === 'postgres' ? { redisUrl: process.env.REDIS_URL ?? REDIS_TEST_URL } : {}),
+  });
   try {
     // Warm-up: one conversation, so module loading and JIT are not on the clock.
     for (const text of script(chats + 1)) await rig.engine.intake.receive([message('warmup', text)]);
@@ -53,7 +60,9 @@ async function main() {
       }),
     );
     const stored = performance.now();
-    await waitFor(async () => (await rig.db.prisma.inboundMessage.count({ where: { processedAt: null } })) === 0 && rig.connector.sent.length - sentBefore >= turns, 600_000);
+    // Every turn answers at least once: wait for that many replies, then make sure.
+    await waitFor(() => rig.connector.sent.length - sentBefore >= turns, 600_000);
+    await waitFor(async () => (await rig.db.prisma.inboundMessage.count({ where: { processedAt: null } })) === 0);
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
 

@@ -39,17 +39,28 @@ function print(line: string) {
   } else console.log(line);
 }
 
-const ask = (question: string, hidden = false) =>
-  new Promise<string>((resolve) => {
-    rl.question(question, (answer) => {
-      if (hidden) {
-        muted = false;
-        process.stdout.write('\n');
-      }
-      resolve(answer.trim());
-    });
-    muted = hidden;
-  });
+// Lines are buffered from the start, so what is typed (or piped in) during the login or
+// while the session opens is not lost, and is sent in order.
+const lines: string[] = [];
+let waiting: ((line: string | null) => void) | undefined;
+let ended = false;
+rl.on('line', (line) => (waiting ? (waiting(line), (waiting = undefined)) : lines.push(line)));
+rl.on('close', () => {
+  ended = true;
+  waiting?.(null);
+});
+const nextLine = () =>
+  lines.length ? Promise.resolve(lines.shift()!) : ended ? Promise.resolve(null) : new Promise<string | null>((resolve) => (waiting = resolve));
+
+async function ask(question: string, hidden = false): Promise<string> {
+  process.stdout.write(question);
+  // Hidden: readline's echo of the typed characters goes nowhere.
+  muted = hidden;
+  const answer = await nextLine();
+  muted = false;
+  if (hidden) process.stdout.write('\n');
+  return answer?.trim() ?? '';
+}
 
 async function call(path: string, init: RequestInit & { token?: string } = {}): Promise<Response> {
   const headers = new Headers(init.headers);
@@ -96,7 +107,7 @@ async function follow(chatId: string, token: string) {
           const reply = JSON.parse(data.slice(6)) as { id: number; text: string };
           if (reply.id <= last) continue;
           last = reply.id;
-          print(`\x1b[36mbot>\x1b[0m ${reply.text.replace(/\n/g, '\n     ')}`);
+          print(`${process.stdout.isTTY ? '\x1b[36mbot>\x1b[0m' : 'bot>'} ${reply.text.replace(/\n/g, '\n     ')}`);
         }
       }
     } catch {
@@ -131,12 +142,13 @@ async function main() {
   void follow(session.chatId, session.token);
   rl.setPrompt('você> ');
   rl.prompt();
-  rl.on('line', (line) => {
-    const text = line.trim();
-    if (text) void send(session.token, text);
+  // One message at a time, in the order typed.
+  for (let line = await nextLine(); line !== null; line = await nextLine()) {
+    if (line.trim()) await send(session.token, line.trim());
     rl.prompt();
-  });
-  rl.on('close', () => process.exit(0));
+  }
+  // End of input (Ctrl+D, or a piped script): let the last replies arrive, then leave.
+  setTimeout(() => process.exit(0), process.stdin.isTTY ? 0 : 3_000);
 }
 
 main().catch((err) => {

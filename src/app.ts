@@ -91,7 +91,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     await http.register(authRoutes, { prisma: db.prisma, tokens, audit, loginRateLimitPerMinute: config.LOGIN_RATE_LIMIT_PER_MIN });
     await http.register(userRoutes, { users: new UserRepository(db.prisma), tokens, audit });
     await http.register(auditRoutes, { audit });
-    await http.register(contactRoutes, { contacts });
+    await http.register(contactRoutes, { contacts, extractor: extraction.extractor });
     await http.register(exportRoutes, { exporter: new ContactExporter({ db, databaseUrl: config.DATABASE_URL, audit, logger }) });
     for (const connector of connectors.list()) if (connector.routes) await http.register(connector.routes);
     await http.register(conversations.routes);

@@ -165,6 +165,25 @@ describe.each(BACKENDS)('conversations end to end on %s', (backend) => {
     expect((await api('GET', '/conversations/00000000-0000-0000-0000-000000000000')).statusCode).toBe(404);
   });
 
+  it('erases what the conversation held when the contact is deleted (LGPD)', async () => {
+    const admin = await t.login();
+    const chat = await openWebChat(t.atende, await t.tokenFor('attendant'));
+    const person = { name: 'Lia Prado', phone: '61 93333-2222', email: 'lia@exemplo.com.br', reason: 'dados sensíveis' };
+    await answerUntilSummary(chat, await chat.say(person.name), person);
+    await chat.say('sim');
+    const contact = await t.atende.db.prisma.contact.findUniqueOrThrow({ where: { phone: '+5561933332222' } });
+    const conversation = await t.atende.db.prisma.conversation.findFirstOrThrow({ where: { chatId: chat.chatId } });
+    const erased = await t.atende.http.inject({ method: 'DELETE', url: `/contacts/${contact.id}`, headers: { authorization: `Bearer ${admin}` } });
+    expect(erased.statusCode).toBe(204);
+
+    const detail = (await t.atende.http.inject({ url: `/conversations/${conversation.id}`, headers: { authorization: `Bearer ${admin}` } })).json();
+    expect(detail.timeline.length).toBeGreaterThan(4);
+    expect(detail.timeline.every((e: { text: string }) => e.text === '')).toBe(true);
+    expect((await chat.replies()).every((text) => text === '')).toBe(true);
+    const stored = JSON.stringify(await t.atende.db.prisma.conversation.findUniqueOrThrow({ where: { id: conversation.id } }));
+    for (const secret of ['Lia Prado', '933332222', 'lia@exemplo', 'dados sensíveis']) expect(stored).not.toContain(secret);
+  });
+
   it('pages conversations with a keyset cursor and filters by mode', async () => {
     const admin = await t.login();
     const page1 = (await t.atende.http.inject({ url: '/conversations?limit=2', headers: { authorization: `Bearer ${admin}` } })).json();

@@ -90,6 +90,31 @@ describe('two replicas on one PostgreSQL + Redis', () => {
   });
 });
 
+describe('ROLE=api and ROLE=worker processes', () => {
+  let db: TestDatabase;
+  let api: AppProcess;
+  let worker: AppProcess;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    [api, worker] = await Promise.all([startAppProcess(envFor(db, { ROLE: 'api' })), startAppProcess(envFor(db, { ROLE: 'worker' }))]);
+  }, 120_000);
+  afterAll(async () => {
+    await api?.stop();
+    await worker?.stop();
+    await db?.drop();
+  });
+
+  it('answers through the worker what the API accepted, readable through the API', async () => {
+    const chat = await httpWebChat(api.url);
+    await chat.send('oi', 'm1');
+    const replies = await eventually(async () => {
+      const got = await chat.replies(api.url);
+      return got.length === 1 && got;
+    }, 20_000);
+    expect(replies[0]).toContain('Olá!');
+  });
+});
+
 describe('kill -9 of a worker', () => {
   let db: TestDatabase;
   let ollama: FakeOllama;

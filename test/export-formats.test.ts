@@ -7,11 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedContacts } from '../bench/seed.ts';
 import { buildReasonSearch, buildSearchText } from '../src/contacts/contact-filters.ts';
 import type { ContactDto } from '../src/contacts/contact-schemas.ts';
+import { DEFAULT_BATCH_SIZE } from '../src/contacts/export/contact-batches.ts';
 import { BACKENDS, startTestApp, type TestApp } from './helpers/app.ts';
 import { contactsClient } from './helpers/contacts.ts';
 import { asXmlText, expectedRow, HEADERS, listAll, parseCsv, readXlsx } from './helpers/export-files.ts';
 
-const SEEDED = 4_500; // more than two read batches of 2000
+const SEEDED = 4_500; // several read batches
 
 /** Contacts the API would refuse (tab/CR starts, a malformed phone), as old data might hold. */
 async function insertRaw(t: TestApp, c: { name: string; phone: string; email?: string; reason: string; createdAt?: Date }) {
@@ -36,8 +37,14 @@ describe.each(BACKENDS)('contact export files on %s', (backend) => {
     t = await startTestApp({ backend });
     token = await t.login();
     await seedContacts(t.atende.db.prisma, SEEDED, { formulaRatio: 0.02 });
-    // Rows 1990-2010 of the export order share one timestamp: the keyset must break the tie by id.
-    const around = await t.atende.db.prisma.contact.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], skip: 1990, take: 20, select: { id: true, createdAt: true } });
+    // 20 rows straddling the end of the second read batch share one timestamp: the keyset must
+    // break the tie by id, or rows would be repeated or lost there.
+    const around = await t.atende.db.prisma.contact.findMany({
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      skip: 2 * DEFAULT_BATCH_SIZE - 10,
+      take: 20,
+      select: { id: true, createdAt: true },
+    });
     await t.atende.db.prisma.contact.updateMany({ where: { id: { in: around.map((r) => r.id) } }, data: { createdAt: around[0]!.createdAt } });
 
     const api = contactsClient(t, token);

@@ -15,14 +15,37 @@ import {
   portabilityDocumentSchema,
 } from './contact-schemas.ts';
 import type { ContactService } from './contact-service.ts';
+import type { ContactInput } from './contact-input.ts';
+import { REQUIRED_FIELDS } from './fields.ts';
+import { resolveFreeTextContact } from '../extraction/free-text-contact.ts';
+import type { Extractor } from '../extraction/mcp-extractor.ts';
+import { ValidationError } from '../http/errors.ts';
 
 export interface ContactRoutesDeps {
   contacts: ContactService;
+  extractor: Extractor;
+}
+
+type CreateBody = z.output<typeof createContactBodySchema>;
+
+/** Explicit fields of a create request, or — with `text` — the fields extraction completes. */
+async function contactInputOf(body: CreateBody, extractor: Extractor): Promise<ContactInput> {
+  const { text, ...fields } = body;
+  const explicit = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<ContactInput>;
+  if (text !== undefined) return resolveFreeTextContact(extractor, { text, explicit });
+  const missing = REQUIRED_FIELDS.filter((f) => explicit[f] === undefined);
+  if (missing.length) {
+    throw new ValidationError(
+      `send ${missing.join(', ')} (or free text in "text")`,
+      missing.map((field) => ({ field, code: 'required', message: `${field} is required` })),
+    );
+  }
+  return explicit as ContactInput;
 }
 
 const problem = z.object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string().optional(), code: z.string() }).loose();
 
-export const contactRoutes: FastifyPluginAsyncZod<ContactRoutesDeps> = async (app, { contacts }) => {
+export const contactRoutes: FastifyPluginAsyncZod<ContactRoutesDeps> = async (app, { contacts, extractor }) => {
   app.get(
     '/contacts',
     {
@@ -53,15 +76,19 @@ export const contactRoutes: FastifyPluginAsyncZod<ContactRoutesDeps> = async (ap
       config: { roles: ['admin', 'attendant'] },
       schema: {
         tags: ['contacts'],
-        summary: 'Create a contact from explicit fields',
-        description: 'The phone is normalized to E.164 (region BR by default). A phone already registered answers 409 with existingContactId.',
+        summary: 'Create a contact from explicit fields or free text',
+        description:
+          'The phone is normalized to E.164 (region BR by default). A phone already registered answers 409 with existingContactId. ' +
+          'With `text`, the contact is extracted by the LLM (explicit fields win): incomplete → 422 incomplete-contact listing what is missing; ' +
+          'extraction unavailable → 422 llm-unavailable asking for explicit fields.',
         body: createContactBodySchema,
-        response: { 201: contactDtoSchema, 400: problem, 409: problem },
+        response: { 201: contactDtoSchema, 400: problem, 409: problem, 422: problem },
       },
     },
     async (request, reply) => {
       const user = currentUser(request);
-      const created = await contacts.create(request.body, { channel: 'api', mode: 'api', createdBy: user.id }, auditContextOf(request));
+      const input = await contactInputOf(request.body, extractor);
+      const created = await contacts.create(input, { channel: 'api', mode: 'api', createdBy: user.id }, auditContextOf(request));
       return reply.code(201).header('location', `/contacts/${created.id}`).send(created);
     },
   );

@@ -38,11 +38,19 @@ export type ContactDto = z.infer<typeof contactDtoSchema>;
 // the field) come from fields.ts after white space is normalized.
 const text = (max: number) => z.string().max(max);
 
-export const createContactBodySchema = z.object({
+/** A contact given field by field (MCP create_contact, and the REST body without text). */
+export const explicitContactSchema = z.object({
   name: text(400).describe('full name'),
   phone: text(40).describe('any common format; without a country code it is read as Brazilian (11 99999-8888)'),
   email: text(320).nullish().describe('optional'),
   reason: text(2000).describe('why the person got in touch ("motivo")'),
+});
+
+// Either explicit fields (name, phone and reason required) or free `text` for extraction,
+// with any explicit fields winning over what the text says. The handler enforces which
+// fields are required when no text is sent, naming each missing one.
+export const createContactBodySchema = explicitContactSchema.partial({ name: true, phone: true, reason: true }).extend({
+  text: z.string().max(5000).optional().describe('free text to extract the contact from (LLM); explicit fields win'),
 });
 
 export const patchContactBodySchema = z

@@ -28,6 +28,7 @@ import { eraseConversationsOf } from './conversation-eraser.ts';
 import { conversationRoutes } from './conversation-routes.ts';
 import { ConversationRunner } from './conversation-runner.ts';
 import { ConversationStore } from './conversation-store.ts';
+import { createPipelineSql } from './pipeline-sql.ts';
 import { extractThrough } from './extract-adapter.ts';
 import { type KickQueue, LocalKickQueue, RedisKickQueue } from './kick-queue.ts';
 import { MachineHost } from './machine-host.ts';
@@ -59,11 +60,12 @@ const SAVE_MARGIN_MS = 30_000;
 export function createConversationEngine(deps: ConversationEngineDeps) {
   const { config, db, logger, redis } = deps;
   const runsWorkers = config.ROLE !== 'api';
-  const store = new ConversationStore(db.prisma);
+  const pipelineSql = createPipelineSql(db, config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const store = new ConversationStore(db.prisma, pipelineSql);
   const metrics = createPipelineMetrics(deps.registry, () => store.countPending());
   const kicks: KickQueue = redis ? new RedisKickQueue(redis.namespace, redis.commands, redis.blocking, logger) : new LocalKickQueue(logger);
   const intake: Intake = new IntakePipeline({
-    inbox: new InboxRepository(db.prisma, config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace'),
+    inbox: new InboxRepository(pipelineSql, config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace'),
     marks: redis ? new SeenMarks(redis.commands, redis.namespace, config.DEDUPE_TTL_S) : undefined,
     kicks,
     metrics,
@@ -72,7 +74,7 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
   deps.contacts.onErase(eraseConversationsOf);
 
   const lock: ChatLock = redis ? new RedisChatLock(redis.commands, redis.namespace, logger) : new InProcessChatLock();
-  const sender = new OutboundSender({ prisma: db.prisma, connectors: deps.connectors, metrics, logger });
+  const sender = new OutboundSender({ prisma: db.prisma, db: pipelineSql, connectors: deps.connectors, metrics, logger });
   const turns = new TurnProcessor({
     store,
     host: new MachineHost(
@@ -116,6 +118,7 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
       // In-flight turns finish (bounded): an unfinished one is redone by another worker.
       await Promise.race([scheduler.whenIdle(), new Promise((r) => setTimeout(r, 5_000).unref())]);
       await deps.connectors.stopAll();
+      await pipelineSql.close();
     },
   };
 }

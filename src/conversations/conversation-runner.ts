@@ -45,13 +45,10 @@ export class ConversationRunner {
 
   private async drainLocked(chat: ChatRef): Promise<'done' | 'blocked'> {
     // Older replies first; while any waits for a retry, new ones queue behind it.
-    const [delivered, first, latest] = await Promise.all([
-      this.deps.sender.deliver(chat),
-      this.deps.store.pendingInbound(chat, PAGE),
-      this.deps.store.latestConversation(chat),
-    ]);
-    let clear = delivered;
-    let current: Cached = latest;
+    const state = await this.deps.store.chatState(chat, PAGE);
+    let clear = state.unsent ? await this.deps.sender.deliver(chat) : true;
+    let current: Cached = state.conversation;
+    const first = state.inbox;
     // Sent replies are marked in one statement per drain, before the lock is let go.
     const sent: bigint[] = [];
     try {

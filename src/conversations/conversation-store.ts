@@ -1,13 +1,43 @@
-// The conversation runtime's database work. A turn commits in ONE statement (turn-commit.ts):
-// the inbox row marked processed (only if it still is unprocessed), the conversation snapshot
-// (only if it still has the version the turn started from) and the turn's replies. Either
-// condition failing changes nothing — another worker got there first — and the caller re-reads.
-import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
+// The conversation runtime's database work. The hot path (what every turn does) is direct
+// SQL (pipeline-sql.ts); a turn commits in ONE statement (turn-commit.ts): the inbox row
+// marked processed (only if it still is unprocessed), the conversation snapshot (only if it
+// still has the version the turn started from) and the turn's replies. Either condition
+// failing changes nothing — another worker got there first — and the caller re-reads.
+import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { ChatRef } from './chat-ref.ts';
+import { type PipelineSql, sql, toBigInt } from './pipeline-sql.ts';
 import { type CommittedReply, commitTurnStatement } from './turn-commit.ts';
 
-export type InboxRow = Prisma.InboundMessageGetPayload<object>;
-export type ConversationRow = Prisma.ConversationGetPayload<object>;
+export interface InboxRow {
+  id: bigint;
+  channel: string;
+  accountId: string;
+  messageId: string;
+  chatId: string;
+  senderId: string;
+  senderPhone: string | null;
+  staffUserId: string | null;
+  kind: string;
+  text: string;
+  receivedAt: Date;
+}
+
+export interface ConversationRow {
+  id: string;
+  channel: string;
+  accountId: string;
+  chatId: string;
+  mode: string;
+  status: string;
+  senderId: string;
+  attendantUserId: string | null;
+  contactId: string | null;
+  snapshot: unknown;
+  version: number;
+  lastActivityAt: Date;
+  closedAt: Date | null;
+  createdAt: Date;
+}
 
 /** The machine's end states (fsm/types.ts Status), plus 'completed' for a final state without one. */
 export const CLOSED_STATUSES = ['saved', 'cancelled', 'declined', 'expired', 'completed'] as const;
@@ -41,30 +71,61 @@ export interface TurnCommit {
   claimUntil?: Date | null;
 }
 
+const INBOX_COLUMNS = sql`id, channel, account_id AS "accountId", message_id AS "messageId", chat_id AS "chatId", sender_id AS "senderId",
+  sender_phone AS "senderPhone", staff_user_id AS "staffUserId", kind, text, received_at AS "receivedAt"`;
+const CONVERSATION_COLUMNS = sql`id, channel, account_id AS "accountId", chat_id AS "chatId", mode, status, sender_id AS "senderId",
+  attendant_user_id AS "attendantUserId", contact_id AS "contactId", snapshot, version,
+  last_activity_at AS "lastActivityAt", closed_at AS "closedAt", created_at AS "createdAt"`;
+const chatIs = (chat: ChatRef) => sql`channel = ${chat.channel}::varchar AND account_id = ${chat.accountId}::varchar AND chat_id = ${chat.chatId}::varchar`;
+
 export class ConversationStore {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly db: PipelineSql,
+  ) {}
 
   /** Unprocessed messages of a chat, oldest first. */
-  pendingInbound(chat: ChatRef, limit: number): Promise<InboxRow[]> {
-    return this.prisma.inboundMessage.findMany({
-      where: { channel: chat.channel, accountId: chat.accountId, chatId: chat.chatId, processedAt: null },
-      orderBy: { id: 'asc' },
-      take: limit,
-    });
+  async pendingInbound(chat: ChatRef, limit: number): Promise<InboxRow[]> {
+    const rows = await this.db.query<InboxRow & { id: unknown }>(sql`
+      SELECT ${INBOX_COLUMNS} FROM inbound_messages WHERE ${chatIs(chat)} AND processed_at IS NULL ORDER BY id LIMIT ${limit}::int`);
+    return rows.map((r) => ({ ...r, id: toBigInt(r.id) }));
   }
 
   /** The chat's latest conversation (open or not). */
-  latestConversation(chat: ChatRef): Promise<ConversationRow | null> {
-    return this.prisma.conversation.findFirst({
-      where: { channel: chat.channel, accountId: chat.accountId, chatId: chat.chatId },
-      orderBy: { createdAt: 'desc' },
-    });
+  async latestConversation(chat: ChatRef): Promise<ConversationRow | null> {
+    const [row] = await this.db.query<ConversationRow>(sql`SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE ${chatIs(chat)} ORDER BY created_at DESC LIMIT 1`);
+    return row ? { ...row, version: Number(row.version) } : null;
+  }
+
+  /**
+   * What a worker needs when it takes a chat, in one round trip: its unprocessed messages,
+   * its latest conversation, and whether replies are left unsent.
+   */
+  async chatState(chat: ChatRef, limit: number): Promise<{ inbox: InboxRow[]; conversation: ConversationRow | null; unsent: boolean }> {
+    const [row] = await this.db.query<{ inbox: Record<string, unknown>[] | null; conversation: Record<string, unknown> | null; unsent: boolean }>(sql`
+      SELECT (SELECT json_agg(i ORDER BY i.id) FROM (SELECT ${INBOX_COLUMNS} FROM inbound_messages WHERE ${chatIs(chat)} AND processed_at IS NULL ORDER BY id LIMIT ${limit}::int) i) AS inbox,
+             (SELECT row_to_json(c) FROM (SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE ${chatIs(chat)} ORDER BY created_at DESC LIMIT 1) c) AS conversation,
+             EXISTS (SELECT 1 FROM outbound_messages WHERE ${chatIs(chat)} AND status IN ('pending', 'sending')) AS unsent`);
+    const c = row?.conversation;
+    return {
+      inbox: (row?.inbox ?? []).map((r) => ({ ...(r as unknown as InboxRow), id: toBigInt(r.id), receivedAt: new Date(r.receivedAt as string) })),
+      conversation: c
+        ? {
+            ...(c as unknown as ConversationRow),
+            version: Number(c.version),
+            lastActivityAt: new Date(c.lastActivityAt as string),
+            closedAt: c.closedAt ? new Date(c.closedAt as string) : null,
+            createdAt: new Date(c.createdAt as string),
+          }
+        : null,
+      unsent: row?.unsent === true,
+    };
   }
 
   /** Commits a turn; the replies come back as stored ('stale': another worker got there first). */
   commitTurn(turn: TurnCommit): Promise<CommittedReply[] | 'stale'> {
     const c = turn.conversation;
-    return commitTurnStatement(this.prisma, {
+    return commitTurnStatement(this.db, {
       chat: turn.chat,
       inboxId: turn.inboxId,
       conversationId: c.id,
@@ -80,6 +141,14 @@ export class ConversationStore {
       replies: turn.replies,
       claimUntil: turn.claimUntil ?? null,
     });
+  }
+
+  /** Is there anything for a worker in this chat: unprocessed messages or due replies? */
+  async hasWork(chat: ChatRef, now: Date): Promise<boolean> {
+    const [row] = await this.db.query<{ work: boolean }>(sql`
+      SELECT EXISTS (SELECT 1 FROM inbound_messages WHERE ${chatIs(chat)} AND processed_at IS NULL)
+          OR EXISTS (SELECT 1 FROM outbound_messages WHERE ${chatIs(chat)} AND status IN ('pending', 'sending') AND next_attempt_at <= ${now}::timestamptz) AS work`);
+    return row?.work === true;
   }
 
   /** Marks a message handled without a turn (e.g. a resume with nothing to resume). */
@@ -100,15 +169,6 @@ export class ConversationStore {
   /** Stops retrying a message that keeps failing, so the chat's later messages can go on. */
   async giveUp(inboxId: bigint, at: Date): Promise<void> {
     await this.prisma.inboundMessage.updateMany({ where: { id: inboxId, processedAt: null }, data: { processedAt: at, error: 'gave up after repeated failures' } });
-  }
-
-  /** Is there anything for a worker in this chat: unprocessed messages or due replies? */
-  async hasWork(chat: ChatRef, now: Date): Promise<boolean> {
-    const [row] = await this.prisma.$queryRaw<{ work: boolean }[]>`
-      SELECT EXISTS (SELECT 1 FROM inbound_messages WHERE channel = ${chat.channel} AND account_id = ${chat.accountId} AND chat_id = ${chat.chatId} AND processed_at IS NULL)
-          OR EXISTS (SELECT 1 FROM outbound_messages WHERE channel = ${chat.channel} AND account_id = ${chat.accountId} AND chat_id = ${chat.chatId}
-                     AND status IN ('pending', 'sending') AND next_attempt_at <= ${now}) AS work`;
-    return row?.work === true;
   }
 
   /** Chats with messages left unprocessed since before `before` (crash recovery). */

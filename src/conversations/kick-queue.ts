@@ -127,16 +127,28 @@ export class RedisKickQueue implements KickQueue {
   private handleEntries(consumer: KickConsumer, entries: [string, string[]][]) {
     for (const [id, fields] of entries) {
       const key = fields[fields.indexOf('chat') + 1];
-      const ack = () => this.commands.multi().xack(this.stream, GROUP, id).xdel(this.stream, id).exec().catch(() => {});
       if (!key) {
-        void ack();
+        this.ack(id);
         continue;
       }
       consumer
         .handle(key)
         .catch((err) => this.logger.error({ event: 'kick_failed', err }, 'handling a kick failed'))
-        .finally(ack);
+        .finally(() => this.ack(id));
     }
+  }
+
+  private acks: string[] = [];
+
+  /** Acknowledges (and deletes) handled kicks, several per round trip. */
+  private ack(id: string) {
+    this.acks.push(id);
+    if (this.acks.length > 1) return;
+    setImmediate(() => {
+      const ids = this.acks;
+      this.acks = [];
+      this.commands.multi().xack(this.stream, GROUP, ...ids).xdel(this.stream, ...ids).exec().catch(() => {});
+    });
   }
 
   private async claimAbandoned(consumer: KickConsumer) {

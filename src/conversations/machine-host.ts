@@ -4,7 +4,9 @@
 // replies that event produced. Only settled snapshots are ever persisted: restoring one with
 // a promise actor in flight would run that actor again (ENVIRONMENT.md).
 import { isClosed } from './conversation-store.ts';
-import { type AnyActorLogic, type AnyActorRef, type ActorSystem, type AnyMachineSnapshot, type AnyStateMachine, createActor, waitFor } from 'xstate';
+import { type AnyActorLogic, type AnyActorRef, type AnyMachineSnapshot, type AnyStateMachine, createActor, waitFor } from 'xstate';
+
+type ActorSystemOf = AnyActorRef['system'];
 
 /** What the conversation machine (fsm/) takes when a conversation starts. */
 export interface ConversationInput {
@@ -41,7 +43,7 @@ export interface TurnResult {
 }
 
 /** Builds the injected actors once; each finds its turn's scope through its actor system. */
-export type ActorsFactory<Scope> = (scopeOf: (system: ActorSystem<any>) => Scope) => Record<string, AnyActorLogic>;
+export type ActorsFactory<Scope> = (scopeOf: (system: ActorSystemOf) => Scope) => Record<string, AnyActorLogic>;
 
 export class TurnTimeoutError extends Error {
   constructor(ms: number) {
@@ -55,7 +57,7 @@ const inFlight = (snapshot: AnyMachineSnapshot) =>
 
 export class MachineHost<Scope> {
   private readonly logic: AnyStateMachine;
-  private readonly scopes = new WeakMap<ActorSystem<any>, Scope>();
+  private readonly scopes = new WeakMap<ActorSystemOf, Scope>();
 
   constructor(
     machine: AnyStateMachine,

@@ -129,7 +129,6 @@ export class TurnProcessor {
       lastActivityAt: activityAt,
       closedAt: isClosed(status) ? at : null,
       createdAt: conversation.createdAt,
-      updatedAt: at,
     };
     return { conversation: next, replies };
   }

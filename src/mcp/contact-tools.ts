@@ -5,7 +5,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { AuditContext } from '../audit/audit-log.ts';
 import { contactFiltersSchema } from '../contacts/contact-filters.ts';
-import { contactDtoSchema, contactPageSchema, createContactBodySchema } from '../contacts/contact-schemas.ts';
+import { contactDtoSchema, contactPageSchema, explicitContactSchema } from '../contacts/contact-schemas.ts';
 import type { ContactService } from '../contacts/contact-service.ts';
 import type { Logger } from '../observability/logger.ts';
 import { structured, toolError } from './tool-results.ts';
@@ -68,7 +68,7 @@ export function registerContactTools(server: McpServer, contacts: ContactService
       description:
         'Creates a contact from explicit fields. The phone is normalized to E.164 (Brazil by default). ' +
         'A phone already registered fails with code "duplicate-phone" and the existingContactId.',
-      inputSchema: createContactBodySchema,
+      inputSchema: explicitContactSchema,
       outputSchema: contactDtoSchema,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },

@@ -9,11 +9,14 @@ import type { ConnectorRegistry } from '../../connectors/registry.ts';
 import { ConnectorSendError } from '../../connectors/types.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { ChatRef } from '../conversations/chat-ref.ts';
+import { type PipelineSql, sql } from '../conversations/pipeline-sql.ts';
 import type { PipelineMetrics } from '../conversations/pipeline-metrics.ts';
 import type { Logger } from '../observability/logger.ts';
 
 export interface OutboundSenderDeps {
   prisma: PrismaClient;
+  /** The hot path's direct SQL. */
+  db: PipelineSql;
   connectors: ConnectorRegistry;
   metrics: PipelineMetrics;
   logger: Logger;
@@ -50,22 +53,21 @@ export class OutboundSender {
    * ones after it. Returns true when nothing is left unsent (new replies may go out at once).
    */
   async deliver(chat: ChatRef): Promise<boolean> {
-    const rows = await this.deps.prisma.outboundMessage.findMany({
-      where: { ...chat, status: { in: ['pending', 'sending'] } },
-      orderBy: { id: 'asc' },
-      take: 50,
-    });
+    const rows = await this.deps.db.query<{ id: string; key: string; text: string; conversationId: string; status: string; attempts: number; nextAttemptAt: Date }>(sql`
+      SELECT id::text AS id, idempotency_key AS key, text, conversation_id AS "conversationId", status, attempts, next_attempt_at AS "nextAttemptAt"
+      FROM outbound_messages
+      WHERE channel = ${chat.channel}::varchar AND account_id = ${chat.accountId}::varchar AND chat_id = ${chat.chatId}::varchar AND status IN ('pending', 'sending')
+      ORDER BY id LIMIT 50`);
     for (const row of rows) {
       const now = this.now();
       if (row.nextAttemptAt > now) return false;
-      const { count } = await this.deps.prisma.outboundMessage.updateMany({
-        where: { id: row.id, status: row.status, nextAttemptAt: row.nextAttemptAt },
-        data: { status: 'sending', attempts: { increment: 1 }, nextAttemptAt: new Date(now.getTime() + CLAIM_MS) },
-      });
-      if (count !== 1) return false;
-      const reply = { id: String(row.id), key: row.idempotencyKey, text: row.text, conversationId: row.conversationId, attempt: row.attempts + 1 };
+      // Claimed only if nobody changed it since it was read.
+      const claimed = await this.deps.db.query(sql`
+        UPDATE outbound_messages SET status = 'sending', attempts = attempts + 1, next_attempt_at = ${new Date(now.getTime() + CLAIM_MS)}::timestamptz, updated_at = ${now}::timestamptz
+        WHERE id = ${row.id}::bigint AND status = ${row.status}::varchar AND next_attempt_at = ${row.nextAttemptAt}::timestamptz RETURNING 1`);
+      if (claimed.length !== 1) return false;
       const sent: bigint[] = [];
-      const ok = await this.sendClaimed(chat, [reply], sent);
+      const ok = await this.sendClaimed(chat, [{ id: row.id, key: row.key, text: row.text, conversationId: row.conversationId, attempt: Number(row.attempts) + 1 }], sent);
       await this.markSent(sent);
       if (!ok) return false;
     }
@@ -94,7 +96,9 @@ export class OutboundSender {
   async markSent(ids: bigint[]): Promise<void> {
     if (!ids.length) return;
     const now = this.now();
-    await this.deps.prisma.$executeRaw`UPDATE outbound_messages SET status = 'sent', sent_at = ${now}, last_error = NULL, updated_at = ${now} WHERE id = ANY(${ids}::bigint[])`;
+    await this.deps.db.query(sql`
+      UPDATE outbound_messages SET status = 'sent', sent_at = ${now}::timestamptz, last_error = NULL, updated_at = ${now}::timestamptz
+      WHERE id = ANY(${ids.map(String)}::bigint[])`);
   }
 
   /** Chats with replies due (new, retried, or claimed by a worker that died). */
