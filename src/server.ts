@@ -38,6 +38,7 @@ async function main() {
     `  atende is running — ${atende.db.kind === 'pglite' ? `embedded database in ${path.resolve(config.DATA_DIR)}` : 'PostgreSQL'}`,
     `  API:        ${address}`,
     `  API docs:   ${address}/docs`,
+    `  chat:       npm run chat${config.PORT === 3000 ? '' : ` -- --url ${address}`}   (staff: add --attendant)`,
     config.ADMIN_EMAIL
       ? `  admin:      ${config.ADMIN_EMAIL} (password from ADMIN_PASSWORD)`
       : `  admin:      ${DEFAULT_ADMIN_EMAIL} — password in ${passwordFile} (created on first start)`,

@@ -13,7 +13,20 @@ import { ADMIN, BACKENDS, startTestApp, type TestApp } from './helpers/app.ts';
 const JWT_SECRET = 'route-guard-secret-0123456789abcdefghijklmn';
 
 /** Everything reachable without a token. Swagger UI and its files (/docs…) come on top. */
-const PUBLIC_ROUTES = ['GET /health/live', 'GET /health/ready', 'GET /metrics', 'POST /auth/login', 'POST /auth/refresh', 'POST /auth/logout'];
+const PUBLIC_ROUTES = [
+  'GET /health/live',
+  'GET /health/ready',
+  'GET /metrics',
+  'POST /auth/login',
+  'POST /auth/refresh',
+  'POST /auth/logout',
+  // Web chat: open to the public by design; each route checks its own session token
+  // (test/web-channel.test.ts asserts they refuse a missing or foreign one).
+  'POST /channels/web/sessions',
+  'POST /channels/web/messages',
+  'GET /channels/web/chats/:chatId/messages',
+  'GET /channels/web/chats/:chatId/events',
+];
 const isDocs = (r: GuardedRoute) => r.url === '/docs' || r.url.startsWith('/docs/');
 
 /** A concrete URL for a route pattern: ids are uuids, wildcards a plain segment. */

@@ -105,6 +105,9 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
     /** Admin routes: GET /conversations, GET /conversations/:id, POST /conversations/:id/resume. */
     routes: async (app: Parameters<typeof conversationRoutes>[0]) => app.register(conversationRoutes, { admin }),
     async start() {
+      if (config.ROLE !== 'all' && !redis) {
+        logger.warn({ event: 'role_without_redis', role: config.ROLE }, 'ROLE is split without REDIS_URL: kicks stay in this process, so workers elsewhere find new messages only through their sweeper (every few seconds)');
+      }
       await deps.connectors.startAll({ intake, logger, runsWorkers });
       if (!runsWorkers) return;
       kicks.consume({ handle: (key) => scheduler.schedule(key), freeSlots: () => scheduler.freeSlots(), whenFree: () => scheduler.whenFree() });
