@@ -6,9 +6,7 @@
 // targets for 1M rows (xlsx ≤ 60 s and ≤ 250 MB, csv ≤ 15 s). `--reuse` keeps a database
 // already seeded with at least N rows by a previous run.
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { openDatabase } from '../src/db/database.ts';
-import { seedContacts } from './seed.ts';
+import { benchDatabaseUrl, prepareBenchDatabase, withClient } from './bench-database.ts';
 import { loginTo, measuredDownload, startServerProcess } from './server-process.ts';
 
 const ADMIN = { email: 'bench@atende.local', password: 'bench-password-123' };
@@ -25,46 +23,7 @@ const { values: args } = parseArgs({
 });
 const rows = Number(args.rows);
 const formats = args.formats.split(',').map((f) => f.trim());
-const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${args.database}` }).toString();
-
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function prepareDatabase(): Promise<void> {
-  if (args.reuse) {
-    const exists = await withClient(adminUrl, (c) => c.query('SELECT 1 FROM pg_database WHERE datname = $1', [args.database]));
-    if (exists.rowCount) {
-      const n = await withClient(dbUrl, (c) => c.query<{ n: string }>('SELECT count(*) AS n FROM contacts')).then((r) => Number(r.rows[0]?.n), () => 0);
-      if (n === rows) return console.log(`reusing ${args.database}: ${n.toLocaleString('en')} contacts`);
-    }
-  }
-  await withClient(adminUrl, async (c) => {
-    await c.query(`DROP DATABASE IF EXISTS "${args.database}" WITH (FORCE)`);
-    await c.query(`CREATE DATABASE "${args.database}"`);
-  });
-  const db = await openDatabase({ databaseUrl: dbUrl });
-  await db.migrate();
-  await db.close();
-  let shown = 0;
-  const seeded = await seedContacts(dbUrl, rows, {
-    rebuildIndexes: true,
-    onProgress: (done) => {
-      if (done - shown >= 100_000 || done === rows) {
-        shown = done;
-        process.stdout.write(`\rseeding… ${done.toLocaleString('en')} / ${rows.toLocaleString('en')}`);
-      }
-    },
-  });
-  console.log(`\nseeded ${seeded.inserted.toLocaleString('en')} contacts in ${(seeded.ms / 1000).toFixed(1)} s`);
-}
+const dbUrl = benchDatabaseUrl(args.database);
 
 /** Counts data rows as the bytes stream by, without keeping them: CRLF lines (csv) or objects (json). */
 function rowCounter(format: string) {
@@ -94,7 +53,7 @@ async function auditedRows(format: string): Promise<number | undefined> {
 }
 
 async function main() {
-  await prepareDatabase();
+  await prepareBenchDatabase(args.database, rows, args.reuse);
   const server = await startServerProcess({ DATABASE_URL: dbUrl, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
   try {
     const token = await loginTo(server, ADMIN);

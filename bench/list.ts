@@ -5,15 +5,13 @@
 // the filters admins use and with deep cursors. Prints p50/p99 per scenario against the
 // target (p99 ≤ 20 ms). `--reuse` keeps an already seeded database from a previous run.
 import { mkdtemp, rm } from 'node:fs/promises';
+import { benchDatabaseUrl, prepareBenchDatabase, withClient } from './bench-database.ts';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { createAtende } from '../src/app.ts';
 import { loadConfig } from '../src/config/env.ts';
-import { openDatabase } from '../src/db/database.ts';
 import { explainListings } from './list-plans.ts';
-import { seedContacts } from './seed.ts';
 
 const TARGET_P99_MS = 20;
 const ADMIN = { email: 'bench@atende.local', password: 'bench-password-123' };
@@ -30,46 +28,7 @@ const { values: args } = parseArgs({
 const rows = Number(args.rows);
 const requests = Number(args.requests);
 const connections = Number(args.connections);
-const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${args.database}` }).toString();
-
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function prepareDatabase(): Promise<void> {
-  if (args.reuse) {
-    const existing = await withClient(adminUrl, (c) => c.query('SELECT 1 FROM pg_database WHERE datname = $1', [args.database]));
-    if (existing.rowCount) {
-      const [row] = (await withClient(dbUrl, (c) => c.query<{ n: string }>('SELECT count(*) AS n FROM contacts').catch(() => ({ rows: [{ n: '0' }] })))).rows;
-      if (Number(row?.n) >= rows) return console.log(`reusing ${args.database}: ${row?.n} contacts`);
-    }
-  }
-  await withClient(adminUrl, async (c) => {
-    await c.query(`DROP DATABASE IF EXISTS "${args.database}" WITH (FORCE)`);
-    await c.query(`CREATE DATABASE "${args.database}"`);
-  });
-  const db = await openDatabase({ databaseUrl: dbUrl });
-  await db.migrate();
-  await db.close();
-  let last = 0;
-  const seeded = await seedContacts(dbUrl, rows, {
-    rebuildIndexes: true,
-    onProgress: (done) => {
-      if (done - last >= 100_000 || done === rows) {
-        last = done;
-        process.stdout.write(`\rseeding… ${done.toLocaleString('en')} / ${rows.toLocaleString('en')}`);
-      }
-    },
-  });
-  console.log(`\nseeded ${seeded.inserted.toLocaleString('en')} contacts in ${(seeded.ms / 1000).toFixed(1)} s (indexes rebuilt, ANALYZE done)`);
-}
+const dbUrl = benchDatabaseUrl(args.database);
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 
@@ -82,7 +41,7 @@ interface Result {
 }
 
 async function main() {
-  await prepareDatabase();
+  await prepareBenchDatabase(args.database, rows, args.reuse);
   const dataDir = await mkdtemp(path.join(tmpdir(), 'atende-bench-'));
   const atende = await createAtende(
     loadConfig({ DATABASE_URL: dbUrl, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, NODE_ENV: 'development' }),
