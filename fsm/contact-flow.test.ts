@@ -163,11 +163,11 @@ describe.each([
     expect(c.fakes.contacts.saveCalls[0]?.fields).toEqual({ ...MARIA, phone: '+5511988887777', email: 'maria@exemplo.com' });
   });
 
-  it('a correction in plain words goes to extraction with the known fields', async () => {
+  it('a correction in plain words goes to extraction without the values it corrects', async () => {
     const c = chat();
     await atSummary(c);
     expect(await c.say('na verdade o motivo é orientação jurídica')).toEqual([summaryOf({ ...MARIA, reason: 'orientação jurídica' })]);
-    expect(c.fakes.extractor.calls[1]).toEqual({ text: 'na verdade o motivo é orientação jurídica', known: MARIA });
+    expect(c.fakes.extractor.calls[1]).toEqual({ text: 'na verdade o motivo é orientação jurídica', known: {} });
     expect(await c.say('hmm, deixa eu ver')).toEqual([catalog.correctionNotUnderstood(), summaryOf({ ...MARIA, reason: 'orientação jurídica' })]);
   });
 

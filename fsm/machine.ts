@@ -109,7 +109,9 @@ export const conversationMachine = conversationSetup.createMachine({
           invoke: {
             id: 'extract',
             src: 'extractContact',
-            input: ({ context }) => ({ text: context.pendingText ?? '', known: context.fields }),
+            // No `known` here: the extractor keeps known values over what the text says (on the
+            // REST API explicit fields win), and a correction exists to replace them.
+            input: ({ context }) => ({ text: context.pendingText ?? '', known: {} }),
             onDone: { target: 'confirming', actions: assign(({ context, event }) => mergeCorrection(context, event.output)) },
             onError: { target: 'confirming', actions: 'salvageCorrection' },
           },

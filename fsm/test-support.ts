@@ -30,7 +30,8 @@ export class FakeExtractor {
     if (this.down) throw new Error('LLM unavailable');
     // Like a model, it reads every phrase it knows wherever it appears in the text.
     const known = Object.entries(this.answers).filter(([phrase]) => input.text.includes(phrase));
-    const found = Object.assign({ ...input.known }, ...known.map(([, answer]) => answer.found));
+    // Like the real extractor (src/extraction/field-merge.ts): known values win over the text.
+    const found = Object.assign({}, ...known.map(([, answer]) => answer.found), input.known);
     return { found, missing: REQUIRED.filter((f) => !found[f]), invalid: known.flatMap(([, answer]) => answer.invalid ?? []) };
   }
 }
