@@ -126,6 +126,7 @@ describe('web chat rate limits', () => {
     expect(limited.statusCode).toBe(429);
     expect(limited.headers['content-type']).toContain('application/problem+json');
     expect(limited.json()).toMatchObject({ code: 'rate-limited', retryAfter: expect.any(Number) });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     // Another session from the same address still may post, until the address's budget ends.
     const other = await openWebChat(t.atende);
     expect((await other.send('oi', 'o-1')).accepted).toBe(true);

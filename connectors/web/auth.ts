@@ -1,5 +1,5 @@
 // Who is calling a web chat endpoint: the bearer of a session token, which names its chat.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { bearerToken } from '../../src/http/auth-guard.ts';
 import { AppError, ForbiddenError, UnauthorizedError } from '../../src/http/errors.ts';
 import type { WebSession, WebSessionTokens } from './session-token.ts';
@@ -25,8 +25,11 @@ export class RateLimitedError extends AppError {
 type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
 
 /** Counts the request against a limiter; throws 429 (with Retry-After) when over it. */
-export async function enforce(request: FastifyRequest, limiter: Limiter, what: string): Promise<void> {
+export async function enforce(request: FastifyRequest, reply: FastifyReply, limiter: Limiter, what: string): Promise<void> {
   const result = await limiter(request);
   // isAllowed means "on the allow list"; the verdict is isExceeded.
-  if (!result.isAllowed && result.isExceeded) throw new RateLimitedError(`too many ${what}; wait ${result.ttlInSeconds} s`, result.ttlInSeconds);
+  if (!result.isAllowed && result.isExceeded) {
+    reply.header('retry-after', String(result.ttlInSeconds));
+    throw new RateLimitedError(`too many ${what}; wait ${result.ttlInSeconds} s`, result.ttlInSeconds);
+  }
 }

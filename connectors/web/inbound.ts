@@ -95,7 +95,6 @@ export function webInboundRoutes(deps: WebInboundDeps): FastifyPluginAsyncZod {
         schema: {
           tags: ['web chat'],
           summary: 'Post a message to the bot (Bearer: the session token)',
-          headers: tokenHeader,
           body: messageBody,
           response: { 202: z.object({ accepted: z.boolean(), duplicate: z.boolean() }) },
         },
@@ -103,7 +102,7 @@ export function webInboundRoutes(deps: WebInboundDeps): FastifyPluginAsyncZod {
       async (request, reply) => {
         const session = sessionOf(request, deps.tokens);
         sessionKeys.set(request, session.chatId);
-        await enforce(request, perSession, 'messages in this chat');
+        await enforce(request, reply, perSession, 'messages in this chat');
         const intake = deps.intake();
         if (!intake) throw new ServiceUnavailableError('the web chat is starting; try again', 1);
         const [outcome] = await intake.receive([toInboundMessage(session.chatId, request.body, session.attendantUserId, now())]);

@@ -31,7 +31,7 @@ export function createWebConnector(deps: WebConnectorDeps): Connector {
   const routes: FastifyPluginAsyncZod = async (app) => {
     // One budget per IP across every web chat endpoint (sessions, messages, reads, streams).
     const perIp = app.createRateLimit({ max: deps.config.requestsPerMinutePerIp, timeWindow: 60_000 });
-    app.addHook('onRequest', (request) => enforce(request, perIp, 'requests from this address'));
+    app.addHook('onRequest', (request, reply) => enforce(request, reply, perIp, 'requests from this address'));
     await app.register(inbound);
     await app.register(outbound);
   };

@@ -6,9 +6,9 @@
 import { fromPromise } from 'xstate';
 import type { AuditContext } from '../audit/audit-log.ts';
 import type { ContactDto, ContactService } from '../contacts/contact-service.ts';
-import type { PrismaClient } from '../generated/prisma/client.ts';
 import { ConflictError } from '../http/errors.ts';
 import type { ActorsFactory } from './machine-host.ts';
+import { type PipelineSql, sql } from './pipeline-sql.ts';
 import type { PipelineMetrics } from './pipeline-metrics.ts';
 
 type Fields = { name?: string; phone?: string; email?: string | null; reason?: string };
@@ -38,7 +38,7 @@ export interface SaveRequest {
 }
 
 export interface BotActorDeps {
-  prisma: PrismaClient;
+  db: PipelineSql;
   contacts: ContactService;
   extract: ExtractFn;
   metrics: PipelineMetrics;
@@ -66,7 +66,7 @@ export interface TurnScope {
 export function botActors(deps: BotActorDeps): ActorsFactory<TurnScope> {
   const save = async (conversation: ConversationScope, input: SaveRequest) => {
     const key = `${conversation.id}:${input.idempotencyKey}`;
-    const prior = await deps.prisma.contactSave.findUnique({ where: { idempotencyKey: key }, select: { contactId: true } });
+    const [prior] = await deps.db.query<{ contactId: string }>(sql`SELECT contact_id::text AS "contactId" FROM contact_saves WHERE idempotency_key = ${key}::varchar`);
     if (prior) return prior.contactId;
     const ctx: AuditContext = { actorId: input.attendantUserId ?? 'bot', actorRole: input.attendantUserId ? 'attendant' : 'bot', requestId: conversation.id };
     const fields = { name: input.fields.name ?? '', phone: input.fields.phone ?? '', email: input.fields.email ?? null, reason: input.fields.reason ?? '' };
@@ -90,7 +90,9 @@ export function botActors(deps: BotActorDeps): ActorsFactory<TurnScope> {
         contact = mine;
       }
     }
-    await deps.prisma.contactSave.createMany({ data: [{ idempotencyKey: key, conversationId: conversation.id, contactId: contact.id }], skipDuplicates: true });
+    await deps.db.query(sql`
+      INSERT INTO contact_saves (idempotency_key, conversation_id, contact_id) VALUES (${key}::varchar, ${conversation.id}::uuid, ${contact.id}::uuid)
+      ON CONFLICT (idempotency_key) DO NOTHING`);
     return contact.id;
   };
 

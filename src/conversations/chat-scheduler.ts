@@ -1,13 +1,22 @@
 // Runs chat drains in this process: at most `concurrency` chats at once, one drain per chat
 // at a time. A kick for a chat that is being drained is not queued again: it marks the
-// drain to look once more when it finishes, which covers a message committed just after
-// the drain's last read.
+// drain to look once more when it finishes (with the newest inbox id it was about), which
+// covers a message committed just after the drain's last read.
+import type { Kick } from './kick-queue.ts';
 
-export type Drain = (chatKey: string) => Promise<void>;
+export type Drain = (chatKey: string, upTo?: bigint) => Promise<void>;
+
+/** What a running drain should look at once more: nothing, a known row, or "anything". */
+type Again = bigint | 'any' | null;
+
+const merge = (a: Again, upTo: bigint | undefined): Again => {
+  if (a === 'any' || upTo === undefined) return 'any';
+  return a === null || upTo > a ? upTo : a;
+};
 
 export class ChatScheduler {
-  private readonly running = new Map<string, { again: boolean }>();
-  private readonly waiting = new Set<string>();
+  private readonly running = new Map<string, { again: Again }>();
+  private readonly waiting = new Map<string, Again>();
   private freeWaiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
 
@@ -17,18 +26,19 @@ export class ChatScheduler {
     private readonly onError: (err: unknown, chatKey: string) => void,
   ) {}
 
-  /** Resolves once the chat's work (including this kick) has been looked at. */
-  schedule(chatKey: string): Promise<void> {
-    const current = this.running.get(chatKey);
+  /** Resolves once the chat's work (including this kick) has been looked at or queued. */
+  schedule(kick: Kick): Promise<void> {
+    const upTo = kick.upTo ? BigInt(kick.upTo) : undefined;
+    const current = this.running.get(kick.chat);
     if (current) {
-      current.again = true;
+      current.again = merge(current.again, upTo);
       return Promise.resolve();
     }
     if (this.running.size >= this.concurrency) {
-      this.waiting.add(chatKey);
+      this.waiting.set(kick.chat, merge(this.waiting.get(kick.chat) ?? null, upTo));
       return Promise.resolve();
     }
-    return this.run(chatKey);
+    return this.run(kick.chat, upTo === undefined ? 'any' : upTo);
   }
 
   freeSlots(): number {
@@ -46,19 +56,19 @@ export class ChatScheduler {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private async run(chatKey: string): Promise<void> {
-    const state = { again: false };
+  private async run(chatKey: string, first: Again): Promise<void> {
+    const state: { again: Again } = { again: null };
     this.running.set(chatKey, state);
     try {
-      do {
-        state.again = false;
+      for (let next: Again = first; next !== null; next = state.again) {
+        state.again = null;
         try {
-          await this.drain(chatKey);
+          await this.drain(chatKey, next === 'any' ? undefined : next);
         } catch (err) {
           this.onError(err, chatKey);
           break;
         }
-      } while (state.again);
+      }
     } finally {
       this.running.delete(chatKey);
       this.next();
@@ -67,9 +77,9 @@ export class ChatScheduler {
 
   private next() {
     while (this.running.size < this.concurrency && this.waiting.size) {
-      const key = this.waiting.values().next().value!;
+      const [key, again] = this.waiting.entries().next().value!;
       this.waiting.delete(key);
-      void this.run(key);
+      void this.run(key, again ?? 'any');
     }
     if (this.freeSlots() > 0) {
       const waiters = this.freeWaiters;

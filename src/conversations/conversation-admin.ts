@@ -8,6 +8,7 @@ import { decodeCursor, encodeCursor } from '../contacts/cursor.ts';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { ConflictError, NotFoundError } from '../http/errors.ts';
 import { chatKeyOf } from './chat-ref.ts';
+import type { Kick } from './kick-queue.ts';
 import type { ConversationRow } from './conversation-store.ts';
 
 export interface ConversationFilters {
@@ -63,7 +64,7 @@ export class ConversationAdmin {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly audit: AuditLog,
-    private readonly kick: (chatKey: string) => Promise<void>,
+    private readonly kick: (kick: Kick) => Promise<void>,
   ) {}
 
   async list(filters: ConversationFilters, page: { limit: number; cursor?: string }, ctx: AuditContext) {
@@ -112,7 +113,7 @@ export class ConversationAdmin {
       select: { id: true },
     });
     await this.audit.record(ctx, { action: 'conversation.resume', entityType: 'conversation', entityId: id });
-    await this.kick(chatKeyOf(c)).catch(() => {});
+    await this.kick({ chat: chatKeyOf(c), upTo: String(row.id) }).catch(() => {});
     return row.id;
   }
 

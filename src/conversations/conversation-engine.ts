@@ -79,20 +79,20 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
     store,
     host: new MachineHost(
       deps.machine ?? conversationMachine,
-      botActors({ prisma: db.prisma, contacts: deps.contacts, extract: extractThrough(deps.extractor), metrics }),
+      botActors({ db: pipelineSql, contacts: deps.contacts, extract: extractThrough(deps.extractor), metrics }),
       worstCaseMs(llmPolicyOptions(config)) + SAVE_MARGIN_MS,
     ),
-    modes: new ModeResolver(db.prisma),
+    modes: new ModeResolver(pipelineSql),
     metrics,
     timeoutMin: config.CONVERSATION_TIMEOUT_MIN,
   });
   const runner = new ConversationRunner({ store, lock, sender, turns, logger });
-  const scheduler = new ChatScheduler((key) => runner.drain(key), WORKER_CONCURRENCY, (err) =>
+  const scheduler = new ChatScheduler((key, upTo) => runner.drain(key, upTo), WORKER_CONCURRENCY, (err) =>
     logger.error({ event: 'drain_failed', err }, 'a chat could not be processed; the sweeper will retry'),
   );
-  const schedule = (key: string) => void scheduler.schedule(key);
+  const schedule = (key: string) => void scheduler.schedule({ chat: key });
   const sweeper = new Sweeper({ store, sender, schedule, logger, timeoutMin: config.CONVERSATION_TIMEOUT_MIN });
-  const admin = new ConversationAdmin(db.prisma, deps.audit, (key) => kicks.kick([key]));
+  const admin = new ConversationAdmin(db.prisma, deps.audit, (kick) => kicks.kick([kick]));
 
   const healthChecks: HealthCheck[] = redis
     ? [{ name: 'redis', check: async () => (redis.ready() ? { status: 'up' } : { status: 'degraded', detail: 'unreachable: dedupe, locks and kicks fall back to the database' }) }]
@@ -110,7 +110,7 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
       }
       await deps.connectors.startAll({ intake, logger, runsWorkers });
       if (!runsWorkers) return;
-      kicks.consume({ handle: (key) => scheduler.schedule(key), freeSlots: () => scheduler.freeSlots(), whenFree: () => scheduler.whenFree() });
+      kicks.consume({ handle: (kick) => scheduler.schedule(kick), freeSlots: () => scheduler.freeSlots(), whenFree: () => scheduler.whenFree() });
       sweeper.start();
     },
     /** Resolves when this process has no chat work running (tests, shutdown). */

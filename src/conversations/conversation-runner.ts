@@ -5,7 +5,7 @@
 import type { ChatLock } from '../locks/chat-lock.ts';
 import type { Logger } from '../observability/logger.ts';
 import { CLAIM_MS, type OutboundSender } from '../outbound/outbound-sender.ts';
-import { type ChatRef, parseChatKey } from './chat-ref.ts';
+import { type ChatRef, chatKeyOf, parseChatKey } from './chat-ref.ts';
 import type { ConversationRow, ConversationStore, InboxRow } from './conversation-store.ts';
 import type { TurnProcessor } from './turn-processor.ts';
 
@@ -27,17 +27,26 @@ type Cached = ConversationRow | null | undefined;
 
 export class ConversationRunner {
   private readonly now: () => Date;
+  /** Newest inbox id handled here, per chat (the most recently active chats only). */
+  private readonly handled = new Map<string, bigint>();
 
   constructor(private readonly deps: RunnerDeps) {
     this.now = deps.now ?? (() => new Date());
   }
 
-  async drain(chatKey: string): Promise<void> {
+  /**
+   * Works on a chat. `upTo`: the kick was about inbox rows up to this id — if this process
+   * already handled it, there is nothing to look at (a chat's rows commit in id order, see
+   * AdaptiveBatcher, so the ones before it were handled too).
+   */
+  async drain(chatKey: string, upTo?: bigint): Promise<void> {
     const chat = parseChatKey(chatKey);
     if (!chat) return;
+    if (upTo !== undefined && (this.handled.get(chatKey) ?? -1n) >= upTo) return;
     // Bounded: a chat flooded faster than it drains yields its worker now and then.
     for (let round = 0; round < 20; round++) {
-      if (!(await this.deps.store.hasWork(chat, this.now()))) return;
+      // A kick about a row not handled here yet has work for sure; anything else is checked.
+      if ((round > 0 || upTo === undefined) && !(await this.deps.store.hasWork(chat, this.now()))) return;
       const result = await this.deps.lock.tryWithLock(chatKey, () => this.drainLocked(chat));
       if (!result.ran || result.value === 'blocked') return;
     }
@@ -58,6 +67,7 @@ export class ConversationRunner {
           const result = await this.handle(chat, row, current, claimUntil);
           if (result === 'blocked') return 'blocked';
           current = result.conversation;
+          this.remember(chat, row.id);
           if (result.claimed.length) clear = await this.deps.sender.sendClaimed(chat, result.claimed, sent);
           else if (!clear) clear = await this.deps.sender.deliver(chat);
         }
@@ -66,6 +76,14 @@ export class ConversationRunner {
     } finally {
       await this.deps.sender.markSent(sent);
     }
+  }
+
+  private remember(chat: ChatRef, id: bigint) {
+    const key = chatKeyOf(chat);
+    this.handled.delete(key);
+    this.handled.set(key, id);
+    // Oldest first in insertion order: keep the 10k most recent chats.
+    if (this.handled.size > 10_000) this.handled.delete(this.handled.keys().next().value!);
   }
 
   /** Runs one message, re-reading the conversation if another worker moved it meanwhile. */

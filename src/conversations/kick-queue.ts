@@ -7,7 +7,16 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.ts';
 
-export type KickHandler = (chatKey: string) => Promise<void>;
+/**
+ * A kick: chat key, and — when it comes from intake — the id of the newest inbox row it is
+ * about, so a worker that has already handled that row skips it without asking the database.
+ */
+export interface Kick {
+  chat: string;
+  upTo?: string;
+}
+
+export type KickHandler = (kick: Kick) => Promise<void>;
 
 export interface KickConsumer {
   handle: KickHandler;
@@ -18,7 +27,7 @@ export interface KickConsumer {
 }
 
 export interface KickQueue {
-  kick(chatKeys: string[]): Promise<void>;
+  kick(kicks: Kick[]): Promise<void>;
   /** Workers only: starts handing kicks to the consumer. */
   consume(consumer: KickConsumer): void;
   close(): Promise<void>;
@@ -34,13 +43,13 @@ export class LocalKickQueue implements KickQueue {
 
   constructor(private readonly logger: Logger) {}
 
-  async kick(chatKeys: string[]): Promise<void> {
-    for (const key of chatKeys) this.deliver(key);
+  async kick(kicks: Kick[]): Promise<void> {
+    for (const kick of kicks) this.deliver(kick);
   }
 
   /** Hands a kick to this process's worker, if it runs one. */
-  deliver(key: string) {
-    this.consumer?.handle(key).catch((err) => this.logger.error({ event: 'kick_failed', err }, 'handling a kick failed'));
+  deliver(kick: Kick) {
+    this.consumer?.handle(kick).catch((err) => this.logger.error({ event: 'kick_failed', err }, 'handling a kick failed'));
   }
 
   consume(consumer: KickConsumer): void {
@@ -69,23 +78,19 @@ export class RedisKickQueue implements KickQueue {
     this.stream = kickStream(namespace);
   }
 
-  async kick(chatKeys: string[]): Promise<void> {
-    if (!chatKeys.length) return;
+  async kick(kicks: Kick[]): Promise<void> {
+    if (!kicks.length) return;
     try {
       const pipeline = this.commands.pipeline();
       // ~100k entries cap the stream if no worker runs at all; acked entries are deleted.
-      for (const key of chatKeys) pipeline.xadd(this.stream, 'MAXLEN', '~', '100000', '*', 'chat', key);
+      for (const k of kicks) pipeline.xadd(this.stream, 'MAXLEN', '~', '100000', '*', 'chat', k.chat, ...(k.upTo ? ['upto', k.upTo] : []));
       const results = await pipeline.exec();
       const failed = results?.find(([err]) => err);
       if (failed) throw failed[0];
     } catch {
-      this.kickLocally(chatKeys);
+      // Redis away: this process's worker (if any) takes the chats; the sweeper the rest.
+      for (const kick of kicks) this.local.deliver(kick);
     }
-  }
-
-  /** Redis is away: this process's worker (if any) takes the chats; the sweeper the rest. */
-  kickLocally(chatKeys: string[]) {
-    for (const key of chatKeys) this.local.deliver(key);
   }
 
   consume(consumer: KickConsumer): void {
@@ -126,13 +131,15 @@ export class RedisKickQueue implements KickQueue {
 
   private handleEntries(consumer: KickConsumer, entries: [string, string[]][]) {
     for (const [id, fields] of entries) {
-      const key = fields[fields.indexOf('chat') + 1];
-      if (!key) {
+      const field = (name: string) => (fields.includes(name) ? fields[fields.indexOf(name) + 1] : undefined);
+      const chat = field('chat');
+      if (!chat) {
         this.ack(id);
         continue;
       }
+      const upTo = field('upto');
       consumer
-        .handle(key)
+        .handle({ chat, ...(upTo ? { upTo } : {}) })
         .catch((err) => this.logger.error({ event: 'kick_failed', err }, 'handling a kick failed'))
         .finally(() => this.ack(id));
     }

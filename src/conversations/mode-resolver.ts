@@ -1,8 +1,8 @@
 // Who is talking, decided when a conversation starts: a staff member registering someone
 // (attendant mode) or a person registering themself (contact mode). Staff are recognized by
 // a web session opened with their access token, or by a chat identity (channel + address)
-// on their user.
-import type { PrismaClient } from '../generated/prisma/client.ts';
+// on their user. One query either way.
+import { type PipelineSql, sql } from './pipeline-sql.ts';
 
 export interface ModeDecision {
   mode: 'contact' | 'attendant';
@@ -17,20 +17,16 @@ export interface SenderOfMessage {
 }
 
 export class ModeResolver {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(private readonly db: PipelineSql) {}
 
   async resolve(sender: SenderOfMessage): Promise<ModeDecision> {
-    if (sender.staffUserId) {
-      // The session outlives the access token that opened it: a user deleted since then
-      // no longer registers contacts as staff.
-      const user = await this.prisma.user.findUnique({ where: { id: sender.staffUserId }, select: { id: true } });
-      if (user) return { mode: 'attendant', attendantUserId: user.id };
-    }
     const addresses = [sender.senderPhone, sender.senderId].filter((a): a is string => !!a);
-    const identity = await this.prisma.chatIdentity.findFirst({
-      where: { channel: sender.channel, address: { in: addresses } },
-      select: { userId: true },
-    });
-    return identity ? { mode: 'attendant', attendantUserId: identity.userId } : { mode: 'contact', attendantUserId: null };
+    // The session outlives the access token that opened it: a user deleted since then no
+    // longer registers contacts as staff.
+    const [row] = await this.db.query<{ staff: string | null; identity: string | null }>(sql`
+      SELECT (SELECT id::text FROM users WHERE id = ${sender.staffUserId}::uuid) AS staff,
+             (SELECT user_id::text FROM chat_identities WHERE channel = ${sender.channel}::varchar AND address = ANY(${addresses}::varchar[]) LIMIT 1) AS identity`);
+    const userId = row?.staff ?? row?.identity ?? null;
+    return userId ? { mode: 'attendant', attendantUserId: userId } : { mode: 'contact', attendantUserId: null };
   }
 }

@@ -3,10 +3,10 @@
 // One statement per batch whatever its size — columns travel as arrays through unnest — so
 // the hot path skips the ORM (ENVIRONMENT.md: one statement per batch pays).
 import type { InboundMessage } from '../../connectors/types.ts';
-import { type PipelineSql, sql } from '../conversations/pipeline-sql.ts';
+import { type PipelineSql, sql, toBigInt } from '../conversations/pipeline-sql.ts';
 import { dedupeKeyOf } from './inbound-validation.ts';
 
-type KeyRow = { channel: string; account_id: string; message_id: string };
+type KeyRow = { id: unknown; channel: string; account_id: string; message_id: string };
 
 export class InboxRepository {
   constructor(
@@ -14,9 +14,9 @@ export class InboxRepository {
     private readonly keepRaw: boolean,
   ) {}
 
-  /** Inserts the messages (distinct keys); returns the dedupe keys that were new. */
-  async insertNew(messages: InboundMessage[]): Promise<Set<string>> {
-    if (!messages.length) return new Set();
+  /** Inserts the messages (distinct keys); returns the new ones' dedupe keys → inbox ids. */
+  async insertNew(messages: InboundMessage[]): Promise<Map<string, bigint>> {
+    if (!messages.length) return new Map();
     const col = <T>(pick: (m: InboundMessage) => T) => messages.map(pick);
     const rows = await this.db.query<KeyRow>(sql`
       INSERT INTO inbound_messages (channel, account_id, message_id, chat_id, sender_id, sender_phone, sender_name, staff_user_id, kind, text, sent_at, raw)
@@ -27,7 +27,7 @@ export class InboxRepository {
         ${col((m) => m.text)}::text[], ${col((m) => m.timestamp.toISOString())}::timestamptz[],
         ${col((m) => (this.keepRaw && m.raw !== undefined ? JSON.stringify(m.raw) : null))}::jsonb[])
       ON CONFLICT (channel, account_id, message_id) DO NOTHING
-      RETURNING channel, account_id, message_id`);
-    return new Set(rows.map((r) => dedupeKeyOf({ channel: r.channel, accountId: r.account_id, messageId: r.message_id })));
+      RETURNING id, channel, account_id, message_id`);
+    return new Map(rows.map((r) => [dedupeKeyOf({ channel: r.channel, accountId: r.account_id, messageId: r.message_id }), toBigInt(r.id)]));
   }
 }

@@ -4,7 +4,7 @@
 // written after the commit, together with the kick of the chats' workers.
 import type { InboundMessage, Intake, IntakeOutcome } from '../../connectors/types.ts';
 import { chatKeyOf } from '../conversations/chat-ref.ts';
-import type { KickQueue } from '../conversations/kick-queue.ts';
+import type { Kick, KickQueue } from '../conversations/kick-queue.ts';
 import type { PipelineMetrics } from '../conversations/pipeline-metrics.ts';
 import { ServiceUnavailableError } from '../http/errors.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -32,7 +32,7 @@ export class IntakePipeline implements Intake {
   constructor(private readonly deps: IntakeDeps) {
     // Two batches in flight keep the pool busy while the next one fills; 500 rows bound
     // the statement (ENVIRONMENT.md: adaptive batching measured best at these values).
-    this.batcher = new AdaptiveBatcher((items) => this.store(items), { maxBatch: 500, maxInFlight: 2 });
+    this.batcher = new AdaptiveBatcher<InboundMessage, Result>((items) => this.store(items), { maxBatch: 500, maxInFlight: 2, groupOf: chatKeyOf });
   }
 
   async receive(messages: InboundMessage[]): Promise<IntakeOutcome[]> {
@@ -72,7 +72,7 @@ export class IntakePipeline implements Intake {
     if (this.deps.marks) seen = await this.deps.marks.seen(distinct).catch(() => seen);
     const candidates = distinct.filter((_, i) => !seen[i]);
 
-    let inserted: Set<string>;
+    let inserted: Map<string, bigint>;
     try {
       inserted = await this.withTimeout(this.deps.inbox.insertNew(candidates.map((k) => first.get(k)!)));
     } catch (err) {
@@ -89,20 +89,25 @@ export class IntakePipeline implements Intake {
       return 'duplicate';
     });
     // After the commit, off the ack path: a failure here only delays the chat to the sweeper.
-    void this.afterCommit(candidates, [...new Set([...inserted].map((k) => chatKeyOf(first.get(k)!)))]);
+    const newest = new Map<string, bigint>();
+    for (const [key, id] of inserted) {
+      const chat = chatKeyOf(first.get(key)!);
+      if ((newest.get(chat) ?? -1n) < id) newest.set(chat, id);
+    }
+    void this.afterCommit(candidates, [...newest].map(([chat, id]) => ({ chat, upTo: String(id) })));
     return results;
   }
 
-  private async afterCommit(storedKeys: string[], chatKeys: string[]) {
+  private async afterCommit(storedKeys: string[], kicks: Required<Kick>[]) {
     if (this.deps.marks) {
       try {
-        await this.deps.marks.markAndKick(storedKeys, chatKeys);
+        await this.deps.marks.markAndKick(storedKeys, kicks);
         return;
       } catch {
         // Redis away: the kick still has to reach a worker.
       }
     }
-    await this.deps.kicks.kick(chatKeys).catch(() => {});
+    await this.deps.kicks.kick(kicks).catch(() => {});
   }
 
   private withTimeout<T>(promise: Promise<T>): Promise<T> {

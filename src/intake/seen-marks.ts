@@ -3,13 +3,14 @@
 // "duplicate" and lose the message). Marking and kicking the chat's worker are folded into
 // one script: one round trip per batch after the commit.
 import type { Redis } from 'ioredis';
-import { kickStream } from '../conversations/kick-queue.ts';
+import { type Kick, kickStream } from '../conversations/kick-queue.ts';
 
-// KEYS: the seen marks, then the kick stream. ARGV: ttl, number of marks, chat keys to kick.
+// KEYS: the seen marks, then the kick stream. ARGV: ttl, number of marks, then for each kick
+// its chat key and the newest inbox id it is about.
 const MARK_AND_KICK = `
 local marks = tonumber(ARGV[2])
 for i = 1, marks do redis.call('SET', KEYS[i], '1', 'EX', ARGV[1], 'NX') end
-for i = 3, #ARGV do redis.call('XADD', KEYS[marks + 1], 'MAXLEN', '~', '100000', '*', 'chat', ARGV[i]) end
+for i = 3, #ARGV, 2 do redis.call('XADD', KEYS[marks + 1], 'MAXLEN', '~', '100000', '*', 'chat', ARGV[i], 'upto', ARGV[i + 1]) end
 return marks`;
 
 type MarkAndKick = (numKeys: number, ...args: (string | number)[]) => Promise<number>;
@@ -39,9 +40,10 @@ export class SeenMarks {
   }
 
   /** Marks committed messages seen and kicks their chats, in one round trip. */
-  async markAndKick(keys: string[], chatKeys: string[]): Promise<void> {
-    if (!keys.length && !chatKeys.length) return;
-    await this.markAndKickScript(keys.length + 1, ...keys.map((k) => this.markKey(k)), kickStream(this.namespace), this.ttlSeconds, keys.length, ...chatKeys);
+  async markAndKick(keys: string[], kicks: Required<Kick>[]): Promise<void> {
+    if (!keys.length && !kicks.length) return;
+    const args = kicks.flatMap((k) => [k.chat, k.upTo]);
+    await this.markAndKickScript(keys.length + 1, ...keys.map((k) => this.markKey(k)), kickStream(this.namespace), this.ttlSeconds, keys.length, ...args);
   }
 
   private markKey(dedupeKey: string) {
