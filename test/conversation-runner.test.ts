@@ -41,6 +41,22 @@ describe.each(BACKENDS)('conversation runtime on %s', (backend) => {
     expect(new Set(rows.map((r) => r.conversationId)).size).toBe(1);
   });
 
+  it('keeps the arrival order of messages of one chat handed over all at once', async () => {
+    const chat = `together-${backend}-${Date.now()}`;
+    // Other chats' messages interleaved, so the batches mix chats as real traffic does.
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => [
+        rig.engine.intake.receive([message(chat, `msg ${i + 1}`)]),
+        rig.engine.intake.receive([message(`${chat}-other-${i}`, 'oi')]),
+      ]).flat(),
+    );
+    const texts = await eventually(() => {
+      const t = rig.connector.textsTo(chat);
+      return t.length === 20 && t;
+    });
+    expect(texts).toEqual(Array.from({ length: 20 }, (_, i) => `eco ${i + 1} (contact): msg ${i + 1}`));
+  });
+
   it('stores and answers a message posted 50 times at once exactly once', async () => {
     const chat = `dup-${backend}-${Date.now()}`;
     const same = message(chat, 'olá');
@@ -123,6 +139,17 @@ describe.each(BACKENDS)('conversation runtime on %s', (backend) => {
     expect(rig.connector.textsTo(chat)).toEqual(['chamando uma pessoa']);
     const conversation = await rig.db.prisma.conversation.findFirstOrThrow({ where: { chatId: chat } });
     expect(conversation.status).toBe('handoff');
+  });
+
+  it("runs in attendant mode for a sender that is a staff member's chat identity", async () => {
+    const chat = `staff-${backend}-${Date.now()}`;
+    const user = await rig.db.prisma.user.create({
+      data: { email: `${chat}@test.local`, role: 'attendant', passwordHash: 'x', identities: { create: [{ channel: 'test', address: chat }] } },
+    });
+    await rig.engine.intake.receive([message(chat, 'oi')]);
+    await eventually(() => rig.connector.textsTo(chat).length === 1);
+    expect(rig.connector.textsTo(chat)).toEqual(['eco 1 (attendant): oi']);
+    expect(await rig.db.prisma.conversation.findFirstOrThrow({ where: { chatId: chat } })).toMatchObject({ mode: 'attendant', attendantUserId: user.id });
   });
 
   it('picks up messages left unprocessed by a worker that died (sweeper)', async () => {

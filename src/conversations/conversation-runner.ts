@@ -67,7 +67,7 @@ export class ConversationRunner {
           const result = await this.handle(chat, row, current, claimUntil);
           if (result === 'blocked') return 'blocked';
           current = result.conversation;
-          this.remember(chat, row.id);
+          if (result.handled) this.remember(chat, row.id);
           if (result.claimed.length) clear = await this.deps.sender.sendClaimed(chat, result.claimed, sent);
           else if (!clear) clear = await this.deps.sender.deliver(chat);
         }
@@ -95,16 +95,18 @@ export class ConversationRunner {
         const done = await this.deps.turns.process(chat, row, latest, this.now(), claimUntil);
         if (done !== 'stale') {
           const claimed = claimUntil ? done.replies.map((r) => ({ ...r, conversationId: done.conversation?.id ?? '', attempt: 1 })) : [];
-          return { conversation: done.conversation as Cached, claimed };
+          return { conversation: done.conversation as Cached, claimed, handled: true };
         }
       } catch (err) {
-        return (await this.failed(row, err)) ?? { conversation: undefined, claimed: [] };
+        // Set aside after too many failures: handled, in its way.
+        return (await this.failed(row, err)) ?? { conversation: undefined, claimed: [], handled: true };
       }
       latest = undefined;
       const still = await this.deps.store.pendingInbound(chat, 1);
-      if (still[0]?.id !== row.id) break;
+      // Another worker handled it.
+      if (still[0]?.id !== row.id) return { conversation: undefined as Cached, claimed: [], handled: true };
     }
-    return { conversation: undefined as Cached, claimed: [] };
+    return { conversation: undefined as Cached, claimed: [], handled: false };
   }
 
   private async failed(row: InboxRow, err: unknown): Promise<'blocked' | undefined> {
