@@ -8,22 +8,10 @@ import { type AnyActorLogic, type AnyActorRef, type AnyMachineSnapshot, type Any
 
 type ActorSystemOf = AnyActorRef['system'];
 
-/** What the conversation machine (fsm/) takes when a conversation starts. */
-export interface ConversationInput {
-  mode: 'contact' | 'attendant';
-  channel: string;
-  chatId: string;
-  senderId: string;
-  senderPhone?: string;
-  attendantUserId?: string;
-  now: string;
-  timeoutMin: number;
-}
-
-export type ConversationEvent =
-  | { type: 'message'; text: string; messageId: string; at: string; kind?: string }
-  | { type: 'resume' }
-  | { type: 'expire' };
+// The machine's own contract (fsm/types.ts): what a conversation starts from, and the
+// events the runner sends it, one per turn.
+export type { ConversationInput, ExternalEvent as ConversationEvent } from '../../fsm/types.ts';
+import type { ConversationInput, ExternalEvent as ConversationEvent } from '../../fsm/types.ts';
 
 export interface TurnRequest<Scope> {
   /** The persisted snapshot; undefined for a new conversation. */
