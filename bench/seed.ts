@@ -3,6 +3,7 @@
 // batches: one round trip per few thousand rows, ~20x faster than row-by-row inserts.
 // Values are deterministic for a given `seed`, phones are unique E.164 BR mobiles, and a few
 // values begin with = + - @ so exports' formula-injection guard gets exercised.
+import type { NewContactRow } from '../src/contacts/contact-repository.ts';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { buildReasonSearch, buildSearchText } from '../src/contacts/contact-filters.ts';
@@ -29,17 +30,9 @@ export interface SeedOptions {
   onProgress?: (inserted: number, total: number) => void;
 }
 
-export interface SeededContact {
+/** A contact row as the repository writes it, plus the id and time the seed chooses. */
+export interface SeededContact extends NewContactRow {
   id: string;
-  name: string;
-  phone: string;
-  email: string | null;
-  reason: string;
-  sourceChannel: string;
-  sourceChatId: string | null;
-  createdBy: string;
-  mode: string;
-  consentAt: Date | null;
   createdAt: Date;
 }
 
