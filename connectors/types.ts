@@ -49,8 +49,28 @@ export interface Intake {
   receive(messages: InboundMessage[]): Promise<IntakeOutcome[]>;
 }
 
+/** A delivery status the provider reported for a message we sent (Cloud API statuses…). */
+export interface DeliveryStatusUpdate {
+  channel: string;
+  /** The id the provider gave the sent message (SendReceipt.providerMessageId). */
+  providerMessageId: string;
+  status: 'sent' | 'delivered' | 'read' | 'failed';
+  at: Date;
+  /** Provider error code/title when failed; no message text, no PII. */
+  error?: string;
+}
+
+export interface DeliveryStatusSink {
+  /** Records the status on the outbound message it belongs to; statuses may arrive out of
+   * order and only a later stage overwrites an earlier one. Resolves false when no sent
+   * message has that provider id (not ours, or already erased). */
+  record(update: DeliveryStatusUpdate): Promise<boolean>;
+}
+
 export interface ConnectorContext {
   intake: Intake;
+  /** Where a channel reports delivery statuses of sent messages. */
+  deliveryStatus: DeliveryStatusSink;
   logger: Logger;
   /** Whether this process runs workers (ROLE=all|worker); e.g. only then hold a socket. */
   runsWorkers: boolean;
@@ -77,6 +97,20 @@ export class ConnectorSendError extends Error {
   }
 }
 
+/** Hints for a reply, so a channel can add a native control to it. */
+export interface SendOptions {
+  /** The reply asks for this field (name | phone | email | reason)… */
+  asks?: string;
+  /** …in this conversation mode: contact (the person themself) | attendant (staff). */
+  mode?: string;
+}
+
+/** What a provider told about a sent message. */
+export interface SendReceipt {
+  /** Its id at the provider (wamid, Telegram message_id, Baileys key id): statuses refer to it. */
+  providerMessageId?: string;
+}
+
 export interface Connector {
   readonly channel: string;
   start(context: ConnectorContext): Promise<void>;
@@ -86,7 +120,7 @@ export interface Connector {
    * connector whose provider accepts one uses it, the others may use it to drop repeats.
    * Throws ConnectorSendError (anything else counts as transient).
    */
-  sendText(chatId: string, text: string, idempotencyKey: string): Promise<void>;
+  sendText(chatId: string, text: string, idempotencyKey: string, options?: SendOptions): Promise<SendReceipt | void>;
   health(): Promise<ConnectorHealth>;
 
   // Optional capabilities.

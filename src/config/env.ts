@@ -53,6 +53,10 @@ export const envSchema = z
     LOGIN_RATE_LIMIT_PER_MIN: int(1, 10_000).default(10),
     METRICS_TOKEN: optional(z.string().min(16, { error: 'expected at least 16 characters' })),
     WHATSAPP_BAILEYS_ENABLED: bool.default(false),
+    // Names the Baileys login in the database (one WhatsApp number per session name).
+    WHATSAPP_BAILEYS_SESSION: z.string().regex(/^[\w-]{1,64}$/, { error: 'expected 1-64 of A-Z a-z 0-9 _ -' }).default('default'),
+    WHATSAPP_BAILEYS_ALLOW_GROUPS: bool.default(false),
+    WHATSAPP_BAILEYS_PRINT_QR: bool.default(true),
     WHATSAPP_CLOUD_TOKEN: optional(z.string().min(1)),
     WHATSAPP_CLOUD_APP_SECRET: optional(z.string().min(1)),
     WHATSAPP_CLOUD_VERIFY_TOKEN: optional(z.string().min(1)),
@@ -61,8 +65,15 @@ export const envSchema = z
     TELEGRAM_BOT_TOKEN: optional(z.string().regex(/^\d+:[\w-]+$/, { error: 'expected a bot token like 123456:ABC-DEF' })),
     TELEGRAM_WEBHOOK_SECRET: optional(z.string().regex(/^[\w-]{1,256}$/, { error: 'expected 1-256 of A-Z a-z 0-9 _ -' })),
     TELEGRAM_API_URL: url(['http', 'https']).default('https://api.telegram.org'),
+    // webhook (needs a public HTTPS URL, see `npm run telegram:set-webhook`) or polling
+    // (getUpdates; works behind NAT). Unset: webhook when TELEGRAM_WEBHOOK_SECRET is set.
+    TELEGRAM_MODE: optional(z.enum(['webhook', 'polling'], { error: 'expected webhook or polling' })),
+    TELEGRAM_WEBHOOK_URL: optional(url(['https'])),
+    TELEGRAM_ALLOW_GROUPS: bool.default(false),
     SYNC_WEBHOOK_URL: optional(url(['http', 'https'])),
     SYNC_WEBHOOK_SECRET: optional(z.string().min(16, { error: 'expected at least 16 characters' })),
+    SYNC_WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(10_000),
+    SYNC_MAX_ATTEMPTS: int(1, 50).default(8),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
@@ -73,6 +84,13 @@ export const envSchema = z
     }
     if (env.ADMIN_PASSWORD && !env.ADMIN_EMAIL) {
       ctx.addIssue({ code: 'custom', path: ['ADMIN_EMAIL'], message: 'required when ADMIN_PASSWORD is set' });
+    }
+    const cloud = ['WHATSAPP_CLOUD_TOKEN', 'WHATSAPP_CLOUD_APP_SECRET', 'WHATSAPP_CLOUD_VERIFY_TOKEN', 'WHATSAPP_CLOUD_PHONE_NUMBER_ID'] as const;
+    if (cloud.some((k) => env[k])) {
+      for (const k of cloud) if (!env[k]) ctx.addIssue({ code: 'custom', path: [k], message: 'required when any WHATSAPP_CLOUD_* credential is set' });
+    }
+    if (env.TELEGRAM_MODE === 'webhook' && !env.TELEGRAM_WEBHOOK_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['TELEGRAM_WEBHOOK_SECRET'], message: 'required when TELEGRAM_MODE=webhook' });
     }
     if (env.SYNC_WEBHOOK_URL && !env.SYNC_WEBHOOK_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['SYNC_WEBHOOK_SECRET'], message: 'required when SYNC_WEBHOOK_URL is set' });

@@ -19,6 +19,7 @@ import { SeenMarks } from '../intake/seen-marks.ts';
 import { type ChatLock, InProcessChatLock, RedisChatLock } from '../locks/chat-lock.ts';
 import type { RedisClients } from '../locks/redis.ts';
 import type { Logger } from '../observability/logger.ts';
+import { DeliveryStatusRecorder } from '../outbound/delivery-status.ts';
 import { OutboundSender } from '../outbound/outbound-sender.ts';
 import type { Registry } from 'prom-client';
 import { botActors } from './bot-actors.ts';
@@ -108,7 +109,7 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
       if (config.ROLE !== 'all' && !redis) {
         logger.warn({ event: 'role_without_redis', role: config.ROLE }, 'ROLE is split without REDIS_URL: kicks stay in this process, so workers elsewhere find new messages only through their sweeper (every few seconds)');
       }
-      await deps.connectors.startAll({ intake, logger, runsWorkers });
+      await deps.connectors.startAll({ intake, deliveryStatus: new DeliveryStatusRecorder(pipelineSql), logger, runsWorkers });
       if (!runsWorkers) return;
       kicks.consume({ handle: (kick) => scheduler.schedule(kick), freeSlots: () => scheduler.freeSlots(), whenFree: () => scheduler.whenFree() });
       sweeper.start();

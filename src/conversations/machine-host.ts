@@ -28,6 +28,8 @@ export interface TurnResult {
   outbox: { key: string; text: string }[];
   /** The machine's status (context.status), 'completed' once it reached a final state. */
   status: string;
+  /** The field the conversation now waits for (context.asking while stage is 'field'). */
+  asking: string | null;
 }
 
 /** Builds the injected actors once; each finds its turn's scope through its actor system. */
@@ -74,13 +76,14 @@ export class MachineHost<Scope> {
       await this.settle(actor);
       actor.send(request.event);
       const settled = await this.settle(actor);
-      const context = settled.context as { outbox?: { key: string; text: string }[]; status?: string };
+      const context = settled.context as { outbox?: { key: string; text: string }[]; status?: string; stage?: string; asking?: string | null };
       const status = context.status ?? 'active';
       return {
         snapshot: actor.getPersistedSnapshot(),
         outbox: [...(context.outbox ?? [])],
         // A final state whose context does not say how it ended still ends the conversation.
         status: settled.status === 'done' && !isClosed(status) ? 'completed' : status,
+        asking: context.stage === 'field' ? (context.asking ?? null) : null,
       };
     } finally {
       actor.stop();

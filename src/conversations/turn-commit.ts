@@ -20,7 +20,7 @@ export interface CommitStatement {
   contactId: string | null;
   at: Date;
   activityAt: Date;
-  replies: { key: string; text: string }[];
+  replies: { key: string; text: string; asks?: string; asksMode?: string }[];
   /** Replies go in already claimed by this worker (it sends them right after) or pending. */
   claimUntil: Date | null;
 }
@@ -29,6 +29,8 @@ export interface CommittedReply {
   id: string;
   key: string;
   text: string;
+  asks?: string | null;
+  asksMode?: string | null;
 }
 
 export async function commitTurnStatement(db: PipelineSql, c: CommitStatement): Promise<CommittedReply[] | 'stale'> {
@@ -58,17 +60,18 @@ export async function commitTurnStatement(db: PipelineSql, c: CommitStatement): 
     written AS (${write}),
     expired AS (${expire}),
     replies AS (
-      INSERT INTO outbound_messages (conversation_id, channel, account_id, chat_id, idempotency_key, text, status, attempts, next_attempt_at, created_at, updated_at)
-      SELECT ${c.conversationId}::uuid, ${c.chat.channel}::varchar, ${c.chat.accountId}::varchar, ${c.chat.chatId}::varchar, r.key, r.text,
+      INSERT INTO outbound_messages (conversation_id, channel, account_id, chat_id, idempotency_key, text, asks, asks_mode, status, attempts, next_attempt_at, created_at, updated_at)
+      SELECT ${c.conversationId}::uuid, ${c.chat.channel}::varchar, ${c.chat.accountId}::varchar, ${c.chat.chatId}::varchar, r.key, r.text, r.asks, r.asks_mode,
              ${claimed ? 'sending' : 'pending'}::varchar, ${claimed ? 1 : 0}::int, ${c.claimUntil ?? c.at}::timestamptz, ${c.at}::timestamptz, ${c.at}::timestamptz
-      FROM unnest(${c.replies.map((r) => r.key)}::varchar[], ${c.replies.map((r) => r.text)}::text[]) WITH ORDINALITY AS r(key, text, n)
+      FROM unnest(${c.replies.map((r) => r.key)}::varchar[], ${c.replies.map((r) => r.text)}::text[],
+                  ${c.replies.map((r) => r.asks ?? null)}::varchar[], ${c.replies.map((r) => r.asksMode ?? null)}::varchar[]) WITH ORDINALITY AS r(key, text, asks, asks_mode, n)
       WHERE EXISTS (SELECT 1 FROM written)
       ORDER BY r.n
       ON CONFLICT (idempotency_key) DO NOTHING
-      RETURNING id, idempotency_key, text
+      RETURNING id, idempotency_key, text, asks, asks_mode
     )
     SELECT (SELECT count(*) FROM written) AS written,
-           (SELECT json_agg(json_build_object('id', id::text, 'key', idempotency_key, 'text', text) ORDER BY id) FROM replies) AS replies`);
+           (SELECT json_agg(json_build_object('id', id::text, 'key', idempotency_key, 'text', text, 'asks', asks, 'asksMode', asks_mode) ORDER BY id) FROM replies) AS replies`);
   if (!result || Number(result.written) === 0) return 'stale';
   return result.replies ?? [];
 }

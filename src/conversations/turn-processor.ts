@@ -109,7 +109,12 @@ export class TurnProcessor {
       contactId,
       at,
       activityAt,
-      replies: result.outbox.map((r) => ({ key: `${conversation.id}:${r.key}`, text: r.text })),
+      // The turn's last reply is the one that asks; a channel may add a control to it.
+      replies: result.outbox.map((r, i, all) => ({
+        key: `${conversation.id}:${r.key}`,
+        text: r.text,
+        ...(i === all.length - 1 && result.asking ? { asks: result.asking, asksMode: conversation.mode } : {}),
+      })),
       claimUntil,
       ...(expire ? { expire: { id: expire.id, version: expire.version } } : {}),
     });

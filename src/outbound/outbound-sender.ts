@@ -31,6 +31,9 @@ export interface Reply {
   conversationId: string;
   /** This attempt's number (1 for a fresh reply). */
   attempt: number;
+  /** Hints for the channel (SendOptions). */
+  asks?: string | null;
+  asksMode?: string | null;
 }
 
 // One send may take this long before it counts as a transient failure.
@@ -53,8 +56,8 @@ export class OutboundSender {
    * ones after it. Returns true when nothing is left unsent (new replies may go out at once).
    */
   async deliver(chat: ChatRef): Promise<boolean> {
-    const rows = await this.deps.db.query<{ id: string; key: string; text: string; conversationId: string; status: string; attempts: number; nextAttemptAt: Date }>(sql`
-      SELECT id::text AS id, idempotency_key AS key, text, conversation_id AS "conversationId", status, attempts, next_attempt_at AS "nextAttemptAt"
+    const rows = await this.deps.db.query<{ id: string; key: string; text: string; conversationId: string; status: string; attempts: number; nextAttemptAt: Date; asks: string | null; asksMode: string | null }>(sql`
+      SELECT id::text AS id, idempotency_key AS key, text, conversation_id AS "conversationId", status, attempts, next_attempt_at AS "nextAttemptAt", asks, asks_mode AS "asksMode"
       FROM outbound_messages
       WHERE channel = ${chat.channel}::varchar AND account_id = ${chat.accountId}::varchar AND chat_id = ${chat.chatId}::varchar AND status IN ('pending', 'sending')
       ORDER BY id LIMIT 50`);
@@ -67,7 +70,7 @@ export class OutboundSender {
         WHERE id = ${row.id}::bigint AND status = ${row.status}::varchar AND next_attempt_at = ${row.nextAttemptAt}::timestamptz RETURNING 1`);
       if (claimed.length !== 1) return false;
       const sent: bigint[] = [];
-      const ok = await this.sendClaimed(chat, [{ id: row.id, key: row.key, text: row.text, conversationId: row.conversationId, attempt: Number(row.attempts) + 1 }], sent);
+      const ok = await this.sendClaimed(chat, [{ id: row.id, key: row.key, text: row.text, conversationId: row.conversationId, attempt: Number(row.attempts) + 1, asks: row.asks, asksMode: row.asksMode }], sent);
       await this.markSent(sent);
       if (!ok) return false;
     }
@@ -113,7 +116,12 @@ export class OutboundSender {
     const started = performance.now();
     try {
       if (!connector) throw new ConnectorSendError(chat.channel, 'no-connector', `no connector for channel ${chat.channel} in this process`, false);
-      await withTimeout(connector.sendText(chat.chatId, reply.text, reply.key), SEND_TIMEOUT_MS);
+      const options = reply.asks ? { asks: reply.asks, ...(reply.asksMode ? { mode: reply.asksMode } : {}) } : undefined;
+      const receipt = await withTimeout(connector.sendText(chat.chatId, reply.text, reply.key, options), SEND_TIMEOUT_MS);
+      // Kept so the provider's delivery statuses (which name this id) find the row.
+      if (receipt?.providerMessageId) {
+        await this.deps.db.query(sql`UPDATE outbound_messages SET provider_message_id = ${receipt.providerMessageId}::varchar WHERE id = ${reply.id}::bigint`);
+      }
       this.count(chat, 'sent');
       return 'sent';
     } catch (err) {
