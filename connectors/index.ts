@@ -4,6 +4,8 @@ import type { Config } from '../src/config/env.ts';
 import type { PrismaClient } from '../src/generated/prisma/client.ts';
 import type { AccessTokenVerifier } from '../src/http/auth-guard.ts';
 import type { RedisClients } from '../src/locks/redis.ts';
+import type { Logger } from '../src/observability/logger.ts';
+import type { Registry } from 'prom-client';
 import { ConnectorRegistry } from './registry.ts';
 import { webChannelConfig } from './web/config.ts';
 import { LocalWebChatEvents, RedisWebChatEvents } from './web/events.ts';
@@ -15,6 +17,11 @@ export interface ConnectorDeps {
   jwtSecret: string;
   accessTokens: AccessTokenVerifier;
   redis?: RedisClients;
+  logger: Logger;
+  /** Prometheus registry of this app: channels add their own metrics to it. */
+  registry: Registry;
+  /** DATA_DIR, resolved. */
+  dataDir: string;
 }
 
 export function createConnectorRegistry(deps: ConnectorDeps): ConnectorRegistry {
@@ -28,5 +35,6 @@ export function createConnectorRegistry(deps: ConnectorDeps): ConnectorRegistry 
       events: deps.redis ? new RedisWebChatEvents(deps.redis.namespace, deps.redis.commands, deps.redis.subscriber) : new LocalWebChatEvents(),
     }),
   );
+  // Real channels register below, each only when its configuration enables it.
   return registry;
 }

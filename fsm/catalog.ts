@@ -51,6 +51,12 @@ export function formatDate(iso: string): string {
 
 const COMMANDS_HINT = 'A qualquer momento: CANCELAR encerra sem salvar, RECOMEÇAR começa de novo, ATENDENTE chama uma pessoa da equipe.';
 
+/** Labels of channel-native controls (buttons), in the same voice as the replies. */
+export const channelTexts = {
+  /** Telegram's "share contact" keyboard button, offered when the bot asks for the person's own phone. */
+  sharePhoneButton: '📱 Enviar meu telefone',
+};
+
 export const catalog = {
   greetingConsent: () =>
     'Olá! Sou o assistente de cadastro. Para registrar seu contato vou guardar seu nome, telefone, e-mail (opcional) e o motivo do contato, ' +
