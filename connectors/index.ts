@@ -10,6 +10,8 @@ import { ConnectorRegistry } from './registry.ts';
 import { webChannelConfig } from './web/config.ts';
 import { LocalWebChatEvents, RedisWebChatEvents } from './web/events.ts';
 import { createWebConnector } from './web/index.ts';
+import { whatsappCloudConfig } from './whatsapp-cloud/config.ts';
+import { createWhatsappCloudConnector } from './whatsapp-cloud/index.ts';
 
 export interface ConnectorDeps {
   config: Config;
@@ -36,5 +38,7 @@ export function createConnectorRegistry(deps: ConnectorDeps): ConnectorRegistry 
     }),
   );
   // Real channels register below, each only when its configuration enables it.
+  const cloud = whatsappCloudConfig(deps.config);
+  if (cloud) registry.register(createWhatsappCloudConnector({ config: cloud, registry: deps.registry }));
   return registry;
 }

@@ -1,0 +1,38 @@
+// The WhatsApp Cloud API channel: Meta calls our webhook with messages and delivery statuses;
+// replies go out through the Graph API. On when the WHATSAPP_CLOUD_* credentials are set.
+import type { Registry } from 'prom-client';
+import type { Connector, ConnectorContext, ConnectorHealth } from '../types.ts';
+import { WHATSAPP_CLOUD_CHANNEL, type WhatsappCloudConfig } from './config.ts';
+import { whatsappCloudInboundRoutes } from './inbound.ts';
+import { createWhatsappCloudMetrics } from './metrics.ts';
+import { GraphSender } from './outbound.ts';
+
+export interface WhatsappCloudConnectorDeps {
+  config: WhatsappCloudConfig;
+  /** The app's Prometheus registry. */
+  registry: Registry;
+}
+
+export function createWhatsappCloudConnector(deps: WhatsappCloudConnectorDeps): Connector {
+  const metrics = createWhatsappCloudMetrics(deps.registry);
+  const sender = new GraphSender(deps.config, metrics);
+  let context: ConnectorContext | undefined;
+
+  return {
+    channel: WHATSAPP_CLOUD_CHANNEL,
+    routes: whatsappCloudInboundRoutes({ config: deps.config, metrics, context: () => context }),
+    async start(ctx) {
+      context = ctx;
+    },
+    async stop() {
+      context = undefined;
+    },
+    sendText(chatId, text, idempotencyKey) {
+      return sender.sendText(chatId, text, idempotencyKey);
+    },
+    async health(): Promise<ConnectorHealth> {
+      // Inbound needs nothing but our own HTTP server; only sending can be impaired.
+      return sender.circuitOpen ? { status: 'degraded', detail: 'Graph API failing: sends paused by the circuit breaker' } : { status: 'up' };
+    },
+  };
+}
