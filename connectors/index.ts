@@ -10,8 +10,13 @@ import { ConnectorRegistry } from './registry.ts';
 import { webChannelConfig } from './web/config.ts';
 import { LocalWebChatEvents, RedisWebChatEvents } from './web/events.ts';
 import { createWebConnector } from './web/index.ts';
+import { whatsappChannelConfig } from './whatsapp/config.ts';
+import { createWhatsappConnector } from './whatsapp/index.ts';
+import type { WhatsappSocketFactory } from './whatsapp/socket.ts';
 import { whatsappCloudConfig } from './whatsapp-cloud/config.ts';
 import { createWhatsappCloudConnector } from './whatsapp-cloud/index.ts';
+import { telegramConfig, telegramEnabled } from './telegram/config.ts';
+import { createTelegramConnector } from './telegram/index.ts';
 
 export interface ConnectorDeps {
   config: Config;
@@ -24,6 +29,8 @@ export interface ConnectorDeps {
   registry: Registry;
   /** DATA_DIR, resolved. */
   dataDir: string;
+  /** Replacements for provider clients (tests: a fake WhatsApp socket). */
+  channelOverrides?: { whatsappSocket?: WhatsappSocketFactory };
 }
 
 export function createConnectorRegistry(deps: ConnectorDeps): ConnectorRegistry {
@@ -38,7 +45,22 @@ export function createConnectorRegistry(deps: ConnectorDeps): ConnectorRegistry 
     }),
   );
   // Real channels register below, each only when its configuration enables it.
+  if (deps.config.WHATSAPP_BAILEYS_ENABLED) {
+    registry.register(
+      createWhatsappConnector({
+        prisma: deps.prisma,
+        config: whatsappChannelConfig(deps.config),
+        logger: deps.logger,
+        registry: deps.registry,
+        redis: deps.redis,
+        ...(deps.channelOverrides?.whatsappSocket ? { socketFactory: deps.channelOverrides.whatsappSocket } : {}),
+      }),
+    );
+  }
   const cloud = whatsappCloudConfig(deps.config);
   if (cloud) registry.register(createWhatsappCloudConnector({ config: cloud, registry: deps.registry }));
+  if (telegramEnabled(deps.config)) {
+    registry.register(createTelegramConnector({ config: telegramConfig(deps.config), prisma: deps.prisma, redis: deps.redis, registry: deps.registry, logger: deps.logger }));
+  }
   return registry;
 }

@@ -1,0 +1,201 @@
+// The life of the WhatsApp socket: open it with the stored login, follow its
+// 'connection.update' events (QR, open, close), reconnect as reconnect-policy.ts says, and
+// report the state truthfully. Each socket gets a generation number: events of a socket
+// that was replaced are ignored, so a late 'close' cannot tear down its successor.
+import QRCode from 'qrcode';
+import type { Logger } from '../../src/observability/logger.ts';
+import type { DatabaseAuthState } from './auth-state.ts';
+import type { ConnectionState, WhatsappMetrics } from './metrics.ts';
+import { type BackoffOptions, backoffDelay, closeAction, reasonName, statusCodeOf } from './reconnect-policy.ts';
+import type { WhatsappSocket, WhatsappSocketEvents, WhatsappSocketFactory } from './socket.ts';
+
+export interface ConnectionOptions {
+  loadAuth: () => Promise<DatabaseAuthState>;
+  factory: WhatsappSocketFactory;
+  logger: Logger;
+  metrics: WhatsappMetrics;
+  backoff: BackoffOptions;
+  /** Print each new QR in the terminal (where `npm start` runs). */
+  printQr: boolean;
+  qrOutput?: NodeJS.WritableStream;
+  random?: () => number;
+  /** The socket's message events, for the connector to handle. */
+  onUpsert(event: WhatsappSocketEvents['messages.upsert'], socket: WhatsappSocket): void;
+  onMessageUpdates(updates: WhatsappSocketEvents['messages.update']): void;
+}
+
+export interface ConnectionStatus {
+  state: ConnectionState;
+  since: Date;
+  /** The logged-in number's JID (unmasked: callers mask it for display). */
+  me?: string;
+  lastDisconnect?: { reason: string; code?: number; at: Date };
+  reconnectAttempt: number;
+}
+
+export class WhatsappConnection {
+  private state: ConnectionState = 'stopped';
+  private since = new Date();
+  private generation = 0;
+  private sock: WhatsappSocket | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private attempts = 0;
+  private latestQr: string | undefined;
+  private me: string | undefined;
+  private lastDisconnect: ConnectionStatus['lastDisconnect'];
+  private credsWrites: Promise<void> = Promise.resolve();
+  private active = false;
+
+  constructor(private readonly opts: ConnectionOptions) {
+    this.setState('stopped');
+  }
+
+  status(): ConnectionStatus {
+    return { state: this.state, since: this.since, ...(this.me ? { me: this.me } : {}), ...(this.lastDisconnect ? { lastDisconnect: this.lastDisconnect } : {}), reconnectAttempt: this.attempts };
+  }
+
+  /** The QR to scan now, if the socket is waiting for one. */
+  qr(): string | undefined {
+    return this.state === 'qr' ? this.latestQr : undefined;
+  }
+
+  /** The socket, only while it is open. */
+  openSocket(): WhatsappSocket | undefined {
+    return this.state === 'connected' ? this.sock : undefined;
+  }
+
+  /** The bot's own JID as the login knows it. */
+  ownJid(): string | undefined {
+    return this.me;
+  }
+
+  connect(): void {
+    if (this.active) return;
+    this.active = true;
+    this.attempts = 0;
+    void this.open();
+  }
+
+  /** Closes the socket (keeping the login) and stays in `next` until connect() again. */
+  async disconnect(next: 'standby' | 'stopped'): Promise<void> {
+    this.active = false;
+    this.generation++;
+    clearTimeout(this.timer);
+    const sock = this.sock;
+    this.sock = undefined;
+    this.latestQr = undefined;
+    this.setState(next);
+    if (sock) {
+      sock.ev.removeAllListeners('connection.update');
+      await Promise.resolve(sock.end(undefined)).catch(() => {});
+    }
+    await this.credsWrites;
+  }
+
+  private setState(state: ConnectionState) {
+    if (state !== this.state || this.state === 'stopped') {
+      this.state = state;
+      this.since = new Date();
+    }
+    for (const s of ['stopped', 'standby', 'connecting', 'qr', 'connected', 'reconnecting', 'logged-out'] as const) this.opts.metrics.state.set({ state: s }, s === state ? 1 : 0);
+  }
+
+  private async open(): Promise<void> {
+    if (!this.active) return;
+    const gen = ++this.generation;
+    if (this.state !== 'logged-out') this.setState('connecting');
+    try {
+      const auth = await this.opts.loadAuth();
+      if (gen !== this.generation) return;
+      const sock = await this.opts.factory({ auth, logger: this.opts.logger });
+      if (gen !== this.generation) {
+        await Promise.resolve(sock.end(undefined)).catch(() => {});
+        return;
+      }
+      this.sock = sock;
+      this.me = auth.state.creds.me?.id ?? this.me;
+      sock.ev.on('creds.update', () => {
+        // In order, and never lost to a rejected predecessor.
+        this.credsWrites = this.credsWrites
+          .then(() => auth.saveCreds())
+          .catch((err: Error) => this.opts.logger.error({ event: 'whatsapp_creds_save_failed', err: { message: err.message } }, 'could not store WhatsApp credentials'));
+      });
+      sock.ev.on('connection.update', (update) => void this.onUpdate(gen, sock, auth, update));
+      sock.ev.on('messages.upsert', (event) => gen === this.generation && this.opts.onUpsert(event, sock));
+      sock.ev.on('messages.update', (updates) => gen === this.generation && this.opts.onMessageUpdates(updates));
+    } catch (err) {
+      if (gen !== this.generation) return;
+      this.opts.logger.error({ event: 'whatsapp_socket_failed', err: { message: (err as Error).message } }, 'could not open the WhatsApp socket');
+      this.retryLater('socket-error');
+    }
+  }
+
+  private async onUpdate(gen: number, sock: WhatsappSocket, auth: DatabaseAuthState, update: WhatsappSocketEvents['connection.update']) {
+    if (gen !== this.generation) return;
+    if (update.qr && update.qr !== this.latestQr) {
+      this.latestQr = update.qr;
+      this.setState('qr');
+      this.opts.logger.info({ event: 'whatsapp_qr' }, 'scan the WhatsApp QR code (terminal or GET /channels/whatsapp/qr) with WhatsApp → Linked devices');
+      if (this.opts.printQr) await this.printQr(update.qr);
+    }
+    if (update.connection === 'open') {
+      this.attempts = 0;
+      this.latestQr = undefined;
+      this.me = sock.user?.id ?? auth.state.creds.me?.id ?? this.me;
+      this.setState('connected');
+      this.opts.logger.info({ event: 'whatsapp_connected' }, 'WhatsApp connected');
+    }
+    if (update.connection === 'close') await this.onClose(gen, update.lastDisconnect?.error, auth);
+  }
+
+  private async onClose(gen: number, error: unknown, auth: DatabaseAuthState) {
+    this.sock = undefined;
+    this.latestQr = undefined;
+    const code = statusCodeOf(error);
+    const reason = reasonName(code);
+    this.lastDisconnect = { reason, ...(code !== undefined ? { code } : {}), at: new Date() };
+    this.opts.metrics.reconnects.inc({ reason });
+    const action = closeAction(code);
+    if (action === 'logged-out') {
+      this.opts.logger.warn({ event: 'whatsapp_logged_out', reason }, 'WhatsApp login ended (logged out or forbidden): clearing it; scan a new QR to link the number again');
+      this.me = undefined;
+      this.setState('logged-out');
+      try {
+        await this.credsWrites;
+        await auth.clear();
+      } catch (err) {
+        this.opts.logger.error({ event: 'whatsapp_auth_clear_failed', err: { message: (err as Error).message } }, 'could not clear the WhatsApp login; retrying');
+        return this.retryLater(reason);
+      }
+      if (gen === this.generation) void this.open();
+      return;
+    }
+    if (action === 'reconnect-now') {
+      this.opts.logger.info({ event: 'whatsapp_restart', reason }, 'WhatsApp asked for a restart; reconnecting');
+      if (gen === this.generation) void this.open();
+      return;
+    }
+    this.retryLater(reason);
+  }
+
+  private retryLater(reason: string) {
+    if (!this.active) return;
+    this.generation++;
+    this.attempts++;
+    const delay = backoffDelay(this.attempts, this.opts.backoff, this.opts.random);
+    this.setState('reconnecting');
+    this.opts.logger.warn({ event: 'whatsapp_reconnecting', reason, attempt: this.attempts, delayMs: delay }, 'WhatsApp connection closed; reconnecting');
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.open(), delay);
+    this.timer.unref();
+  }
+
+  private async printQr(qr: string) {
+    try {
+      const art = await QRCode.toString(qr, { type: 'terminal', small: true });
+      (this.opts.qrOutput ?? process.stdout).write(`\nWhatsApp: scan this QR with the bot's phone (WhatsApp → Linked devices → Link a device)\n${art}\n`);
+    } catch {
+      // The route still serves it.
+    }
+  }
+}

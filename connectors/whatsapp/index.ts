@@ -1,0 +1,155 @@
+// WhatsApp through Baileys (WhatsApp Web's multi-device protocol): one linked number per
+// session. Only a process that runs workers and holds the lease (lease.ts) opens the socket;
+// inbound messages go to the intake first, before anything else can fail; replies go out
+// through the open socket (outbound.ts).
+import type { Registry } from 'prom-client';
+import type { PrismaClient } from '../../src/generated/prisma/client.ts';
+import type { RedisClients } from '../../src/locks/redis.ts';
+import type { Logger } from '../../src/observability/logger.ts';
+import type { Connector, ConnectorContext, ConnectorHealth, InboundMessage } from '../types.ts';
+import { useDatabaseAuthState } from './auth-state.ts';
+import type { WhatsappChannelConfig } from './config.ts';
+import { WhatsappConnection } from './connection.ts';
+import { normalizeUpsert, WHATSAPP_CHANNEL } from './inbound.ts';
+import { maskJid } from './jid.ts';
+import { LocalLease, RedisLease, type SocketLease } from './lease.ts';
+import { createWhatsappMetrics } from './metrics.ts';
+import { WhatsappSender } from './outbound.ts';
+import { deliveryStatuses } from './receipts.ts';
+import { whatsappRoutes, type WhatsappStatusView } from './routes.ts';
+import { baileysSocketFactory, type WhatsappSocket, type WhatsappSocketFactory } from './socket.ts';
+
+export interface WhatsappConnectorDeps {
+  prisma: PrismaClient;
+  config: WhatsappChannelConfig;
+  logger: Logger;
+  registry: Registry;
+  redis?: RedisClients;
+  /** Makes the socket; Baileys' makeWASocket by default (tests pass a fake). */
+  socketFactory?: WhatsappSocketFactory;
+  /** Where the terminal QR goes (stdout by default). */
+  qrOutput?: NodeJS.WritableStream;
+  random?: () => number;
+}
+
+// Intake unavailable (database down): keep retrying the batch — WhatsApp already counts it
+// delivered — for about 10 minutes (1 s … 30 s apart), in order, before giving up loudly.
+const INTAKE_ATTEMPTS = 25;
+const intakeDelay = (attempt: number) => Math.min(30_000, 500 * 2 ** attempt);
+// The LID→PN mapping is a local key-store read; it must not hold up a message for long.
+const MAPPING_TIMEOUT_MS = 2_000;
+
+/** The account id of a JID: its user part (the bot's number, without device). */
+const accountOf = (jid: string | undefined) => /^(\d{5,20})[:@]/.exec(jid ?? '')?.[1];
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]).finally(() => clearTimeout(timer));
+}
+
+export function createWhatsappConnector(deps: WhatsappConnectorDeps): Connector {
+  const { config } = deps;
+  const logger = deps.logger.child({ channel: WHATSAPP_CHANNEL });
+  const metrics = createWhatsappMetrics(deps.registry);
+  let context: ConnectorContext | undefined;
+  let running = false;
+  let inbound: Promise<void> = Promise.resolve();
+  let lease: SocketLease | undefined;
+
+  const deliver = async (messages: InboundMessage[]) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await context!.intake.receive(messages);
+        return;
+      } catch (err) {
+        if (!running || attempt >= INTAKE_ATTEMPTS) {
+          logger.error({ event: 'whatsapp_inbound_lost', count: messages.length, err: { message: (err as Error).message } }, 'WhatsApp messages could not be stored and were given up');
+          return;
+        }
+        logger.warn({ event: 'whatsapp_intake_retry', count: messages.length, attempt, err: { message: (err as Error).message } }, 'could not store WhatsApp messages; retrying');
+        await new Promise((r) => setTimeout(r, intakeDelay(attempt)).unref());
+      }
+    }
+  };
+
+  const handleUpsert = async (event: unknown, sock: WhatsappSocket) => {
+    const accountId = accountOf(connection.ownJid() ?? sock.user?.id) ?? config.session;
+    const mapping = sock.signalRepository?.lidMapping;
+    const { messages, skipped } = await normalizeUpsert(event, {
+      accountId,
+      allowGroups: config.allowGroups,
+      ...(mapping ? { pnForLid: (lid: string) => withTimeout(mapping.getPNForLID(lid), MAPPING_TIMEOUT_MS) } : {}),
+    });
+    for (const [reason, n] of Object.entries(skipped)) metrics.skipped.inc({ reason }, n);
+    if (messages.length && context) await deliver(messages);
+  };
+
+  const connection = new WhatsappConnection({
+    loadAuth: () => useDatabaseAuthState(deps.prisma, config.session),
+    factory: deps.socketFactory ?? baileysSocketFactory,
+    logger,
+    metrics,
+    backoff: config.backoff,
+    printQr: config.printQr,
+    ...(deps.qrOutput ? { qrOutput: deps.qrOutput } : {}),
+    ...(deps.random ? { random: deps.random } : {}),
+    // One upsert at a time, in arrival order: the inbox keeps the order WhatsApp gave.
+    onUpsert: (event, sock) => {
+      inbound = inbound.then(() => handleUpsert(event, sock)).catch((err: Error) => logger.error({ event: 'whatsapp_inbound_failed', err: { message: err.message } }, 'WhatsApp messages not handled'));
+    },
+    onMessageUpdates: (updates) => {
+      const statuses = deliveryStatuses(updates);
+      for (const s of statuses) void context?.deliveryStatus.record(s).catch(() => {});
+    },
+  });
+
+  const sender = new WhatsappSender(() => {
+    const sock = connection.openSocket();
+    if (sock) return { sock };
+    return { why: connection.status().state === 'standby' ? 'standby' : 'not-connected' };
+  });
+
+  const statusView = (): WhatsappStatusView => {
+    const s = connection.status();
+    const me = maskJid(s.me?.replace(/:\d+@/, '@'));
+    return {
+      state: s.state,
+      since: s.since.toISOString(),
+      session: config.session,
+      ...(me ? { me } : {}),
+      ...(s.lastDisconnect ? { lastDisconnect: { ...s.lastDisconnect, at: s.lastDisconnect.at.toISOString() } } : {}),
+      reconnectAttempt: s.reconnectAttempt,
+    };
+  };
+
+  return {
+    channel: WHATSAPP_CHANNEL,
+    routes: whatsappRoutes({ qr: () => connection.qr(), status: statusView }),
+    async start(ctx) {
+      context = ctx;
+      running = true;
+      // API-only processes never hold the socket: the workers' process does.
+      if (!ctx.runsWorkers) return void (await connection.disconnect('standby'));
+      await connection.disconnect('standby');
+      lease = deps.redis ? new RedisLease(deps.redis.commands, `${deps.redis.namespace}:lease:whatsapp:${config.session}`, logger, config.lease) : new LocalLease();
+      lease.start({
+        onAcquired: () => running && connection.connect(),
+        onLost: () => void connection.disconnect('standby'),
+      });
+    },
+    async stop() {
+      running = false;
+      // Socket closed before the lease is released: never two sockets for one login.
+      await connection.disconnect('stopped');
+      await lease?.stop();
+      await inbound;
+    },
+    sendText: (chatId, text, idempotencyKey) => sender.sendText(chatId, text, idempotencyKey),
+    async health(): Promise<ConnectorHealth> {
+      const { state } = connection.status();
+      if (state === 'connected') return { status: 'up' };
+      if (state === 'logged-out') return { status: 'down', detail: 'logged out: scan a new QR (GET /channels/whatsapp/qr)' };
+      return { status: 'degraded', detail: state === 'standby' ? 'another replica holds the WhatsApp socket' : `WhatsApp ${state}` };
+    },
+  };
+}

@@ -1,0 +1,64 @@
+// The part of a Baileys socket the connector uses, and the factory that makes one. Tests pass
+// a factory returning a fake object with the same event API; production uses makeWASocket
+// with the database auth state.
+import makeWASocket, { Browsers, fetchLatestWaWebVersion, makeCacheableSignalKeyStore, type WAVersion } from '@whiskeysockets/baileys';
+import type { Logger } from '../../src/observability/logger.ts';
+import type { DatabaseAuthState } from './auth-state.ts';
+
+/** The events the connector listens to, with the fields it reads (Baileys' BaileysEventMap). */
+export interface WhatsappSocketEvents {
+  'connection.update': { connection?: 'open' | 'connecting' | 'close'; qr?: string; lastDisconnect?: { error?: unknown; date?: Date } };
+  'creds.update': unknown;
+  'messages.upsert': { messages: unknown[]; type: string };
+  'messages.update': unknown[];
+}
+
+export interface WhatsappSocket {
+  ev: {
+    on<E extends keyof WhatsappSocketEvents>(event: E, listener: (arg: WhatsappSocketEvents[E]) => void): void;
+    removeAllListeners(event: keyof WhatsappSocketEvents): void;
+  };
+  /** Who is logged in ({id: '5511…:12@s.whatsapp.net', lid?, name?}); unset before pairing. */
+  readonly user?: { id: string; lid?: string; name?: string };
+  sendMessage(jid: string, content: { text: string }): Promise<{ key?: { id?: string | null } } | undefined>;
+  /** Closes the connection (emits connection.update 'close'); keeps the login. */
+  end(error: Error | undefined): void | Promise<void>;
+  signalRepository?: { lidMapping?: { getPNForLID(lid: string): Promise<string | null> } };
+}
+
+export interface SocketFactoryInput {
+  auth: DatabaseAuthState;
+  logger: Logger;
+}
+
+export type WhatsappSocketFactory = (input: SocketFactoryInput) => Promise<WhatsappSocket>;
+
+// WhatsApp refuses (405) clients whose version is too old; Baileys' bundled number ages, so
+// ask web.whatsapp.com once per process (5 s at most) and fall back to the bundled one.
+let version: Promise<WAVersion | undefined> | undefined;
+const latestVersion = () =>
+  (version ??= fetchLatestWaWebVersion({ signal: AbortSignal.timeout(5_000) })
+    .then((r) => (r.isLatest ? r.version : undefined))
+    .catch(() => undefined));
+
+export const baileysSocketFactory: WhatsappSocketFactory = async ({ auth, logger }) => {
+  // Baileys logs at length, with JIDs in its debug lines: only its warnings and errors pass,
+  // through our masking logger.
+  const quiet = logger.child({ module: 'baileys' }, { level: 'warn' });
+  const v = await latestVersion();
+  const sock = makeWASocket({
+    auth: { creds: auth.state.creds, keys: makeCacheableSignalKeyStore(auth.state.keys, quiet) },
+    logger: quiet,
+    browser: Browsers.ubuntu('atende'),
+    ...(v ? { version: v } : {}),
+    // A bot needs no chat history and should not mark the phone as "online" (it would stop
+    // the owner's notifications).
+    syncFullHistory: false,
+    shouldSyncHistoryMessage: () => false,
+    markOnlineOnConnect: false,
+    connectTimeoutMs: 20_000,
+    defaultQueryTimeoutMs: 30_000,
+  });
+  // Baileys' event emitter is typed with its full event map; ours is a narrower view of it.
+  return sock as unknown as WhatsappSocket;
+};
