@@ -180,5 +180,6 @@ function clip(text: string): string {
 
 function dateOf(value: string | number | undefined, now: () => Date): Date {
   const seconds = typeof value === 'number' ? value : value !== undefined && /^\d{1,12}$/.test(value) ? Number(value) : NaN;
-  return Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000) : now();
+  const date = new Date(seconds * 1000);
+  return seconds > 0 && !Number.isNaN(date.getTime()) ? date : now();
 }

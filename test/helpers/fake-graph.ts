@@ -1,0 +1,123 @@
+// A fake Graph API (WhatsApp Cloud API) on 127.0.0.1: POST /{version}/{phone-number-id}/messages
+// answers like Meta does — {messaging_product, contacts[{input, wa_id|user_id}], messages[{id}]}
+// — or with Graph error bodies, a hang or a dropped connection, as scripted per test. Every
+// request is recorded (path, headers, parsed body) so tests assert the exact outbound call.
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export type GraphBehavior =
+  | { kind: 'ok' }
+  | { kind: 'error'; status: number; body: unknown; headers?: Record<string, string> }
+  | { kind: 'hang' }
+  | { kind: 'drop' };
+
+export const graph = {
+  ok: (): GraphBehavior => ({ kind: 'ok' }),
+  /** A Graph error as Meta sends it: {"error": {message, type, code, error_subcode?, error_data, fbtrace_id}}. */
+  error: (status: number, code: number, message: string, extra: { subcode?: number; headers?: Record<string, string> } = {}): GraphBehavior => ({
+    kind: 'error',
+    status,
+    headers: extra.headers,
+    body: {
+      error: {
+        message,
+        type: 'OAuthException',
+        code,
+        ...(extra.subcode !== undefined ? { error_subcode: extra.subcode } : {}),
+        error_data: { messaging_product: 'whatsapp', details: message.replace(/^\(#\d+\) /, '') },
+        fbtrace_id: 'AI5Ob0mT6hQjYpGuRWZGKUr',
+      },
+    },
+  }),
+  raw: (status: number, body: unknown, headers?: Record<string, string>): GraphBehavior => ({ kind: 'error', status, body, headers }),
+  hang: (): GraphBehavior => ({ kind: 'hang' }),
+  drop: (): GraphBehavior => ({ kind: 'drop' }),
+};
+
+export interface GraphRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: unknown;
+}
+
+export interface FakeGraph {
+  /** Base URL including the API version, as WHATSAPP_CLOUD_API_URL. */
+  url: string;
+  requests: GraphRequest[];
+  /** Next answers, in order; when empty, `fallback` answers. */
+  queue: GraphBehavior[];
+  fallback: GraphBehavior;
+  /** The wamids handed out, in order. */
+  sentIds: string[];
+  /** Resolves once `count` requests arrived. */
+  waitRequests(count: number, timeoutMs?: number): Promise<GraphRequest[]>;
+  close(): Promise<void>;
+}
+
+export const GRAPH_VERSION = 'v23.0';
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return text;
+  }
+}
+
+export async function startFakeGraph(): Promise<FakeGraph> {
+  const sockets = new Set<Socket>();
+  let seq = 0;
+  const fake: Omit<FakeGraph, 'url' | 'close'> = {
+    requests: [],
+    queue: [],
+    fallback: graph.ok(),
+    sentIds: [],
+    async waitRequests(count, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (fake.requests.length < count) {
+        if (Date.now() > deadline) throw new Error(`expected ${count} Graph requests, got ${fake.requests.length}: ${JSON.stringify(fake.requests.map((r) => r.body))}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      return fake.requests;
+    },
+  };
+
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const body = await readBody(req);
+    fake.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
+    const behavior = fake.queue.shift() ?? fake.fallback;
+    if (behavior.kind === 'hang') return;
+    if (behavior.kind === 'drop') {
+      req.socket.destroy();
+      return;
+    }
+    if (behavior.kind === 'error') {
+      res.writeHead(behavior.status, { 'content-type': 'application/json', ...behavior.headers });
+      res.end(JSON.stringify(behavior.body));
+      return;
+    }
+    const message = body as { to?: string; recipient?: string };
+    const id = `wamid.HBgLFAKE${String(++seq).padStart(6, '0')}FQIAERgSQTRCN0YzRkQ0QjE2QTk4RAA=`;
+    fake.sentIds.push(id);
+    const contact = message.to !== undefined ? { input: message.to, wa_id: message.to } : { input: message.recipient, user_id: message.recipient };
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ messaging_product: 'whatsapp', contacts: [contact], messages: [{ id }] }));
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return Object.assign(fake, {
+    url: `http://127.0.0.1:${port}/${GRAPH_VERSION}`,
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  }) as FakeGraph;
+}
