@@ -19,7 +19,7 @@ import type { ConnectorHealth } from '../types.ts';
 export interface PollerDeps {
   api: TelegramBotApi;
   updates: TelegramUpdateIntake;
-  offsets: TelegramOffsetStore;
+  offsets: Pick<TelegramOffsetStore, 'load' | 'save'>;
   lease: PollerLease;
   timings: TelegramTimings;
   metrics: TelegramMetrics;
