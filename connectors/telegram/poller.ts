@@ -72,11 +72,14 @@ export class TelegramPoller {
 
   health(): ConnectorHealth {
     if (this.standby) return { status: 'up', detail: 'standby: another replica polls Telegram' };
+    // Up while the last round succeeded and recently (a long poll may be held for its
+    // timeout); degraded as soon as one fails, until one succeeds again.
+    if (this.lastError) return { status: 'degraded', detail: this.lastError };
     const window = this.deps.timings.pollRequestTimeoutMs + 30_000;
     const now = Date.now();
     if (this.lastOkAt !== undefined && now - this.lastOkAt <= window) return { status: 'up', detail: 'polling' };
-    if (this.lastOkAt === undefined && now - this.startedAt <= window && !this.lastError) return { status: 'up', detail: 'starting to poll' };
-    return { status: 'degraded', detail: this.lastError ?? 'no successful poll recently' };
+    if (this.lastOkAt === undefined && now - this.startedAt <= window) return { status: 'up', detail: 'starting to poll' };
+    return { status: 'degraded', detail: 'no successful poll recently' };
   }
 
   private async run(): Promise<void> {
