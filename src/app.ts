@@ -26,6 +26,8 @@ import { metricsRoutes } from './http/metrics-routes.ts';
 import { createHttpServer, type HttpServer } from './http/server.ts';
 import { connectRedis, type RedisClients, redisNamespace } from './locks/redis.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
+import { type ContactSync, createContactSync } from './sync/contact-sync.ts';
+import type { SyncTiming } from './sync/sync-options.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { UserRepository } from './users/user-repository.ts';
 import { userRoutes } from './users/user-routes.ts';
@@ -35,6 +37,8 @@ export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json'
 export interface AtendeOptions {
   /** Where log lines go (stdout by default). */
   logDestination?: DestinationStream;
+  /** Contact sync backoff/polling overrides (tests shorten them). */
+  syncTiming?: Partial<SyncTiming>;
 }
 
 export interface Atende {
@@ -51,6 +55,8 @@ export interface Atende {
   connectors: ConnectorRegistry;
   /** The message pipeline: intake, workers, admin of conversations. */
   conversations: ConversationEngine;
+  /** Pushes saved contacts to SYNC_WEBHOOK_URL (disabled when unset). */
+  sync: ContactSync;
   /** Stops accepting requests, finishes in-flight ones, closes the database. */
   close(): Promise<void>;
 }
@@ -68,6 +74,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
 
     const audit = new AuditLog(db.prisma);
     const contacts = new ContactService({ prisma: db.prisma, audit, registry: metrics.registry });
+    const sync = createContactSync({ config, prisma: db.prisma, contacts, registry: metrics.registry, logger, timing: options.syncTiming });
     const extraction = await createExtractionStack({ config, logger, registry: metrics.registry, version: VERSION, contacts });
     const jwtSecret = await resolveJwtSecret(config.JWT_SECRET, dataDir);
     const tokens = new TokenService(db.prisma, { secret: jwtSecret });
@@ -95,8 +102,10 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     await http.register(exportRoutes, { exporter: new ContactExporter({ db, databaseUrl: config.DATABASE_URL, audit, logger }) });
     for (const connector of connectors.list()) if (connector.routes) await http.register(connector.routes);
     await http.register(conversations.routes);
+    await http.register(sync.routes);
     await http.ready();
     await conversations.start();
+    sync.start();
 
     return {
       config,
@@ -108,9 +117,11 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
       extractor: extraction.extractor,
       connectors,
       conversations,
+      sync,
       async close() {
         await http.close();
         await conversations.close();
+        await sync.close();
         await redis?.close();
         await extraction.close();
         await db.close();

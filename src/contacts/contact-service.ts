@@ -31,6 +31,16 @@ export interface ContactSource {
  */
 export type ContactEraser = (contact: ContactRow, tx: Prisma.TransactionClient) => Promise<void>;
 
+/**
+ * Told of every contact created or changed: inside the write's transaction (e.g. to queue a
+ * sync event that commits with the contact, or not at all), and once it has committed.
+ */
+export interface ContactWriteHook {
+  /** May return the row as changed by the hook (e.g. its sync status). */
+  inTransaction(row: ContactRow, event: 'created' | 'updated', tx: Prisma.TransactionClient): Promise<ContactRow>;
+  afterCommit?(row: ContactRow): void;
+}
+
 export interface ContactServiceDeps {
   prisma: PrismaClient;
   audit: AuditLog;
@@ -60,11 +70,26 @@ export class ContactService {
   private readonly audit: AuditLog;
   private readonly created?: Counter<'channel' | 'mode'>;
   private readonly erasers: ContactEraser[] = [];
+  private readonly writeHooks: ContactWriteHook[] = [];
 
   constructor(deps: ContactServiceDeps) {
     this.repo = new ContactRepository(deps.prisma);
     this.audit = deps.audit;
     this.created = createdCounter(deps.registry);
+  }
+
+  /** Lets a module follow every contact write (contact sync). */
+  onWrite(hook: ContactWriteHook): void {
+    this.writeHooks.push(hook);
+  }
+
+  private async afterWrite(row: ContactRow, event: 'created' | 'updated', tx: Prisma.TransactionClient): Promise<ContactRow> {
+    for (const hook of this.writeHooks) row = await hook.inTransaction(row, event, tx);
+    return row;
+  }
+
+  private committed(row: ContactRow): void {
+    for (const hook of this.writeHooks) hook.afterCommit?.(row);
   }
 
   /** Lets a module that stores data about contacts take part in their erasure. */
@@ -95,11 +120,12 @@ export class ContactService {
           tx,
         );
         await this.audit.record(ctx, { action: 'contact.create', entityType: 'contact', entityId: inserted.id, meta: { channel: source.channel, mode: source.mode } }, tx);
-        return inserted;
+        return this.afterWrite(inserted, 'created', tx);
       });
     } catch (err) {
       throw await this.explainConflict(err, phone);
     }
+    this.committed(row);
     this.created?.inc({ channel: source.channel, mode: source.mode });
     return toContactDto(row);
   }
@@ -136,6 +162,7 @@ export class ContactService {
   async update(id: string, patch: Partial<ContactInput>, ctx: AuditContext): Promise<ContactDto> {
     const fields = normalizeContactInput(patch, false);
     if (!UUID.test(id)) throw new NotFoundError('contact', id);
+    let changed = false;
     try {
       const row = await this.repo.transaction(async (tx) => {
         const current = await this.repo.findById(id, tx);
@@ -148,10 +175,13 @@ export class ContactService {
           const other = await this.repo.findByPhone(changes.phone, tx);
           if (other) throw duplicatePhone(other);
         }
-        const updated = Object.keys(changes).length ? await this.repo.update(current, changes, tx) : current;
+        // Only a real change is a write worth telling others about (sync).
+        changed = Object.keys(changes).length > 0;
+        const updated = changed ? await this.afterWrite(await this.repo.update(current, changes, tx), 'updated', tx) : current;
         await this.audit.record(ctx, { action: 'contact.update', entityType: 'contact', entityId: id, meta: { fields: Object.keys(changes) } }, tx);
         return updated;
       });
+      if (changed) this.committed(row);
       return toContactDto(row);
     } catch (err) {
       throw fields.phone ? await this.explainConflict(err, fields.phone) : err;

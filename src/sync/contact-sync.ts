@@ -1,0 +1,72 @@
+// Contact sync, wired for the composition root: every contact created or changed (REST, MCP
+// tools, the bot — all through ContactService) is pushed to SYNC_WEBHOOK_URL through the
+// contact_sync_events outbox. Disabled (nothing queued, contacts stay 'disabled') when the
+// URL is unset. The worker runs only where workers run (ROLE=all|worker).
+import type { Registry } from 'prom-client';
+import type { Config } from '../config/env.ts';
+import type { ContactService } from '../contacts/contact-service.ts';
+import type { PrismaClient } from '../generated/prisma/client.ts';
+import { NotFoundError } from '../http/errors.ts';
+import type { Logger } from '../observability/logger.ts';
+import { createSyncMetrics } from './sync-metrics.ts';
+import { type SyncTiming, syncOptionsFrom } from './sync-options.ts';
+import { SyncOutbox } from './sync-outbox.ts';
+import { syncRoutes } from './sync-routes.ts';
+import { SyncWorker } from './sync-worker.ts';
+
+export interface ContactSyncDeps {
+  config: Config;
+  prisma: PrismaClient;
+  contacts: ContactService;
+  registry: Registry;
+  logger: Logger;
+  /** Backoff/polling overrides (tests use short ones). */
+  timing?: Partial<SyncTiming>;
+}
+
+export interface ContactSync {
+  enabled: boolean;
+  routes: (app: Parameters<typeof syncRoutes>[0]) => Promise<void>;
+  start(): void;
+  /** Resolves when the worker has no round running. */
+  whenIdle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createContactSync(deps: ContactSyncDeps): ContactSync {
+  const options = syncOptionsFrom(deps.config, deps.timing);
+  const outbox = new SyncOutbox(deps.prisma);
+  // Erasure removes queued events even when sync is (now) disabled: they name the contact.
+  deps.contacts.onErase((contact, tx) => outbox.deleteFor(tx, contact.id));
+  if (!options) {
+    return { enabled: false, routes: async (app) => void (await app.register(syncRoutes, {})), start() {}, whenIdle: async () => {}, close: async () => {} };
+  }
+
+  const metrics = createSyncMetrics(deps.registry, () => outbox.countBacklog());
+  const worker = deps.config.ROLE !== 'api' ? new SyncWorker({ prisma: deps.prisma, outbox, options, metrics, logger: deps.logger }) : undefined;
+  deps.contacts.onWrite({
+    async inTransaction(row, event, tx) {
+      await outbox.enqueue(tx, row.id, event);
+      return { ...row, syncStatus: 'pending' };
+    },
+    afterCommit: () => worker?.kick(),
+  });
+
+  const requestSync = async (contactId: string) => {
+    const deliveryId = await deps.prisma.$transaction(async (tx) => {
+      const exists = await tx.contact.findUnique({ where: { id: contactId }, select: { id: true } });
+      if (!exists) throw new NotFoundError('contact', contactId);
+      return outbox.enqueue(tx, contactId, 'updated');
+    });
+    worker?.kick();
+    return { deliveryId };
+  };
+
+  return {
+    enabled: true,
+    routes: async (app) => void (await app.register(syncRoutes, { requestSync })),
+    start: () => worker?.start(),
+    whenIdle: async () => worker?.whenIdle(),
+    close: async () => worker?.close(),
+  };
+}

@@ -1,0 +1,49 @@
+// What the receiver gets: a JSON body built from the contact row as it is when sent (not as
+// it was when queued — a later event of the same contact carries the same, newest data), and
+// its HMAC-SHA256 signature over the exact bytes sent.
+import { createHmac } from 'node:crypto';
+import type { ContactRow } from '../contacts/contact-repository.ts';
+
+export type SyncEventName = 'created' | 'updated';
+
+export interface SyncDelivery {
+  /** The event id: the receiver's idempotency key (X-Atende-Delivery). */
+  deliveryId: string;
+  event: SyncEventName;
+  attempt: number;
+  queuedAt: Date;
+}
+
+export const SIGNATURE_HEADER = 'x-atende-signature';
+export const EVENT_HEADER = 'x-atende-event';
+export const DELIVERY_HEADER = 'x-atende-delivery';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function syncPayload(delivery: SyncDelivery, contact: ContactRow, now: Date = new Date()) {
+  return {
+    deliveryId: delivery.deliveryId,
+    event: `contact.${delivery.event}`,
+    attempt: delivery.attempt,
+    queuedAt: delivery.queuedAt.toISOString(),
+    sentAt: now.toISOString(),
+    contact: {
+      id: contact.id,
+      name: contact.name,
+      phone: contact.phone,
+      email: contact.email,
+      reason: contact.reason,
+      source: { channel: contact.sourceChannel, chatId: contact.sourceChatId },
+      createdBy: contact.createdBy,
+      mode: contact.mode,
+      consentAt: iso(contact.consentAt),
+      createdAt: contact.createdAt.toISOString(),
+      updatedAt: contact.updatedAt.toISOString(),
+    },
+  };
+}
+
+/** `sha256=<hex>` of HMAC-SHA256(secret, body) — the X-Atende-Signature value. */
+export function signBody(body: string, secret: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
+}
