@@ -26,7 +26,23 @@ const PUBLIC_ROUTES = [
   'POST /channels/web/messages',
   'GET /channels/web/chats/:chatId/messages',
   'GET /channels/web/chats/:chatId/events',
+  // WhatsApp Cloud API webhooks: Meta calls them; the GET checks the verify token, the POST
+  // the X-Hub-Signature-256 HMAC (test/whatsapp-cloud-webhook.test.ts).
+  'GET /webhooks/whatsapp-cloud',
+  'POST /webhooks/whatsapp-cloud',
+  // Telegram webhook: Telegram calls it; it checks X-Telegram-Bot-Api-Secret-Token
+  // (test/telegram-channel.test.ts asserts a missing or wrong one gets 401).
+  'POST /webhooks/telegram',
 ];
+/** Channels are on only when configured: turn each on so its routes are walked too. */
+const WHATSAPP_CLOUD_ENV = {
+  WHATSAPP_CLOUD_TOKEN: 'route-guard-token',
+  WHATSAPP_CLOUD_APP_SECRET: 'route-guard-app-secret',
+  WHATSAPP_CLOUD_VERIFY_TOKEN: 'route-guard-verify-token',
+  WHATSAPP_CLOUD_PHONE_NUMBER_ID: '106540352242922',
+};
+/** Telegram in webhook mode (its route exists only then); no call to Telegram is made. */
+const TELEGRAM_ENV = { TELEGRAM_BOT_TOKEN: '123456789:route-guard-token', TELEGRAM_WEBHOOK_SECRET: 'route-guard-telegram-secret' };
 const isDocs = (r: GuardedRoute) => r.url === '/docs' || r.url.startsWith('/docs/');
 
 /** A concrete URL for a route pattern: ids are uuids, wildcards a plain segment. */
@@ -38,7 +54,7 @@ describe.each(BACKENDS)('route guard on %s', (backend) => {
   let tokens: { admin: string; attendant: string; expired: string; otherSecret: string; noSubject: string };
 
   beforeAll(async () => {
-    t = await startTestApp({ backend, env: { JWT_SECRET } });
+    t = await startTestApp({ backend, env: { JWT_SECRET, ...WHATSAPP_CLOUD_ENV, ...TELEGRAM_ENV } });
     routes = routeTable(t.atende.http);
     const admin = await t.login();
     const adminUser = { id: userIdOf(admin), email: ADMIN.email, role: 'admin' as const };
