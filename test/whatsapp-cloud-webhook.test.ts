@@ -137,6 +137,14 @@ describe('WhatsApp Cloud API webhook', () => {
       expect(ids.map((id) => byId.get(id))).toEqual([['image', ''], ['location', ''], ['other', ''], ['text', 'Cancel'], undefined]);
     });
 
+    it('accepts a batch larger than the API body limit (Meta sends up to 3 MB)', async () => {
+      const payload = textWebhook({ waId: '5511955550000', name: 'Big' }, 'wamid.BIG-1', 'oi') as Record<string, unknown>;
+      payload.padding = 'x'.repeat(1_500_000);
+      const res = await postWebhook(t.atende, payload);
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ messages: 1 });
+    });
+
     it('leaves the JSON parsing of other routes alone', async () => {
       const res = await t.atende.http.inject({ method: 'POST', url: '/auth/login', payload: { email: 'nobody@test.local', password: 'wrong-password-123' } });
       expect(res.statusCode).toBe(401);

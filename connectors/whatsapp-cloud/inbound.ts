@@ -27,6 +27,9 @@ const handshakeQuery = z.object({
   'hub.challenge': z.string().max(512).optional(),
 });
 
+// Meta documents webhook payloads of up to 3 MB (batches); a 413 would only be redelivered.
+const WEBHOOK_BODY_LIMIT = 3 * 1024 * 1024;
+
 const ackBody = z.object({ messages: z.number().int(), duplicates: z.number().int(), statuses: z.number().int() });
 
 export function whatsappCloudInboundRoutes(deps: WhatsappCloudInboundDeps): FastifyPluginAsyncZod {
@@ -62,6 +65,7 @@ export function whatsappCloudInboundRoutes(deps: WhatsappCloudInboundDeps): Fast
       WEBHOOK_PATH,
       {
         config: { public: true },
+        bodyLimit: WEBHOOK_BODY_LIMIT,
         schema: {
           tags: ['whatsapp cloud'],
           summary: 'Cloud API events (messages, statuses), signed with X-Hub-Signature-256',
