@@ -19,7 +19,7 @@ function incoming(message: object, id = `3EB0E2E${String(++seq).padStart(10, '0'
   return { key: { remoteJid: LID, remoteJidAlt: PN, addressingMode: 'lid', fromMe: false, id }, messageTimestamp: Math.floor(Date.now() / 1000), pushName: 'Maria', message };
 }
 
-async function waitFor<T>(fn: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
+async function waitFor<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
