@@ -150,6 +150,10 @@ describe('telegram channel, webhook mode', () => {
   it('reports the channel up', async () => {
     expect((await t.atende.connectors.health()).telegram).toEqual({ status: 'up', detail: 'webhook' });
   });
+
+  it('never logs the bot token, the secret, names, phones or texts', () => {
+    for (const secret of [FAKE_BOT_TOKEN.split(':')[1]!, SECRET, 'Maria Silva', '999998888', 'apoio emocional']) expect(t.logs.text).not.toContain(secret);
+  });
 });
 
 describe('telegram channel, polling mode', () => {
@@ -234,5 +238,6 @@ describe('telegram channel, polling mode', () => {
     // And the chat goes on where it was.
     const replies = await chat.say('sim');
     expect(texts(replies).at(-1)).toContain('Me envie seu nome completo');
+    for (const secret of [FAKE_BOT_TOKEN.split(':')[1]!, 'Carla Mendes', '987654321']) expect(t.logs.text).not.toContain(secret);
   });
 });
