@@ -1,7 +1,8 @@
 // Who is calling a web chat endpoint: the bearer of a session token, which names its chat.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bearerToken } from '../../src/http/auth-guard.ts';
 import { AppError, ForbiddenError, UnauthorizedError } from '../../src/http/errors.ts';
+import type { WindowLimiter } from '../../src/http/window-limiter.ts';
 import type { WebSession, WebSessionTokens } from './session-token.ts';
 
 export function sessionOf(request: FastifyRequest, tokens: WebSessionTokens): WebSession {
@@ -22,14 +23,11 @@ export class RateLimitedError extends AppError {
   }
 }
 
-type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
-
-/** Counts the request against a limiter; throws 429 (with Retry-After) when over it. */
-export async function enforce(request: FastifyRequest, reply: FastifyReply, limiter: Limiter, what: string): Promise<void> {
-  const result = await limiter(request);
-  // isAllowed means "on the allow list"; the verdict is isExceeded.
-  if (!result.isAllowed && result.isExceeded) {
-    reply.header('retry-after', String(result.ttlInSeconds));
-    throw new RateLimitedError(`too many ${what}; wait ${result.ttlInSeconds} s`, result.ttlInSeconds);
+/** Counts a hit of `key` against a limiter; throws 429 (with Retry-After) when over it. */
+export function enforce(reply: FastifyReply, limiter: WindowLimiter, key: string, what: string): void {
+  const wait = limiter.hit(key);
+  if (wait !== undefined) {
+    reply.header('retry-after', String(wait));
+    throw new RateLimitedError(`too many ${what}; wait ${wait} s`, wait);
   }
 }

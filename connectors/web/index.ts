@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AccessTokenVerifier } from '../../src/http/auth-guard.ts';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import type { Connector, ConnectorContext, ConnectorHealth, Intake } from '../types.ts';
+import { WindowLimiter } from '../../src/http/window-limiter.ts';
 import { enforce } from './auth.ts';
 import type { WebChannelConfig } from './config.ts';
 import type { WebChatEvents } from './events.ts';
@@ -30,8 +31,11 @@ export function createWebConnector(deps: WebConnectorDeps): Connector {
   const outbound = webOutboundRoutes({ tokens, mailbox, events: deps.events });
   const routes: FastifyPluginAsyncZod = async (app) => {
     // One budget per IP across every web chat endpoint (sessions, messages, reads, streams).
-    const perIp = app.createRateLimit({ max: deps.config.requestsPerMinutePerIp, timeWindow: 60_000 });
-    app.addHook('onRequest', (request, reply) => enforce(request, reply, perIp, 'requests from this address'));
+    const perIp = new WindowLimiter(deps.config.requestsPerMinutePerIp, 60_000);
+    app.addHook('onRequest', (request, reply, done) => {
+      enforce(reply, perIp, request.ip, 'requests from this address');
+      done();
+    });
     await app.register(inbound);
     await app.register(outbound);
   };
