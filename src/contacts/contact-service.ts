@@ -97,11 +97,19 @@ export class ContactService {
     this.erasers.push(eraser);
   }
 
-  async create(input: ContactInput, source: ContactSource, ctx: AuditContext): Promise<ContactDto> {
+  /**
+   * `alsoInTransaction` lets a caller commit its own record of the creation with it (the bot's
+   * idempotency key of the save). A duplicate phone is found by the unique key, not by a read
+   * first: the happy path costs no extra round trip, and a race cannot slip between the two.
+   */
+  async create(
+    input: ContactInput,
+    source: ContactSource,
+    ctx: AuditContext,
+    alsoInTransaction?: (row: ContactRow, tx: Prisma.TransactionClient) => Promise<void>,
+  ): Promise<ContactDto> {
     const fields = normalizeContactInput(input, true);
     const phone = fields.phone!;
-    const existing = await this.repo.findByPhone(phone);
-    if (existing) throw duplicatePhone(existing);
     let row: ContactRow;
     try {
       row = await this.repo.transaction(async (tx) => {
@@ -120,6 +128,7 @@ export class ContactService {
           tx,
         );
         await this.audit.record(ctx, { action: 'contact.create', entityType: 'contact', entityId: inserted.id, meta: { channel: source.channel, mode: source.mode } }, tx);
+        await alsoInTransaction?.(inserted, tx);
         return this.afterWrite(inserted, 'created', tx);
       });
     } catch (err) {

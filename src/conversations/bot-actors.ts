@@ -75,15 +75,21 @@ export function botActors(deps: BotActorDeps): ActorsFactory<TurnScope> {
     if (updateId) contact = await deps.contacts.update(updateId, fields, ctx);
     else {
       try {
-        contact = await deps.contacts.create(fields, {
+        const source = {
           channel: conversation.channel,
           chatId: conversation.chatId,
           mode: input.mode,
           createdBy: input.attendantUserId ?? 'bot',
           consentAt: input.consentAt ? new Date(input.consentAt) : null,
-        }, ctx);
+        };
+        // The key commits with the contact: a repeat of this save finds it, never a half.
+        contact = await deps.contacts.create(fields, source, ctx, (row, tx) =>
+          tx.$executeRaw`INSERT INTO contact_saves (idempotency_key, conversation_id, contact_id) VALUES (${key}::varchar, ${conversation.id}::uuid, ${row.id}::uuid)`.then(() => undefined),
+        );
+        return contact.id;
       } catch (err) {
-        // Crashed after creating, before recording the key: the contact this conversation
+        // Another run of this save got there first (a worker whose lock lapsed mid-save; or a
+        // contact saved before keys committed with it): the contact this conversation
         // created is ours, any other one is a real duplicate.
         const mine = err instanceof ConflictError ? await deps.contacts.findByPhone(fields.phone) : null;
         if (!mine || mine.source.channel !== conversation.channel || mine.source.chatId !== conversation.chatId || new Date(mine.createdAt) < conversation.createdAt) throw err;
