@@ -21,6 +21,7 @@ import { createConversationEngine, type ConversationEngine } from './conversatio
 import { type Database, openDatabase, pgliteDir } from './db/database.ts';
 import { createExtractionStack } from './extraction/extraction-stack.ts';
 import type { Extractor } from './extraction/mcp-extractor.ts';
+import { channelHealthChecks } from './http/channel-health.ts';
 import { healthRoutes, type HealthCheck } from './http/health-routes.ts';
 import { metricsRoutes } from './http/metrics-routes.ts';
 import { createHttpServer, type HttpServer } from './http/server.ts';
@@ -90,7 +91,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger, redisNamespace(config.DATABASE_URL)) : undefined;
     const connectors = createConnectorRegistry({ config, prisma: db.prisma, jwtSecret, accessTokens: tokens, redis, logger, registry: metrics.registry, dataDir });
     const conversations = createConversationEngine({ config, db, logger, registry: metrics.registry, audit, contacts, connectors, redis, extractor: extraction.extractor });
-    checks.push(...conversations.healthChecks);
+    checks.push(...conversations.healthChecks, ...channelHealthChecks(connectors));
 
     const http = await createHttpServer({ logger, metrics, auth: tokens, bodyLimit: config.BODY_LIMIT_BYTES, version: VERSION });
     await http.register(healthRoutes, { checks });

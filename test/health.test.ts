@@ -14,6 +14,7 @@ describe.each(BACKENDS)('health, metrics and errors on %s', (backend) => {
     const ready = await t.atende.http.inject({ url: '/health/ready' });
     expect(ready.statusCode).toBe(200);
     expect(ready.json().checks.database).toEqual({ status: 'up' });
+    expect(ready.json().checks['channel:web']).toEqual({ status: 'up' });
   });
 
   it('serves Prometheus metrics including HTTP durations', async () => {
