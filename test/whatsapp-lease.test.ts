@@ -32,14 +32,15 @@ async function waitFor(fn: () => boolean | Promise<boolean>, what: string, timeo
   }
 }
 
-/** The state GET /channels/whatsapp/status reports on that replica. */
-const stateOf = async (r: Replica) => {
+/** What GET /channels/whatsapp/{status,qr} answer on that replica. */
+const ask = async (r: Replica, what: 'status' | 'qr') => {
   const app = Fastify().setValidatorCompiler(validatorCompiler).setSerializerCompiler(serializerCompiler);
   await app.register(r.connector.routes!);
-  const res = await app.inject({ url: '/channels/whatsapp/status' });
+  const res = await app.inject({ url: `/channels/whatsapp/${what}` });
   await app.close();
-  return res.json<{ state: string }>().state;
+  return res;
 };
+const stateOf = async (r: Replica) => (await ask(r, 'status')).json<{ state: string; source: string }>();
 
 describe('WhatsApp socket lease over Redis', () => {
   let pg: TestDatabase;
@@ -85,10 +86,17 @@ describe('WhatsApp socket lease over Redis', () => {
     const [holder, standby] = a.sockets.sockets.length ? [a, b] : [b, a];
     expect(holder.sockets.sockets).toHaveLength(1);
     expect(standby.sockets.sockets).toHaveLength(0);
+    // Any replica answers the admin routes with the holder's state and QR.
+    holder.sockets.sockets[0]!.showQr('2@shared-qr');
+    await waitFor(async () => (await stateOf(standby)).state === 'qr', 'the relayed QR state');
+    expect(await stateOf(standby)).toMatchObject({ state: 'qr', source: 'lease-holder' });
+    const qr = await ask(standby, 'qr');
+    expect(qr.statusCode).toBe(200);
+    expect(qr.headers['content-type']).toBe('image/png');
     holder.sockets.sockets[0]!.open();
-    expect(await stateOf(holder)).toBe('connected');
-    expect(await stateOf(standby)).toBe('standby');
-    expect(await standby.connector.health()).toMatchObject({ status: 'degraded' });
+    expect(await stateOf(holder)).toMatchObject({ state: 'connected', source: 'local' });
+    await waitFor(async () => (await stateOf(standby)).state === 'connected', 'the relayed connected state');
+    expect(await standby.connector.health()).toEqual({ status: 'degraded', detail: 'another replica holds the WhatsApp socket' });
     const refused = await standby.connector.sendText('203456789012345@lid', 'oi', 'k1').catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ConnectorSendError);
     expect(refused).toMatchObject({ code: 'standby', transient: true });
@@ -97,7 +105,7 @@ describe('WhatsApp socket lease over Redis', () => {
     expect(holder.sockets.sockets[0]!.ended).toBe(true);
     await waitFor(() => standby.sockets.sockets.length === 1, 'the standby to connect', 3_000);
     standby.sockets.sockets[0]!.open();
-    expect(await stateOf(standby)).toBe('connected');
+    expect(await stateOf(standby)).toMatchObject({ state: 'connected', source: 'local' });
     await expect(standby.connector.sendText('203456789012345@lid', 'oi', 'k1')).resolves.toMatchObject({ providerMessageId: expect.any(String) });
   });
 
@@ -113,6 +121,7 @@ describe('WhatsApp socket lease over Redis', () => {
     // Not before the old lease ran out: never two sockets at once.
     expect(Date.now() - cutAt).toBeGreaterThanOrEqual(LEASE.leaseMs - LEASE.extendEveryMs - 100);
     await waitFor(() => current.sockets.sockets[0]!.ended, 'the silent holder to close its socket', 3_000);
-    expect(await stateOf(current)).toBe('standby');
+    expect(await current.connector.health()).toMatchObject({ status: 'degraded' });
+    expect(await current.connector.sendText('203456789012345@lid', 'oi', 'k9').catch((e: unknown) => e)).toMatchObject({ code: 'standby' });
   });
 });

@@ -5,7 +5,7 @@
 import QRCode from 'qrcode';
 import type { Logger } from '../../src/observability/logger.ts';
 import type { DatabaseAuthState } from './auth-state.ts';
-import type { ConnectionState, WhatsappMetrics } from './metrics.ts';
+import { CONNECTION_STATES, type ConnectionState, type WhatsappMetrics } from './metrics.ts';
 import { type BackoffOptions, backoffDelay, closeAction, reasonName, statusCodeOf } from './reconnect-policy.ts';
 import type { WhatsappSocket, WhatsappSocketEvents, WhatsappSocketFactory } from './socket.ts';
 
@@ -22,6 +22,8 @@ export interface ConnectionOptions {
   /** The socket's message events, for the connector to handle. */
   onUpsert(event: WhatsappSocketEvents['messages.upsert'], socket: WhatsappSocket): void;
   onMessageUpdates(updates: WhatsappSocketEvents['messages.update']): void;
+  /** The state or the QR changed (to publish them for other replicas). */
+  onChange?(): void;
 }
 
 export interface ConnectionStatus {
@@ -47,7 +49,7 @@ export class WhatsappConnection {
   private active = false;
 
   constructor(private readonly opts: ConnectionOptions) {
-    this.setState('stopped');
+    this.reportState();
   }
 
   status(): ConnectionStatus {
@@ -93,11 +95,16 @@ export class WhatsappConnection {
   }
 
   private setState(state: ConnectionState) {
-    if (state !== this.state || this.state === 'stopped') {
+    if (state !== this.state) {
       this.state = state;
       this.since = new Date();
     }
-    for (const s of ['stopped', 'standby', 'connecting', 'qr', 'connected', 'reconnecting', 'logged-out'] as const) this.opts.metrics.state.set({ state: s }, s === state ? 1 : 0);
+    this.reportState();
+    this.opts.onChange?.();
+  }
+
+  private reportState() {
+    for (const s of CONNECTION_STATES) this.opts.metrics.state.set({ state: s }, s === this.state ? 1 : 0);
   }
 
   private async open(): Promise<void> {

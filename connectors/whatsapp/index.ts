@@ -17,6 +17,7 @@ import { createWhatsappMetrics } from './metrics.ts';
 import { WhatsappSender } from './outbound.ts';
 import { deliveryStatuses } from './receipts.ts';
 import { whatsappRoutes, type WhatsappStatusView } from './routes.ts';
+import { SharedStatus } from './shared-status.ts';
 import { baileysSocketFactory, type WhatsappSocket, type WhatsappSocketFactory } from './socket.ts';
 
 export interface WhatsappConnectorDeps {
@@ -55,6 +56,13 @@ export function createWhatsappConnector(deps: WhatsappConnectorDeps): Connector 
   let running = false;
   let inbound: Promise<void> = Promise.resolve();
   let lease: SocketLease | undefined;
+  let refresh: NodeJS.Timeout | undefined;
+  const shared = deps.redis ? new SharedStatus(deps.redis.commands, `${deps.redis.namespace}:whatsapp:${config.session}:status`, config.lease.leaseMs) : undefined;
+  /** Whether this process is the one running the socket (not standby, not stopped). */
+  const runsSocket = () => !['standby', 'stopped'].includes(connection.status().state);
+  const publish = () => {
+    if (shared && runsSocket()) void shared.publish({ view: localView(), ...(connection.qr() ? { qr: connection.qr() } : {}) });
+  };
 
   const deliver = async (messages: InboundMessage[]) => {
     for (let attempt = 1; ; attempt++) {
@@ -97,6 +105,7 @@ export function createWhatsappConnector(deps: WhatsappConnectorDeps): Connector 
     onUpsert: (event, sock) => {
       inbound = inbound.then(() => handleUpsert(event, sock)).catch((err: Error) => logger.error({ event: 'whatsapp_inbound_failed', err: { message: err.message } }, 'WhatsApp messages not handled'));
     },
+    onChange: () => publish(),
     onMessageUpdates: (updates) => {
       const statuses = deliveryStatuses(updates);
       for (const s of statuses) void context?.deliveryStatus.record(s).catch(() => {});
@@ -109,7 +118,7 @@ export function createWhatsappConnector(deps: WhatsappConnectorDeps): Connector 
     return { why: connection.status().state === 'standby' ? 'standby' : 'not-connected' };
   });
 
-  const statusView = (): WhatsappStatusView => {
+  const localView = (): WhatsappStatusView => {
     const s = connection.status();
     const me = maskJid(s.me?.replace(/:\d+@/, '@'));
     return {
@@ -119,12 +128,21 @@ export function createWhatsappConnector(deps: WhatsappConnectorDeps): Connector 
       ...(me ? { me } : {}),
       ...(s.lastDisconnect ? { lastDisconnect: { ...s.lastDisconnect, at: s.lastDisconnect.at.toISOString() } } : {}),
       reconnectAttempt: s.reconnectAttempt,
+      source: 'local',
     };
   };
+  // A replica without the socket answers with what the holder published, if it is alive.
+  const remote = async () => (shared && !runsSocket() ? shared.read() : undefined);
 
   return {
     channel: WHATSAPP_CHANNEL,
-    routes: whatsappRoutes({ qr: () => connection.qr(), status: statusView }),
+    routes: whatsappRoutes({
+      qr: async () => (runsSocket() ? connection.qr() : (await remote())?.qr),
+      status: async () => {
+        const relayed = await remote();
+        return relayed ? { ...relayed.view, source: 'lease-holder' } : localView();
+      },
+    }),
     async start(ctx) {
       context = ctx;
       running = true;
@@ -136,11 +154,16 @@ export function createWhatsappConnector(deps: WhatsappConnectorDeps): Connector 
         onAcquired: () => running && connection.connect(),
         onLost: () => void connection.disconnect('standby'),
       });
+      // Keeps the published state alive while this replica runs the socket.
+      if (shared) (refresh = setInterval(publish, config.lease.extendEveryMs)).unref();
     },
     async stop() {
       running = false;
+      clearInterval(refresh);
+      const wasRunning = runsSocket();
       // Socket closed before the lease is released: never two sockets for one login.
       await connection.disconnect('stopped');
+      if (wasRunning) await shared?.clear();
       await lease?.stop();
       await inbound;
     },

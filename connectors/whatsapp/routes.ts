@@ -14,11 +14,13 @@ export interface WhatsappStatusView {
   me?: string;
   lastDisconnect?: { reason: string; code?: number; at: string };
   reconnectAttempt: number;
+  /** local: this process holds the socket (or no replica does); lease-holder: relayed from the replica that does. */
+  source: 'local' | 'lease-holder';
 }
 
 export interface WhatsappRoutesDeps {
-  qr(): string | undefined;
-  status(): WhatsappStatusView;
+  qr(): Promise<string | undefined>;
+  status(): Promise<WhatsappStatusView>;
 }
 
 const statusSchema = z.object({
@@ -28,6 +30,7 @@ const statusSchema = z.object({
   me: z.string().optional().describe('the linked number, masked'),
   lastDisconnect: z.object({ reason: z.string(), code: z.number().optional(), at: z.iso.datetime() }).optional(),
   reconnectAttempt: z.number().int(),
+  source: z.enum(['local', 'lease-holder']).describe('lease-holder: relayed from the replica that holds the socket'),
 });
 
 export function whatsappRoutes(deps: WhatsappRoutesDeps): FastifyPluginAsyncZod {
@@ -36,9 +39,9 @@ export function whatsappRoutes(deps: WhatsappRoutesDeps): FastifyPluginAsyncZod 
       '/channels/whatsapp/qr',
       { config: adminOnly, schema: { tags: ['channels'], summary: 'QR code to link the WhatsApp number (PNG)', produces: ['image/png'] } },
       async (_request, reply) => {
-        const qr = deps.qr();
+        const qr = await deps.qr();
         if (!qr) {
-          const state = deps.status().state;
+          const { state } = await deps.status();
           throw new AppError(404, 'no-qr', 'No QR code', `there is no QR code to scan right now (state: ${state})`, { state });
         }
         const png = await QRCode.toBuffer(qr, { type: 'png', width: 320, margin: 2 });
