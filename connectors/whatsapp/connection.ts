@@ -164,7 +164,7 @@ export class WhatsappConnection {
     this.opts.metrics.reconnects.inc({ reason });
     const action = closeAction(code);
     if (action === 'logged-out') {
-      this.opts.logger.warn({ event: 'whatsapp_logged_out', reason }, 'WhatsApp login ended (logged out or forbidden): clearing it; scan a new QR to link the number again');
+      this.opts.logger.warn({ event: 'whatsapp_logged_out', disconnectReason: reason }, 'WhatsApp login ended (logged out or forbidden): clearing it; scan a new QR to link the number again');
       this.me = undefined;
       this.setState('logged-out');
       try {
@@ -178,7 +178,7 @@ export class WhatsappConnection {
       return;
     }
     if (action === 'reconnect-now') {
-      this.opts.logger.info({ event: 'whatsapp_restart', reason }, 'WhatsApp asked for a restart; reconnecting');
+      this.opts.logger.info({ event: 'whatsapp_restart', disconnectReason: reason }, 'WhatsApp asked for a restart; reconnecting');
       if (gen === this.generation) void this.open();
       return;
     }
@@ -191,7 +191,7 @@ export class WhatsappConnection {
     this.attempts++;
     const delay = backoffDelay(this.attempts, this.opts.backoff, this.opts.random);
     this.setState('reconnecting');
-    this.opts.logger.warn({ event: 'whatsapp_reconnecting', reason, attempt: this.attempts, delayMs: delay }, 'WhatsApp connection closed; reconnecting');
+    this.opts.logger.warn({ event: 'whatsapp_reconnecting', disconnectReason: reason, attempt: this.attempts, delayMs: delay }, 'WhatsApp connection closed; reconnecting');
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.open(), delay);
     this.timer.unref();

@@ -51,10 +51,10 @@ export const baileysSocketFactory: WhatsappSocketFactory = async ({ auth, logger
     logger: quiet,
     browser: Browsers.ubuntu('atende'),
     ...(v ? { version: v } : {}),
-    // A bot needs no chat history and should not mark the phone as "online" (it would stop
-    // the owner's notifications).
+    // A bot needs no full chat history, but Baileys' default (initial sync, no FULL) must stay:
+    // that sync brings the LID→PN mappings (Baileys 7 warns that disabling it all breaks
+    // sessions). Not "online" on connect: it would silence the phone owner's notifications.
     syncFullHistory: false,
-    shouldSyncHistoryMessage: () => false,
     markOnlineOnConnect: false,
     connectTimeoutMs: 20_000,
     defaultQueryTimeoutMs: 30_000,
