@@ -22,6 +22,9 @@ export interface InboundMessage {
     /** E.164, when the channel tells it. */
     phone?: string;
     displayName?: string;
+    /** The sender's handle where the channel has one: Telegram "@name", lower-cased. Staff may
+     * be registered by it (chat identities). */
+    username?: string;
   };
   text: string;
   kind: InboundKind;

@@ -123,6 +123,22 @@ describe('telegram channel, webhook mode', () => {
     await register(t, fake, telegramChat(t.atende, fake, user, deliver), user, '5511999998888', '+5511999998888');
   });
 
+  it('recognizes staff by the @username registered as their chat identity (attendant mode)', async () => {
+    const admin = await t.login();
+    const created = await t.atende.http.inject({
+      method: 'POST',
+      url: '/users',
+      headers: { authorization: `Bearer ${admin}` },
+      payload: { email: 'ana.tg@test.local', name: 'Ana', role: 'attendant', password: 'ana-password-123', identities: [{ channel: 'telegram', address: '@Ana_Atende' }] },
+    });
+    expect(created.statusCode).toBe(201);
+    const staff = { id: 3000010, first_name: 'Ana', last_name: 'Atende', username: 'ANA_atende' };
+    const [intro] = texts(await telegramChat(t.atende, fake, staff, deliver).say('oi'));
+    expect(intro).toContain('Envie os dados do novo contato');
+    const conversation = await t.atende.db.prisma.conversation.findFirstOrThrow({ where: { channel: 'telegram', chatId: String(staff.id) } });
+    expect(conversation).toMatchObject({ mode: 'attendant', attendantUserId: created.json<{ id: string }>().id });
+  });
+
   it('handles a redelivered update once: one inbox row, one reply', async () => {
     const user = { id: 3000003, first_name: 'João', last_name: 'Lima' };
     const update = textUpdate(user, 'oi');

@@ -20,7 +20,8 @@ describe('telegram normalizer on recorded updates', () => {
         accountId: '123456789',
         messageId: '1111111:1365',
         chatId: '1111111',
-        sender: { id: '1111111', displayName: 'Test Firstname Test Lastname' },
+        // The @handle, lower-cased, is how staff may be registered (chat identities).
+        sender: { id: '1111111', displayName: 'Test Firstname Test Lastname', username: '@testusername' },
         text: 'Oi, quero me cadastrar',
         kind: 'text',
         timestamp: new Date(1441645532 * 1000),
@@ -44,7 +45,7 @@ describe('telegram normalizer on recorded updates', () => {
   it("treats someone else's contact card as unsupported content, with no phone for the sender", () => {
     const result = normalizeUpdate(fixture('other-contact'), options);
     expect(result).toMatchObject({ outcome: 'message', message: { text: '', kind: 'contact', sender: { id: '527317977' } } });
-    expect(result.outcome === 'message' && result.message.sender).toEqual({ id: '527317977', displayName: 'Worakorn CXA' });
+    expect(result.outcome === 'message' && result.message.sender).toEqual({ id: '527317977', displayName: 'Worakorn CXA', username: '@worakornx' });
   });
 
   it('reads a caption as the text of a photo', () => {

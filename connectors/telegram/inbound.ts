@@ -13,6 +13,7 @@ const user = z.looseObject({
   is_bot: z.boolean().optional(),
   first_name: z.string().optional(),
   last_name: z.string().optional(),
+  username: z.string().optional(),
 });
 const chat = z.looseObject({ id: z.number().int(), type: z.string().optional() });
 const contact = z.looseObject({ phone_number: z.string(), user_id: z.number().int().optional() });
@@ -104,6 +105,11 @@ export function telegramPhone(phoneNumber: string): { text: string; e164?: strin
   return parsed.ok ? { text: parsed.value, e164: parsed.value } : { text: `+${digits}` };
 }
 
+/** "@name", lower-cased like staff chat identities (Telegram usernames ignore case). */
+function handleOf(from: z.infer<typeof user>): string | undefined {
+  return from.username && /^[A-Za-z0-9_]{4,32}$/.test(from.username) ? `@${from.username.toLowerCase()}` : undefined;
+}
+
 function displayName(from: z.infer<typeof user>): string | undefined {
   return [from.first_name, from.last_name].filter((s) => s && s.trim()).join(' ').trim() || undefined;
 }
@@ -148,6 +154,7 @@ function normalizeMessage(raw: unknown, updateId: number, options: NormalizeOpti
   const content = contentOf(m, raw as Record<string, unknown>, m.from.id);
   if (content === 'service') return { outcome: 'ignored', updateId, reason: 'service' };
   const name = displayName(m.from);
+  const username = handleOf(m.from);
   const chatId = String(m.chat.id);
   return {
     outcome: 'message',
@@ -158,7 +165,12 @@ function normalizeMessage(raw: unknown, updateId: number, options: NormalizeOpti
       // message_id is unique only within a chat.
       messageId: `${chatId}:${m.message_id}`,
       chatId,
-      sender: { id: String(m.from.id), ...(content.phone ? { phone: content.phone } : {}), ...(name ? { displayName: name } : {}) },
+      sender: {
+        id: String(m.from.id),
+        ...(content.phone ? { phone: content.phone } : {}),
+        ...(name ? { displayName: name } : {}),
+        ...(username ? { username } : {}),
+      },
       text: content.text,
       kind: content.kind,
       timestamp: m.date !== undefined && m.date > 0 ? new Date(m.date * 1000) : (options.now ?? new Date()),

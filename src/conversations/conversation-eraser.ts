@@ -14,7 +14,7 @@ export const eraseConversationsOf: ContactEraser = async (contact, tx) => {
   const ids = conversations.map((c) => c.id);
   if (!ids.length) return;
   const now = new Date();
-  await tx.inboundMessage.updateMany({ where: { conversationId: { in: ids } }, data: { text: '', senderName: null, senderPhone: null, raw: Prisma.DbNull } });
+  await tx.inboundMessage.updateMany({ where: { conversationId: { in: ids } }, data: { text: '', senderName: null, senderPhone: null, senderUsername: null, raw: Prisma.DbNull } });
   // A reply not delivered yet is not sent as an empty text.
   await tx.outboundMessage.updateMany({ where: { conversationId: { in: ids }, status: { in: ['pending', 'sending'] } }, data: { status: 'failed', lastError: 'erased (LGPD)' } });
   await tx.outboundMessage.updateMany({ where: { conversationId: { in: ids } }, data: { text: '' } });

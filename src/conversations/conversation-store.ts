@@ -16,6 +16,7 @@ export interface InboxRow {
   chatId: string;
   senderId: string;
   senderPhone: string | null;
+  senderUsername: string | null;
   staffUserId: string | null;
   kind: string;
   text: string;
@@ -72,7 +73,7 @@ export interface TurnCommit {
 }
 
 const INBOX_COLUMNS = sql`id, channel, account_id AS "accountId", message_id AS "messageId", chat_id AS "chatId", sender_id AS "senderId",
-  sender_phone AS "senderPhone", staff_user_id AS "staffUserId", kind, text, received_at AS "receivedAt"`;
+  sender_phone AS "senderPhone", sender_username AS "senderUsername", staff_user_id AS "staffUserId", kind, text, received_at AS "receivedAt"`;
 const CONVERSATION_COLUMNS = sql`id, channel, account_id AS "accountId", chat_id AS "chatId", mode, status, sender_id AS "senderId",
   attendant_user_id AS "attendantUserId", contact_id AS "contactId", snapshot, version,
   last_activity_at AS "lastActivityAt", closed_at AS "closedAt", created_at AS "createdAt"`;

@@ -13,6 +13,7 @@ export interface SenderOfMessage {
   channel: string;
   senderId: string;
   senderPhone: string | null;
+  senderUsername?: string | null;
   staffUserId: string | null;
 }
 
@@ -20,7 +21,7 @@ export class ModeResolver {
   constructor(private readonly db: PipelineSql) {}
 
   async resolve(sender: SenderOfMessage): Promise<ModeDecision> {
-    const addresses = [sender.senderPhone, sender.senderId].filter((a): a is string => !!a);
+    const addresses = [sender.senderPhone, sender.senderId, sender.senderUsername].filter((a): a is string => !!a);
     // The session outlives the access token that opened it: a user deleted since then no
     // longer registers contacts as staff.
     const [row] = await this.db.query<{ staff: string | null; identity: string | null }>(sql`

@@ -8,6 +8,7 @@ export const MAX_TEXT_LENGTH = 4_096;
 
 const CHANNEL = /^[a-z][a-z0-9-]{1,31}$/;
 const E164 = /^\+[1-9]\d{7,14}$/;
+const USERNAME = /^@[a-z0-9_]{1,63}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const KINDS = new Set<InboundKind>(['text', 'image', 'audio', 'video', 'document', 'sticker', 'location', 'contact', 'other']);
 
@@ -27,6 +28,7 @@ export function validateInbound(m: InboundMessage): InboundMessage | undefined {
     text(sender.id, 160) &&
     (sender.phone === undefined || (typeof sender.phone === 'string' && E164.test(sender.phone))) &&
     (sender.displayName === undefined || typeof sender.displayName === 'string') &&
+    (sender.username === undefined || (typeof sender.username === 'string' && USERNAME.test(sender.username))) &&
     text(m.text, MAX_TEXT_LENGTH, 0) &&
     KINDS.has(m.kind) &&
     m.timestamp instanceof Date &&

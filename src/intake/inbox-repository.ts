@@ -19,11 +19,11 @@ export class InboxRepository {
     if (!messages.length) return new Map();
     const col = <T>(pick: (m: InboundMessage) => T) => messages.map(pick);
     const rows = await this.db.query<KeyRow>(sql`
-      INSERT INTO inbound_messages (channel, account_id, message_id, chat_id, sender_id, sender_phone, sender_name, staff_user_id, kind, text, sent_at, raw)
+      INSERT INTO inbound_messages (channel, account_id, message_id, chat_id, sender_id, sender_phone, sender_name, sender_username, staff_user_id, kind, text, sent_at, raw)
       SELECT * FROM unnest(
         ${col((m) => m.channel)}::varchar[], ${col((m) => m.accountId)}::varchar[], ${col((m) => m.messageId)}::varchar[],
         ${col((m) => m.chatId)}::varchar[], ${col((m) => m.sender.id)}::varchar[], ${col((m) => m.sender.phone ?? null)}::varchar[],
-        ${col((m) => m.sender.displayName ?? null)}::varchar[], ${col((m) => m.staffUserId ?? null)}::uuid[], ${col((m) => m.kind)}::varchar[],
+        ${col((m) => m.sender.displayName ?? null)}::varchar[], ${col((m) => m.sender.username ?? null)}::varchar[], ${col((m) => m.staffUserId ?? null)}::uuid[], ${col((m) => m.kind)}::varchar[],
         ${col((m) => m.text)}::text[], ${col((m) => m.timestamp.toISOString())}::timestamptz[],
         ${col((m) => (this.keepRaw && m.raw !== undefined ? JSON.stringify(m.raw) : null))}::jsonb[])
       ON CONFLICT (channel, account_id, message_id) DO NOTHING

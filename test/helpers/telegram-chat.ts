@@ -16,6 +16,8 @@ export interface TelegramUser {
   id: number;
   first_name: string;
   last_name?: string;
+  /** Without it the update carries no username (the recorded one is replaced). */
+  username?: string;
 }
 
 let updateSeq = 800_000_000;
@@ -25,7 +27,7 @@ let messageSeq = 2_000;
 export function textUpdate(user: TelegramUser, text: string, ids: { updateId?: number; messageId?: number } = {}): Json {
   const update = telegramFixture('text-private');
   const message = update.message as Json;
-  const from = { ...(message.from as Json), id: user.id, first_name: user.first_name, last_name: user.last_name };
+  const from = { ...(message.from as Json), id: user.id, first_name: user.first_name, last_name: user.last_name, username: user.username };
   const chat = { ...(message.chat as Json), id: user.id, first_name: user.first_name, last_name: user.last_name };
   return { update_id: ids.updateId ?? ++updateSeq, message: { ...message, message_id: ids.messageId ?? ++messageSeq, from, chat, date: Math.floor(Date.now() / 1000), text } };
 }
@@ -34,7 +36,7 @@ export function textUpdate(user: TelegramUser, text: string, ids: { updateId?: n
 export function ownContactUpdate(user: TelegramUser, phoneDigits: string): Json {
   const update = telegramFixture('own-contact');
   const message = update.message as Json;
-  const from = { ...(message.from as Json), id: user.id, first_name: user.first_name, last_name: user.last_name };
+  const from = { ...(message.from as Json), id: user.id, first_name: user.first_name, last_name: user.last_name, username: user.username };
   const chat = { ...(message.chat as Json), id: user.id, first_name: user.first_name, last_name: user.last_name };
   const contact = { ...(message.contact as Json), phone_number: phoneDigits, first_name: user.first_name, last_name: user.last_name, user_id: user.id };
   return { update_id: ++updateSeq, message: { ...message, message_id: ++messageSeq, from, chat, date: Math.floor(Date.now() / 1000), contact } };
