@@ -69,14 +69,16 @@ export function registerAuthGuard(app: FastifyInstance, verifier: AccessTokenVer
       table.push({ method, url: route.url, public: route.config?.public === true, roles: route.config?.roles });
     }
   });
-  app.addHook('onRequest', async (request) => {
-    const config = request.routeOptions.config;
-    if (config.public || !request.routeOptions.url) return;
+  const authenticate = async (request: FastifyRequest, roles: Role[] | undefined) => {
     const token = bearerToken(request);
     if (!token) throw new UnauthorizedError();
     request.user = await verifier.verifyAccessToken(token);
-    if (config.roles && !config.roles.includes(request.user.role)) {
-      throw new ForbiddenError(`requires role ${config.roles.join(' or ')}`);
-    }
+    if (roles && !roles.includes(request.user.role)) throw new ForbiddenError(`requires role ${roles.join(' or ')}`);
+  };
+  // Callback style: public routes (webhooks, web chat) pass without a promise per request.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const config = request.routeOptions.config;
+    if (config.public || !request.routeOptions.url) return done();
+    authenticate(request, config.roles).then(() => done(), done);
   });
 }
