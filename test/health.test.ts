@@ -53,10 +53,15 @@ describe.each(BACKENDS)('health, metrics and errors on %s', (backend) => {
     expect(res.json().code).toBe('body-too-large');
   });
 
-  it('sets security headers', async () => {
+  it('sets security headers: strict ones on the API, the Swagger UI still able to run', async () => {
     const res = await t.atende.http.inject({ url: '/health/live' });
     expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
     expect(res.headers['strict-transport-security']).toBeDefined();
+    const ui = await t.atende.http.inject({ url: '/docs/' });
+    expect(ui.headers['content-security-policy']).toContain("script-src 'self' 'unsafe-inline'");
+    expect(ui.headers['x-content-type-options']).toBe('nosniff');
   });
 
   it('publishes an OpenAPI 3.1 document and Swagger UI', async () => {

@@ -12,7 +12,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { type AccessTokenVerifier, registerAuthGuard } from './auth-guard.ts';
 import { registerProblemHandlers } from './problem.ts';
-import { SECURITY_HEADERS } from './security-headers.ts';
+import { API_SECURITY_HEADERS, DOCS_SECURITY_HEADERS } from './security-headers.ts';
 
 export type HttpServer = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
 
@@ -46,7 +46,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   registerProblemHandlers(app);
 
   app.addHook('onSend', (request, reply, payload, done) => {
-    reply.headers(SECURITY_HEADERS);
+    reply.headers(request.url.startsWith('/docs') ? DOCS_SECURITY_HEADERS : API_SECURITY_HEADERS);
     reply.header('x-request-id', request.id);
     done(null, payload);
   });
