@@ -76,13 +76,14 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
 
   const lock: ChatLock = redis ? new RedisChatLock(redis.commands, redis.namespace, logger) : new InProcessChatLock();
   const sender = new OutboundSender({ prisma: db.prisma, db: pipelineSql, connectors: deps.connectors, metrics, logger });
+  const host = new MachineHost(
+    deps.machine ?? conversationMachine,
+    botActors({ db: pipelineSql, contacts: deps.contacts, extract: extractThrough(deps.extractor), metrics }),
+    worstCaseMs(llmPolicyOptions(config)) + SAVE_MARGIN_MS,
+  );
   const turns = new TurnProcessor({
     store,
-    host: new MachineHost(
-      deps.machine ?? conversationMachine,
-      botActors({ db: pipelineSql, contacts: deps.contacts, extract: extractThrough(deps.extractor), metrics }),
-      worstCaseMs(llmPolicyOptions(config)) + SAVE_MARGIN_MS,
-    ),
+    host,
     modes: new ModeResolver(pipelineSql),
     metrics,
     timeoutMin: config.CONVERSATION_TIMEOUT_MIN,
@@ -121,6 +122,7 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
       await kicks.close();
       // In-flight turns finish (bounded): an unfinished one is redone by another worker.
       await Promise.race([scheduler.whenIdle(), new Promise((r) => setTimeout(r, 5_000).unref())]);
+      host.clear();
       await deps.connectors.stopAll();
       await pipelineSql.close();
     },

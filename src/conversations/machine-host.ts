@@ -20,6 +20,11 @@ export interface TurnRequest<Scope> {
   event: ConversationEvent;
   /** What the injected actors of this turn work for (conversation, callbacks). */
   scope: Scope;
+  /**
+   * Names `snapshot` (conversation id + version): when the turn that stored it ran in this
+   * process, its actor is still alive and continues without a restore.
+   */
+  snapshotKey?: string;
 }
 
 export interface TurnResult {
@@ -30,6 +35,11 @@ export interface TurnResult {
   status: string;
   /** The field the conversation now waits for (context.asking while stage is 'field'). */
   asking: string | null;
+  /**
+   * Must be called once the snapshot is stored (with the key it is stored under) or will not
+   * be (without): keeps the settled actor for the conversation's next turn, or stops it.
+   */
+  release(storedAs?: string): void;
 }
 
 /** Builds the injected actors once; each finds its turn's scope through its actor system. */
@@ -45,9 +55,18 @@ export class TurnTimeoutError extends Error {
 const inFlight = (snapshot: AnyMachineSnapshot) =>
   Object.values(snapshot.children as Record<string, AnyActorRef | undefined>).some((child) => child?.getSnapshot().status === 'active');
 
+// Settled actors kept for their conversation's next turn. Restoring a snapshot re-creates
+// every state node's actor and re-runs entry bookkeeping (~7 % of a turn's CPU in
+// bench:turns); a chat's turns usually come to the worker that ran the previous one. A
+// snapshot is stored under (conversation id, version), and versions only grow, so a live
+// actor found under the key of the stored snapshot is exactly that snapshot, whatever other
+// replicas did meanwhile.
+const LIVE_ACTORS = 1_000;
+
 export class MachineHost<Scope> {
   private readonly logic: AnyStateMachine;
   private readonly scopes = new WeakMap<ActorSystemOf, Scope>();
+  private readonly live = new Map<string, AnyActorRef>();
 
   constructor(
     machine: AnyStateMachine,
@@ -66,28 +85,55 @@ export class MachineHost<Scope> {
   }
 
   async run(request: TurnRequest<Scope>): Promise<TurnResult> {
-    const actor = request.snapshot
-      ? createActor(this.logic, { snapshot: request.snapshot as never, input: request.input })
-      : createActor(this.logic, { input: request.input });
+    const kept = request.snapshot && request.snapshotKey ? this.take(request.snapshotKey) : undefined;
+    const actor =
+      kept ??
+      (request.snapshot
+        ? createActor(this.logic, { snapshot: request.snapshot as never, input: request.input })
+        : createActor(this.logic, { input: request.input }));
     this.scopes.set(actor.system, request.scope);
-    actor.start();
+    if (!kept) actor.start();
     try {
       // Settle any actor the restore re-ran before the new event arrives.
-      await this.settle(actor);
+      if (!kept) await this.settle(actor);
       actor.send(request.event);
       const settled = await this.settle(actor);
       const context = settled.context as { outbox?: { key: string; text: string }[]; status?: string; stage?: string; asking?: string | null };
       const status = context.status ?? 'active';
+      const finished = settled.status !== 'active';
       return {
         snapshot: actor.getPersistedSnapshot(),
         outbox: [...(context.outbox ?? [])],
         // A final state whose context does not say how it ended still ends the conversation.
         status: settled.status === 'done' && !isClosed(status) ? 'completed' : status,
         asking: context.stage === 'field' ? (context.asking ?? null) : null,
+        release: (storedAs) => (storedAs && !finished ? this.keep(storedAs, actor) : actor.stop()),
       };
-    } finally {
+    } catch (err) {
       actor.stop();
+      throw err;
     }
+  }
+
+  private take(key: string): AnyActorRef | undefined {
+    const actor = this.live.get(key);
+    if (actor) this.live.delete(key);
+    return actor;
+  }
+
+  private keep(key: string, actor: AnyActorRef) {
+    this.live.set(key, actor);
+    if (this.live.size > LIVE_ACTORS) {
+      const [oldestKey, oldest] = this.live.entries().next().value!;
+      this.live.delete(oldestKey);
+      oldest.stop();
+    }
+  }
+
+  /** Stops the kept actors (shutdown). */
+  clear(): void {
+    for (const actor of this.live.values()) actor.stop();
+    this.live.clear();
   }
 
   private async settle(actor: AnyActorRef): Promise<AnyMachineSnapshot> {

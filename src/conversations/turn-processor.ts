@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { TurnScope } from './bot-actors.ts';
 import type { ChatRef } from './chat-ref.ts';
 import { type ConversationRow, type ConversationState, type ConversationStore, type InboxRow, isClosed } from './conversation-store.ts';
-import type { ConversationEvent, ConversationInput, MachineHost } from './machine-host.ts';
+import type { ConversationEvent, ConversationInput, MachineHost, TurnResult } from './machine-host.ts';
 import type { ModeResolver } from './mode-resolver.ts';
 import type { PipelineMetrics } from './pipeline-metrics.ts';
 import type { CommittedReply } from './turn-commit.ts';
@@ -92,15 +92,55 @@ export class TurnProcessor {
     const started = performance.now();
     const result = await this.deps.host.run({
       snapshot: stored?.snapshot ?? undefined,
+      ...(stored ? { snapshotKey: `${stored.id}:${stored.version}` } : {}),
       input,
       event,
       scope: { conversation: { id: conversation.id, channel: chat.channel, chatId: chat.chatId, createdAt: conversation.createdAt }, onSaved: (id) => (contactId = id) },
     });
     this.deps.metrics.stage.observe({ stage: 'turn' }, (performance.now() - started) / 1000);
     const status = event.type === 'expire' && !isClosed(result.status) ? 'expired' : result.status;
+    const version = (conversation.version ?? 0) + 1;
 
     const committing = performance.now();
-    const replies = await this.deps.store.commitTurn({
+    let replies: Awaited<ReturnType<ConversationStore['commitTurn']>> = 'stale';
+    try {
+      replies = await this.commit(chat, row, conversation, result, status, contactId, at, activityAt, claimUntil, expire);
+    } finally {
+      result.release(replies !== 'stale' && !isClosed(status) ? `${conversation.id}:${version}` : undefined);
+    }
+    this.deps.metrics.stage.observe({ stage: 'commit' }, (performance.now() - committing) / 1000);
+    if (replies === 'stale') return 'stale';
+    const next: ConversationRow = {
+      ...(stored ?? ({} as ConversationRow)),
+      id: conversation.id,
+      ...chat,
+      mode: conversation.mode,
+      senderId: conversation.senderId,
+      attendantUserId: conversation.attendantUserId,
+      contactId: contactId ?? stored?.contactId ?? null,
+      status,
+      snapshot: result.snapshot as ConversationRow['snapshot'],
+      version,
+      lastActivityAt: activityAt,
+      closedAt: isClosed(status) ? at : null,
+      createdAt: conversation.createdAt,
+    };
+    return { conversation: next, replies };
+  }
+
+  private commit(
+    chat: ChatRef,
+    row: InboxRow,
+    conversation: ConversationState,
+    result: TurnResult,
+    status: string,
+    contactId: string | undefined,
+    at: Date,
+    activityAt: Date,
+    claimUntil: Date | null,
+    expire?: ConversationRow,
+  ) {
+    return this.deps.store.commitTurn({
       chat,
       inboxId: row.id,
       conversation,
@@ -118,23 +158,5 @@ export class TurnProcessor {
       claimUntil,
       ...(expire ? { expire: { id: expire.id, version: expire.version } } : {}),
     });
-    this.deps.metrics.stage.observe({ stage: 'commit' }, (performance.now() - committing) / 1000);
-    if (replies === 'stale') return 'stale';
-    const next: ConversationRow = {
-      ...(stored ?? ({} as ConversationRow)),
-      id: conversation.id,
-      ...chat,
-      mode: conversation.mode,
-      senderId: conversation.senderId,
-      attendantUserId: conversation.attendantUserId,
-      contactId: contactId ?? stored?.contactId ?? null,
-      status,
-      snapshot: result.snapshot as ConversationRow['snapshot'],
-      version: (conversation.version ?? 0) + 1,
-      lastActivityAt: activityAt,
-      closedAt: isClosed(status) ? at : null,
-      createdAt: conversation.createdAt,
-    };
-    return { conversation: next, replies };
   }
 }
