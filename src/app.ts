@@ -75,7 +75,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
 
     const audit = new AuditLog(db.prisma);
     const contacts = new ContactService({ prisma: db.prisma, audit, registry: metrics.registry });
-    const sync = createContactSync({ config, prisma: db.prisma, contacts, registry: metrics.registry, logger, timing: options.syncTiming });
+    const sync = createContactSync({ config, prisma: db.prisma, contacts, audit, registry: metrics.registry, logger, timing: options.syncTiming });
     const extraction = await createExtractionStack({ config, logger, registry: metrics.registry, version: VERSION, contacts });
     const jwtSecret = await resolveJwtSecret(config.JWT_SECRET, dataDir);
     const tokens = new TokenService(db.prisma, { secret: jwtSecret });

@@ -149,6 +149,9 @@ describe('contact sync on postgres', () => {
     expect(deliveries[3]!.headers['x-atende-event']).toBe('contact.updated');
     const synced = await eventually(() => contact(created.id), (c) => c.sync.status === 'synced');
     expect(synced.sync.error).toBeNull();
+    // Pushing personal data out by hand is on the audit log: who, which contact, which delivery.
+    const audited = await app.atende.db.prisma.auditLog.findFirstOrThrow({ where: { action: 'contact.sync', entityId: created.id } });
+    expect(audited).toMatchObject({ actorRole: 'admin', entityType: 'contact', meta: { deliveryId: accepted.deliveryId } });
 
     const missing = await app.inject({ method: 'POST', url: '/contacts/00000000-0000-4000-8000-000000000000/sync', headers: auth() });
     expect(missing.statusCode).toBe(404);

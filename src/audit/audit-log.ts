@@ -11,6 +11,7 @@ export type AuditAction =
   | 'contact.delete'
   | 'contact.export'
   | 'contact.data_export'
+  | 'contact.sync'
   | 'contact.search'
   | 'user.list'
   | 'user.read'

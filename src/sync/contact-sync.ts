@@ -2,6 +2,7 @@
 // tools, the bot — all through ContactService) is pushed to SYNC_WEBHOOK_URL through the
 // contact_sync_events outbox. Disabled (nothing queued, contacts stay 'disabled') when the
 // URL is unset. The worker runs only where workers run (ROLE=all|worker).
+import type { AuditContext, AuditLog } from '../audit/audit-log.ts';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/env.ts';
 import type { ContactService } from '../contacts/contact-service.ts';
@@ -18,6 +19,8 @@ export interface ContactSyncDeps {
   config: Config;
   prisma: PrismaClient;
   contacts: ContactService;
+  /** A hand-requested push sends personal data out: it is audited like an export. */
+  audit: AuditLog;
   registry: Registry;
   logger: Logger;
   /** Backoff/polling overrides (tests use short ones). */
@@ -52,11 +55,13 @@ export function createContactSync(deps: ContactSyncDeps): ContactSync {
     afterCommit: () => worker?.kick(),
   });
 
-  const requestSync = async (contactId: string) => {
+  const requestSync = async (contactId: string, ctx: AuditContext) => {
     const deliveryId = await deps.prisma.$transaction(async (tx) => {
       const exists = await tx.contact.findUnique({ where: { id: contactId }, select: { id: true } });
       if (!exists) throw new NotFoundError('contact', contactId);
-      return outbox.enqueue(tx, contactId, 'updated');
+      const id = await outbox.enqueue(tx, contactId, 'updated');
+      await deps.audit.record(ctx, { action: 'contact.sync', entityType: 'contact', entityId: contactId, meta: { deliveryId: id } }, tx);
+      return id;
     });
     worker?.kick();
     return { deliveryId };

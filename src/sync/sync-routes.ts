@@ -5,10 +5,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { contactIdParamsSchema } from '../contacts/contact-schemas.ts';
 import { ConflictError } from '../http/errors.ts';
+import { type AuditContext, auditContextOf } from '../audit/audit-log.ts';
 
 export interface SyncRoutesDeps {
   /** Queues the event; undefined when sync is disabled. */
-  requestSync?: (contactId: string) => Promise<{ deliveryId: string }>;
+  requestSync?: (contactId: string, ctx: AuditContext) => Promise<{ deliveryId: string }>;
 }
 
 const problem = z.object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string().optional(), code: z.string() }).loose();
@@ -35,7 +36,7 @@ export const syncRoutes: FastifyPluginAsyncZod<SyncRoutesDeps> = async (app, { r
     },
     async (request, reply) => {
       if (!requestSync) throw new ConflictError('sync-disabled', 'contact sync is disabled: set SYNC_WEBHOOK_URL and SYNC_WEBHOOK_SECRET to enable it');
-      const { deliveryId } = await requestSync(request.params.id);
+      const { deliveryId } = await requestSync(request.params.id, auditContextOf(request));
       return reply.code(202).send({ contactId: request.params.id, deliveryId, status: 'pending' as const });
     },
   );
