@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DestinationStream } from 'pino';
-import { createConnectorRegistry } from '../connectors/index.ts';
+import { type ConnectorDeps, createConnectorRegistry } from '../connectors/index.ts';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { auditRoutes } from './audit/audit-routes.ts';
@@ -40,6 +40,8 @@ export interface AtendeOptions {
   logDestination?: DestinationStream;
   /** Contact sync backoff/polling overrides (tests shorten them). */
   syncTiming?: Partial<SyncTiming>;
+  /** Replacements for provider clients (tests: a fake WhatsApp socket). */
+  channelOverrides?: ConnectorDeps['channelOverrides'];
 }
 
 export interface Atende {
@@ -89,7 +91,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     const checks: HealthCheck[] = [{ name: 'database', check: async () => (await db.ping(), { status: 'up' }) }];
     checks.push(extraction.healthCheck);
     redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger, redisNamespace(config.DATABASE_URL)) : undefined;
-    const connectors = createConnectorRegistry({ config, prisma: db.prisma, jwtSecret, accessTokens: tokens, redis, logger, registry: metrics.registry, dataDir });
+    const connectors = createConnectorRegistry({ config, prisma: db.prisma, jwtSecret, accessTokens: tokens, redis, logger, registry: metrics.registry, dataDir, channelOverrides: options.channelOverrides });
     const conversations = createConversationEngine({ config, db, logger, registry: metrics.registry, audit, contacts, connectors, redis, extractor: extraction.extractor });
     checks.push(...conversations.healthChecks, ...channelHealthChecks(connectors));
 

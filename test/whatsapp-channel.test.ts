@@ -2,11 +2,12 @@
 // a person registers themself over WhatsApp up to the saved contact (phone taken from the
 // LID addressing's alternate JID), a message delivered twice (notify, then append after a
 // reconnect) has one effect, media gets the polite "text only" reply, receipts update the
-// sent reply's status, and the admin routes serve the QR (PNG) and a truthful status.
+// sent reply's status, and the app's admin routes serve the QR (PNG) and a truthful status.
+// The app is built through the real composition root; only the socket is a fake.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKENDS, startTestApp, type TestApp } from './helpers/app.ts';
+import { BACKENDS, type TestApp } from './helpers/app.ts';
 import type { FakeWhatsappSocket } from './helpers/fake-whatsapp-socket.ts';
-import { attachWhatsapp, type WhatsappRig } from './helpers/whatsapp-rig.ts';
+import { startWhatsappApp, type WhatsappApp } from './helpers/whatsapp-rig.ts';
 
 const NO_LLM = { OLLAMA_HOST: 'http://127.0.0.1:9', LLM_MAX_ATTEMPTS: '1' };
 const LID = '203456789012345@lid';
@@ -31,7 +32,7 @@ async function waitFor<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 15
 
 describe.each(BACKENDS)('WhatsApp channel end to end on %s', (backend) => {
   let t: TestApp;
-  let wa: WhatsappRig;
+  let wa: WhatsappApp;
   let sock: FakeWhatsappSocket;
 
   /** Sends a text as Maria; returns the bot's replies to it once the pipeline is idle. */
@@ -44,12 +45,11 @@ describe.each(BACKENDS)('WhatsApp channel end to end on %s', (backend) => {
   }
 
   beforeAll(async () => {
-    t = await startTestApp({ backend, env: NO_LLM });
-    wa = await attachWhatsapp(t);
+    wa = await startWhatsappApp({ backend, env: NO_LLM });
+    t = wa.t;
     sock = await wa.connect();
   });
   afterAll(async () => {
-    await wa?.close();
     await t?.close();
   });
 
@@ -133,28 +133,28 @@ describe.each(BACKENDS)('WhatsApp channel end to end on %s', (backend) => {
 
 describe('WhatsApp admin routes', () => {
   let t: TestApp;
-  let wa: WhatsappRig;
+  let wa: WhatsappApp;
+  const get = (url: string, headers: Record<string, string> = {}) => t.atende.http.inject({ url, headers });
   beforeAll(async () => {
-    t = await startTestApp({ backend: 'postgres', env: NO_LLM });
-    wa = await attachWhatsapp(t);
+    wa = await startWhatsappApp({ backend: 'postgres', env: NO_LLM });
+    t = wa.t;
   });
   afterAll(async () => {
-    await wa?.close();
     await t?.close();
   });
 
   it('serves the current QR as a PNG to admins, 404 when there is none, and a truthful status', async () => {
     const admin = { authorization: `Bearer ${await t.login()}` };
-    const status = async () => (await wa.http.inject({ url: '/channels/whatsapp/status', headers: admin })).json<Record<string, unknown>>();
+    const status = async () => (await get('/channels/whatsapp/status', admin)).json<Record<string, unknown>>();
     const sock = await wa.sockets.socket(0);
     expect(await status()).toMatchObject({ state: 'connecting', session: 'default' });
-    const none = await wa.http.inject({ url: '/channels/whatsapp/qr', headers: admin });
+    const none = await get('/channels/whatsapp/qr', admin);
     expect(none.statusCode).toBe(404);
     expect(none.headers['content-type']).toContain('application/problem+json');
     expect(none.json()).toMatchObject({ code: 'no-qr', state: 'connecting' });
 
     sock.showQr('2@Aq1W2e3R4t5Y6u7I8o9P0,abcdefghijklmnopqrstuvwxyz0123456789=,ABCDEFGHIJKLMNOPQRSTUVWXYZ=,0123456789abcdef=');
-    const qr = await wa.http.inject({ url: '/channels/whatsapp/qr', headers: admin });
+    const qr = await get('/channels/whatsapp/qr', admin);
     expect(qr.statusCode).toBe(200);
     expect(qr.headers['content-type']).toBe('image/png');
     expect(qr.headers['cache-control']).toBe('no-store');
@@ -165,22 +165,27 @@ describe('WhatsApp admin routes', () => {
     const connected = await status();
     expect(connected).toMatchObject({ state: 'connected', me: '*********0000@s.whatsapp.net' });
     expect(JSON.stringify(connected)).not.toContain('5511900000000');
-    expect((await wa.http.inject({ url: '/channels/whatsapp/qr', headers: admin })).statusCode).toBe(404);
+    expect((await get('/channels/whatsapp/qr', admin)).statusCode).toBe(404);
     expect(await wa.connector.health()).toEqual({ status: 'up' });
-    expect(await wa.registry.getSingleMetricAsString('atende_whatsapp_connection_state')).toContain('state="connected"} 1');
+    expect(await t.atende.metrics.registry.getSingleMetricAsString('atende_whatsapp_connection_state')).toContain('state="connected"} 1');
 
     sock.close(401);
     expect(await status()).toMatchObject({ state: 'logged-out', lastDisconnect: { reason: 'loggedOut', code: 401 } });
     expect((await wa.connector.health()).status).toBe('down');
-    expect(await t.atende.db.prisma.whatsappAuthKey.count()).toBe(0);
+    // The stored login is cleared right after (once pending creds writes have landed).
+    await waitFor(async () => (await t.atende.db.prisma.whatsappAuthKey.count()) === 0, 'the login to be cleared', 5_000);
     const fresh = await wa.sockets.socket(1);
     fresh.showQr('2@new');
-    expect((await wa.http.inject({ url: '/channels/whatsapp/qr', headers: admin })).statusCode).toBe(200);
+    expect((await get('/channels/whatsapp/qr', admin)).statusCode).toBe(200);
   });
 
   it('is for admins only', async () => {
     const attendant = { authorization: `Bearer ${await t.tokenFor('attendant')}` };
-    expect((await wa.http.inject({ url: '/channels/whatsapp/status', headers: attendant })).statusCode).toBe(403);
-    expect((await wa.http.inject({ url: '/channels/whatsapp/qr' })).statusCode).toBe(401);
+    for (const url of ['/channels/whatsapp/status', '/channels/whatsapp/qr']) {
+      const res = await get(url, attendant);
+      expect(res.statusCode).toBe(403);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect((await get(url)).statusCode).toBe(401);
+    }
   });
 });

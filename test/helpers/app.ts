@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { type Atende, createAtende } from '../../src/app.ts';
+import { type Atende, type AtendeOptions, createAtende } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/env.ts';
 import { createTestDatabase, type TestDatabase } from './postgres.ts';
 
@@ -47,6 +47,8 @@ export interface TestAppOptions {
   database?: TestDatabase;
   /** Reuse a data directory (e.g. restart on the same PGlite files); the caller removes it. */
   dataDir?: string;
+  /** Passed to the composition root (e.g. a fake WhatsApp socket factory). */
+  channelOverrides?: AtendeOptions['channelOverrides'];
 }
 
 export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
@@ -64,7 +66,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     ...(db ? { DATABASE_URL: db.url } : {}),
     ...options.env,
   });
-  const atende = await createAtende(config, { logDestination: logs });
+  const atende = await createAtende(config, { logDestination: logs, channelOverrides: options.channelOverrides });
 
   const login = async (email = ADMIN.email, password = ADMIN.password) => {
     const res = await atende.http.inject({ method: 'POST', url: '/auth/login', payload: { email, password } });
