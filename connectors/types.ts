@@ -84,8 +84,18 @@ export interface ConnectorHealth {
   detail?: string;
 }
 
+export interface ConnectorSendErrorOptions {
+  /** Not deliverable from this process, but another replica can deliver it (e.g. the one
+   * holding the channel's only socket): the reply is handed back for that replica to pick up,
+   * soon, and the try does not count as a failed attempt. Implies transient. */
+  elsewhere?: boolean;
+}
+
 /** Why a send failed, and whether trying again later may help. */
 export class ConnectorSendError extends Error {
+  /** See ConnectorSendErrorOptions.elsewhere. */
+  readonly elsewhere: boolean;
+
   constructor(
     readonly channel: string,
     readonly code: string,
@@ -94,9 +104,11 @@ export class ConnectorSendError extends Error {
     readonly transient: boolean,
     /** Provider asked to wait this long before retrying (429 Retry-After). */
     readonly retryAfterMs?: number,
+    options: ConnectorSendErrorOptions = {},
   ) {
     super(message);
     this.name = 'ConnectorSendError';
+    this.elsewhere = options.elsewhere ?? false;
   }
 }
 

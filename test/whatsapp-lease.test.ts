@@ -99,7 +99,7 @@ describe('WhatsApp socket lease over Redis', () => {
     expect(await standby.connector.health()).toEqual({ status: 'degraded', detail: 'another replica holds the WhatsApp socket' });
     const refused = await standby.connector.sendText('203456789012345@lid', 'oi', 'k1').catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ConnectorSendError);
-    expect(refused).toMatchObject({ code: 'standby', transient: true });
+    expect(refused).toMatchObject({ code: 'standby', transient: true, elsewhere: true });
 
     await holder.connector.stop();
     expect(holder.sockets.sockets[0]!.ended).toBe(true);

@@ -34,12 +34,13 @@ describe('WhatsApp sender', () => {
   });
 
   it.each([
-    ['not connected', () => ({ why: 'not-connected' as const }), 'not-connected', true],
+    ['not connected', () => ({ why: 'not-connected' as const }), 'not-connected', false],
     ['standby', () => ({ why: 'standby' as const }), 'standby', true],
-  ])('%s → transient error', async (_name, socket, code, transient) => {
+  ])('%s → transient error', async (_name, socket, code, elsewhere) => {
     const err = await new WhatsappSender(socket).sendText('203456789012345@lid', 'x', 'k').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectorSendError);
-    expect(err).toMatchObject({ channel: 'whatsapp', code, transient });
+    // Only a standby knows another replica holds the socket; "not connected" is this one's trouble.
+    expect(err).toMatchObject({ channel: 'whatsapp', code, transient: true, elsewhere });
   });
 
   it.each(['', 'not-a-jid', 'status@broadcast', '123@newsletter', '+5511987654321'])('a bad address %j is a permanent error, nothing sent', async (jid) => {

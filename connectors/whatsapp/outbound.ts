@@ -1,7 +1,8 @@
 // Sending a text through the socket. The chat id is the JID the conversation is keyed on (a
 // LID or a phone-number JID; Baileys 7 sends to both). Failures are sorted for the outbound
-// sender: no socket, a closed connection or a timeout are transient (retried with backoff);
-// an address that is no WhatsApp JID is permanent. The idempotency key drops a repeat of a
+// sender: on a standby replica (another one holds the socket) the reply is left to the holder
+// without counting an attempt; not connected, a closed connection or a timeout are transient
+// (retried with backoff); an address that is no WhatsApp JID is permanent. The idempotency key drops a repeat of a
 // reply this process already sent (the sender may resend after a crash or a lost "sent"
 // mark); across processes WhatsApp offers nothing to dedupe on.
 import { ConnectorSendError, type SendReceipt } from '../types.ts';
@@ -14,7 +15,7 @@ const SEND_TIMEOUT_MS = 12_000;
 // Enough to cover the sender's retry window for one busy process; older keys are forgotten.
 const REMEMBERED_KEYS = 5_000;
 
-const error = (code: string, message: string, transient: boolean, retryAfterMs?: number) => new ConnectorSendError(WHATSAPP_CHANNEL, code, message, transient, retryAfterMs);
+const error = (code: string, message: string, transient: boolean) => new ConnectorSendError(WHATSAPP_CHANNEL, code, message, transient);
 
 /** Boom codes that mean "this request is wrong", not "try later". */
 const PERMANENT = new Set([400, 404, 406, 413]);
@@ -35,8 +36,9 @@ export class WhatsappSender {
 
     const current = this.socket();
     if ('why' in current) {
-      // Standby: another replica holds the socket; a retry soon may land on it.
-      throw current.why === 'standby' ? error('standby', 'another replica holds the WhatsApp socket', true, 2_000) : error('not-connected', 'WhatsApp is not connected', true);
+      // Standby: another replica holds the socket and sends it (its sweeper picks it up).
+      if (current.why === 'standby') throw new ConnectorSendError(WHATSAPP_CHANNEL, 'standby', 'another replica holds the WhatsApp socket', true, undefined, { elsewhere: true });
+      throw error('not-connected', 'WhatsApp is not connected', true);
     }
     const attempt = this.send(current.sock, jid, text);
     this.sent.set(idempotencyKey, attempt);

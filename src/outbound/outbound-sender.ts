@@ -4,7 +4,9 @@
 // (retries, a dead worker's) are claimed here first. Each send carries the reply's
 // idempotency key; a transient failure is retried with exponential backoff and holds back the
 // chat's later replies (order); a permanent one is given up on. A crash between the send and
-// the "sent" mark resends with the same key once the claim lapses.
+// the "sent" mark resends with the same key once the claim lapses. A reply only another
+// replica can send (it holds the channel's one socket: WhatsApp Baileys) is handed back at
+// once, uncounted, for that replica's sweeper to pick up.
 import type { ConnectorRegistry } from '../../connectors/registry.ts';
 import { ConnectorSendError } from '../../connectors/types.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
@@ -43,9 +45,21 @@ export const CLAIM_MS = SEND_TIMEOUT_MS + 5_000;
 // 1 s, 2 s, 4 s … capped at 5 min: 10 attempts span about 15 minutes of provider trouble.
 const MAX_ATTEMPTS = 10;
 const backoffMs = (attempt: number) => Math.min(1_000 * 2 ** (attempt - 1), 300_000) * (0.8 + Math.random() * 0.4);
+// A reply that must go out from another replica is due again this soon: long enough that this
+// process does not spin on it, short enough that the holder's sweeper (every 5 s) finds it due
+// at its next look.
+const ELSEWHERE_DELAY_MS = 1_000;
+// Meanwhile this process's sweeper leaves that channel's due replies alone: sweeping at the
+// same pace as the holder's, it could otherwise take them back just before each of the
+// holder's sweeps, for ever. Two sweep periods: the holder looks at least once in between.
+const ELSEWHERE_SKIP_MS = 12_000;
+
+type Outcome = 'sent' | 'retry' | 'elsewhere' | 'failed';
 
 export class OutboundSender {
   private readonly now: () => Date;
+  /** Channels whose replies another replica sends, until when (epoch ms): not swept here. */
+  private readonly elsewhere = new Map<string, number>();
 
   constructor(private readonly deps: OutboundSenderDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -86,10 +100,11 @@ export class OutboundSender {
     for (const [i, reply] of replies.entries()) {
       const outcome = await this.send(chat, reply);
       if (outcome === 'sent') sent.push(BigInt(reply.id));
-      if (outcome === 'retry') {
-        // The ones after it wait for it: unclaimed, due when it is.
+      if (outcome === 'retry' || outcome === 'elsewhere') {
+        // The ones after it wait for it: unclaimed (never tried, so their claim's attempt is
+        // taken back), due at once but behind it in order.
         const rest = replies.slice(i + 1).map((r) => BigInt(r.id));
-        if (rest.length) await this.deps.prisma.outboundMessage.updateMany({ where: { id: { in: rest } }, data: { status: 'pending', nextAttemptAt: this.now() } });
+        if (rest.length) await this.deps.prisma.outboundMessage.updateMany({ where: { id: { in: rest } }, data: { status: 'pending', nextAttemptAt: this.now(), attempts: { decrement: 1 } } });
         return false;
       }
     }
@@ -104,14 +119,17 @@ export class OutboundSender {
       WHERE id = ANY(${ids.map(String)}::bigint[])`);
   }
 
-  /** Chats with replies due (new, retried, or claimed by a worker that died). */
+  /** Chats with replies due (new, retried, or claimed by a worker that died), except on
+   * channels another replica delivers for (recently told so by the connector). */
   async chatsWithDueReplies(limit: number): Promise<ChatRef[]> {
+    const now = this.now();
+    const skip = [...this.elsewhere].filter(([, until]) => until > now.getTime()).map(([channel]) => channel);
     return this.deps.prisma.$queryRaw<ChatRef[]>`
       SELECT DISTINCT channel, account_id AS "accountId", chat_id AS "chatId" FROM outbound_messages
-      WHERE status IN ('pending', 'sending') AND next_attempt_at <= ${this.now()} LIMIT ${limit}`;
+      WHERE status IN ('pending', 'sending') AND next_attempt_at <= ${now} AND NOT (channel = ANY(${skip}::varchar[])) LIMIT ${limit}`;
   }
 
-  private async send(chat: ChatRef, reply: Reply): Promise<'sent' | 'retry' | 'failed'> {
+  private async send(chat: ChatRef, reply: Reply): Promise<Outcome> {
     const connector = this.deps.connectors.get(chat.channel);
     const started = performance.now();
     try {
@@ -122,9 +140,11 @@ export class OutboundSender {
       if (receipt?.providerMessageId) {
         await this.deps.db.query(sql`UPDATE outbound_messages SET provider_message_id = ${receipt.providerMessageId}::varchar WHERE id = ${reply.id}::bigint`);
       }
+      this.elsewhere.delete(chat.channel);
       this.count(chat, 'sent');
       return 'sent';
     } catch (err) {
+      if (err instanceof ConnectorSendError && err.elsewhere) return await this.handBack(chat, reply, err);
       const transient = !(err instanceof ConnectorSendError) || err.transient;
       const detail = (err instanceof ConnectorSendError ? `${err.code}: ${err.message}` : (err as Error).message).slice(0, 200);
       const log = { event: 'outbound_failed', channel: chat.channel, outboundId: reply.id, conversationId: reply.conversationId, attempt: reply.attempt, transient };
@@ -144,11 +164,28 @@ export class OutboundSender {
     }
   }
 
+  /**
+   * Another replica can send it: back to pending, due again shortly, and this try not counted
+   * (the claim's attempt is taken back) — however many workers take it first, the reply is
+   * never held back by backoff nor given up on because of them.
+   */
+  private async handBack(chat: ChatRef, reply: Reply, err: ConnectorSendError): Promise<'elsewhere'> {
+    const now = this.now();
+    const delay = err.retryAfterMs ?? ELSEWHERE_DELAY_MS;
+    this.elsewhere.set(chat.channel, now.getTime() + ELSEWHERE_SKIP_MS);
+    await this.deps.db.query(sql`
+      UPDATE outbound_messages SET status = 'pending', attempts = GREATEST(attempts - 1, 0), next_attempt_at = ${new Date(now.getTime() + delay)}::timestamptz, updated_at = ${now}::timestamptz
+      WHERE id = ${reply.id}::bigint AND status = 'sending'`);
+    this.deps.logger.debug({ event: 'outbound_elsewhere', channel: chat.channel, outboundId: reply.id, conversationId: reply.conversationId, code: err.code, retryInMs: delay }, 'reply left to the replica that can send it');
+    this.count(chat, 'elsewhere');
+    return 'elsewhere';
+  }
+
   private async mark(reply: Reply, status: 'pending' | 'failed', error: string, nextAttemptAt: Date) {
     await this.deps.prisma.outboundMessage.update({ where: { id: BigInt(reply.id) }, data: { status, lastError: error, nextAttemptAt } });
   }
 
-  private count(chat: ChatRef, outcome: 'sent' | 'retry' | 'failed') {
+  private count(chat: ChatRef, outcome: Outcome) {
     this.deps.metrics.outbound.inc({ channel: chat.channel, outcome });
   }
 }
