@@ -13,6 +13,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { AuditLog } from '../src/audit/audit-log.ts';
 import { ConfigError, loadConfig } from '../src/config/env.ts';
+import { createPipelineSql, type PipelineSql } from '../src/conversations/pipeline-sql.ts';
 import { ContactService } from '../src/contacts/contact-service.ts';
 import { type Database, openDatabase, pgliteDir } from '../src/db/database.ts';
 import { createContactExtractor } from '../src/extraction/extraction-stack.ts';
@@ -50,10 +51,12 @@ const logger = createLogger({ level: config.LOG_LEVEL, destination: pino.destina
 
 let db: Database | undefined;
 let contacts: ContactService | undefined;
+let directSql: PipelineSql | undefined;
 if (config.DATABASE_URL || args['embedded-db']) {
   db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: pgliteDir(path.resolve(config.DATA_DIR)), poolSize: 4 });
   await db.migrate();
-  contacts = new ContactService({ prisma: db.prisma, audit: new AuditLog(db.prisma) });
+  directSql = createPipelineSql(db, config.DATABASE_URL, 4);
+  contacts = new ContactService({ prisma: db.prisma, sql: directSql, audit: new AuditLog(db.prisma) });
 } else {
   logger.warn(
     { event: 'mcp_contact_tools_off' },
@@ -85,6 +88,7 @@ async function shutdown() {
   stopping = true;
   extractor.close();
   await closeTransport().catch(() => {});
+  await directSql?.close().catch(() => {});
   await db?.close().catch(() => {});
   // The migration engine keeps a timer alive for a while; nothing else is pending.
   process.exit(0);

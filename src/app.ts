@@ -18,6 +18,7 @@ import { ContactService } from './contacts/contact-service.ts';
 import { exportRoutes } from './contacts/export-routes.ts';
 import { ContactExporter } from './contacts/export/contact-exporter.ts';
 import { createConversationEngine, type ConversationEngine } from './conversations/conversation-engine.ts';
+import { createPipelineSql, type PipelineSql } from './conversations/pipeline-sql.ts';
 import { type Database, openDatabase, pgliteDir } from './db/database.ts';
 import { createExtractionStack } from './extraction/extraction-stack.ts';
 import type { Extractor } from './extraction/mcp-extractor.ts';
@@ -71,12 +72,14 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
 
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: pgliteDir(dataDir), poolSize: config.DATABASE_POOL_SIZE });
   let redis: RedisClients | undefined;
+  let directSql: PipelineSql | undefined;
   try {
     const applied = await db.migrate();
     if (applied.length) logger.info({ event: 'migrations_applied', count: applied.length, database: db.kind }, 'database migrated');
 
     const audit = new AuditLog(db.prisma);
-    const contacts = new ContactService({ prisma: db.prisma, audit, registry: metrics.registry });
+    directSql = createPipelineSql(db, config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+    const contacts = new ContactService({ prisma: db.prisma, sql: directSql, audit, registry: metrics.registry });
     const sync = createContactSync({ config, prisma: db.prisma, contacts, audit, registry: metrics.registry, logger, timing: options.syncTiming });
     const extraction = await createExtractionStack({ config, logger, registry: metrics.registry, version: VERSION, contacts });
     const jwtSecret = await resolveJwtSecret(config.JWT_SECRET, dataDir);
@@ -92,7 +95,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     checks.push(extraction.healthCheck);
     redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger, redisNamespace(config.DATABASE_URL)) : undefined;
     const connectors = createConnectorRegistry({ config, prisma: db.prisma, jwtSecret, accessTokens: tokens, redis, logger, registry: metrics.registry, dataDir, channelOverrides: options.channelOverrides });
-    const conversations = createConversationEngine({ config, db, logger, registry: metrics.registry, audit, contacts, connectors, redis, extractor: extraction.extractor });
+    const conversations = createConversationEngine({ config, db, sql: directSql, logger, registry: metrics.registry, audit, contacts, connectors, redis, extractor: extraction.extractor });
     checks.push(...conversations.healthChecks, ...channelHealthChecks(connectors));
 
     const http = await createHttpServer({ logger, metrics, auth: tokens, bodyLimit: config.BODY_LIMIT_BYTES, version: VERSION });
@@ -127,11 +130,13 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
         await sync.close();
         await redis?.close();
         await extraction.close();
+        await directSql?.close();
         await db.close();
       },
     };
   } catch (err) {
     await redis?.close();
+    await directSql?.close().catch(() => {});
     await db.close().catch(() => {});
     throw err;
   }

@@ -2,6 +2,7 @@
 // Entries hold ids and action names only — never names, phones, e-mails or filter values.
 import type { FastifyRequest } from 'fastify';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import { type Fragment, sql } from '../conversations/pipeline-sql.ts';
 
 export type AuditAction =
   | 'contact.list'
@@ -56,6 +57,18 @@ export interface AuditQuery {
 
 export function auditContextOf(request: FastifyRequest): AuditContext {
   return { actorId: request.user?.id ?? null, actorRole: request.user?.role ?? null, requestId: request.id, ip: request.ip };
+}
+
+/**
+ * The entry as a statement to run inside another one (a CTE of a write), so the write and
+ * its audit entry commit together in one round trip. `entityId` is an SQL expression, e.g.
+ * the id of the row the same statement inserts.
+ */
+export function auditInsert(ctx: AuditContext, entry: Omit<AuditEntry, 'entityId'>, entityId: Fragment): Fragment {
+  const meta = entry.meta === undefined ? null : JSON.stringify(entry.meta);
+  return sql`INSERT INTO audit_log (actor_id, actor_role, request_id, ip, action, entity_type, entity_id, meta)
+    VALUES (${ctx.actorId}::varchar, ${ctx.actorRole}::varchar, ${ctx.requestId ?? null}::varchar, ${ctx.ip ?? null}::varchar,
+            ${entry.action}::varchar, ${entry.entityType}::varchar, ${entityId}, ${meta}::jsonb)`;
 }
 
 export class AuditLog {

@@ -1,6 +1,7 @@
 // Contacts in the database: the queries, and nothing about validation, audit or HTTP.
 // Reads never select the derived search columns; they exist for the filters only.
-import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
+import { Prisma, type PrismaClient, type SyncStatus } from '../generated/prisma/client.ts';
+import { Fragment, join, sql } from '../conversations/pipeline-sql.ts';
 import { buildReasonSearch, buildSearchText } from './contact-filters.ts';
 import { afterCursor, type ListCursor } from './cursor.ts';
 
@@ -40,9 +41,36 @@ export interface NewContactRow {
 
 export type ContactChanges = Partial<Pick<NewContactRow, 'name' | 'phone' | 'email' | 'reason'>>;
 
-/** A write refused because another contact already has that phone (unique index). */
+/** A write refused because another contact already has that phone (unique index): from
+ * Prisma (P2002), or from a direct statement (PostgreSQL's unique_violation, 23505). */
 export function isUniqueViolation(err: unknown): boolean {
-  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+  if (err instanceof Prisma.PrismaClientKnownRequestError) return err.code === 'P2002';
+  return (err as { code?: unknown } | null)?.code === '23505';
+}
+
+/** The new row inside a creating statement: a CTE named `created`, holding its `id`. */
+export const CREATED_ID = sql`(SELECT id FROM created)`;
+
+const RETURNED = sql`id::text AS id, name, phone, email, reason, source_channel AS "sourceChannel", source_chat_id AS "sourceChatId",
+  created_by AS "createdBy", mode, consent_at AS "consentAt", sync_status::text AS "syncStatus", sync_error AS "syncError",
+  synced_at AS "syncedAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/**
+ * One statement that inserts the contact and runs `alongside` (audit entry, sync event, the
+ * bot's save key…) as CTEs reading the new id through CREATED_ID: all of it commits or none,
+ * in one round trip — a Prisma interactive transaction took five and ~2.8 ms of CPU here.
+ */
+export function createContactStatement(row: NewContactRow, syncStatus: SyncStatus, alongside: Fragment[]): Fragment {
+  const ctes = alongside.map((statement, i) => new Fragment([`, also_${i} AS (`, ')'], [statement]));
+  return sql`
+    WITH created AS (
+      INSERT INTO contacts (id, name, phone, email, reason, source_channel, source_chat_id, created_by, mode, consent_at, sync_status, search_text, reason_search, updated_at)
+      VALUES (gen_random_uuid(), ${row.name}::varchar, ${row.phone}::varchar, ${row.email}::varchar, ${row.reason}::varchar, ${row.sourceChannel}::varchar,
+              ${row.sourceChatId}::varchar, ${row.createdBy}::varchar, ${row.mode}::varchar, ${row.consentAt}::timestamptz, ${syncStatus}::"SyncStatus",
+              ${buildSearchText(row)}::text, ${buildReasonSearch(row.reason)}::text, now())
+      RETURNING *
+    )${join(ctes)}
+    SELECT ${RETURNED} FROM created`;
 }
 
 export class ContactRepository {
@@ -67,13 +95,6 @@ export class ContactRepository {
       where: cursor ? { AND: [where, afterCursor(cursor)] } : where,
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: limit + 1,
-      select: contactColumns,
-    });
-  }
-
-  insert(row: NewContactRow, db: Db = this.prisma): Promise<ContactRow> {
-    return db.contact.create({
-      data: { ...row, searchText: buildSearchText(row), reasonSearch: buildReasonSearch(row.reason) },
       select: contactColumns,
     });
   }

@@ -2,13 +2,14 @@
 // through the intake form, the duplicate-phone rule, LGPD erasure and portability, and an
 // audit entry (ids and names only, never values) for every access to personal data.
 import { Counter, type Registry } from 'prom-client';
-import type { AuditContext, AuditLog } from '../audit/audit-log.ts';
-import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import { type AuditContext, type AuditLog, auditInsert } from '../audit/audit-log.ts';
+import { type Fragment, type PipelineSql, sql } from '../conversations/pipeline-sql.ts';
+import type { Prisma, PrismaClient, SyncStatus } from '../generated/prisma/client.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors.ts';
 import { toContactDto, toPortabilityDocument } from './contact-dto.ts';
 import { type ContactFilters, contactWhere, filterNames } from './contact-filters.ts';
 import { type ContactInput, normalizeContactInput } from './contact-input.ts';
-import { type ContactChanges, ContactRepository, type ContactRow, isUniqueViolation } from './contact-repository.ts';
+import { type ContactChanges, ContactRepository, type ContactRow, createContactStatement, isUniqueViolation } from './contact-repository.ts';
 import { type ContactDto, MAX_PAGE_SIZE, type PortabilityDocument } from './contact-schemas.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 
@@ -32,17 +33,22 @@ export interface ContactSource {
 export type ContactEraser = (contact: ContactRow, tx: Prisma.TransactionClient) => Promise<void>;
 
 /**
- * Told of every contact created or changed: inside the write's transaction (e.g. to queue a
- * sync event that commits with the contact, or not at all), and once it has committed.
+ * Told of every contact created or changed, as part of the write (e.g. to queue a sync event
+ * that commits with the contact, or not at all), and once it has committed.
  */
 export interface ContactWriteHook {
-  /** May return the row as changed by the hook (e.g. its sync status). */
-  inTransaction(row: ContactRow, event: 'created' | 'updated', tx: Prisma.TransactionClient): Promise<ContactRow>;
+  /** Joins the creating statement: the sync status the row starts with, and a statement run
+   * with the insert (it reads the new id through CREATED_ID). */
+  onCreate(): { syncStatus?: SyncStatus; statement?: Fragment };
+  /** Inside an update's transaction; may return the row as changed by the hook. */
+  inTransaction(row: ContactRow, event: 'updated', tx: Prisma.TransactionClient): Promise<ContactRow>;
   afterCommit?(row: ContactRow): void;
 }
 
 export interface ContactServiceDeps {
   prisma: PrismaClient;
+  /** Direct SQL: a creation is one statement (contact, audit entry, hooks) on this. */
+  sql: PipelineSql;
   audit: AuditLog;
   /** Where `atende_contacts_created_total` is registered; no metric without it. */
   registry?: Registry;
@@ -67,6 +73,7 @@ function createdCounter(registry: Registry | undefined) {
 
 export class ContactService {
   private readonly repo: ContactRepository;
+  private readonly sql: PipelineSql;
   private readonly audit: AuditLog;
   private readonly created?: Counter<'channel' | 'mode'>;
   private readonly erasers: ContactEraser[] = [];
@@ -74,6 +81,7 @@ export class ContactService {
 
   constructor(deps: ContactServiceDeps) {
     this.repo = new ContactRepository(deps.prisma);
+    this.sql = deps.sql;
     this.audit = deps.audit;
     this.created = createdCounter(deps.registry);
   }
@@ -83,7 +91,7 @@ export class ContactService {
     this.writeHooks.push(hook);
   }
 
-  private async afterWrite(row: ContactRow, event: 'created' | 'updated', tx: Prisma.TransactionClient): Promise<ContactRow> {
+  private async afterWrite(row: ContactRow, event: 'updated', tx: Prisma.TransactionClient): Promise<ContactRow> {
     for (const hook of this.writeHooks) row = await hook.inTransaction(row, event, tx);
     return row;
   }
@@ -98,22 +106,26 @@ export class ContactService {
   }
 
   /**
-   * `alsoInTransaction` lets a caller commit its own record of the creation with it (the bot's
-   * idempotency key of the save). A duplicate phone is found by the unique key, not by a read
-   * first: the happy path costs no extra round trip, and a race cannot slip between the two.
+   * One statement: the contact, its audit entry, the hooks' statements and `alongside` (a
+   * caller's own record of the creation, e.g. the bot's save key — each reads the new id
+   * through CREATED_ID) commit together. A duplicate phone is found by the unique key, not by
+   * a read first: the happy path costs no extra round trip, and no race slips between the two.
    */
-  async create(
-    input: ContactInput,
-    source: ContactSource,
-    ctx: AuditContext,
-    alsoInTransaction?: (row: ContactRow, tx: Prisma.TransactionClient) => Promise<void>,
-  ): Promise<ContactDto> {
+  async create(input: ContactInput, source: ContactSource, ctx: AuditContext, alongside: Fragment[] = []): Promise<ContactDto> {
     const fields = normalizeContactInput(input, true);
     const phone = fields.phone!;
+    let syncStatus: SyncStatus = 'disabled';
+    const statements = [auditInsert(ctx, { action: 'contact.create', entityType: 'contact', meta: { channel: source.channel, mode: source.mode } }, sql`(SELECT id::text FROM created)`)];
+    for (const hook of this.writeHooks) {
+      const part = hook.onCreate();
+      if (part.syncStatus) syncStatus = part.syncStatus;
+      if (part.statement) statements.push(part.statement);
+    }
+    statements.push(...alongside);
     let row: ContactRow;
     try {
-      row = await this.repo.transaction(async (tx) => {
-        const inserted = await this.repo.insert(
+      const [created] = await this.sql.query<ContactRow>(
+        createContactStatement(
           {
             name: fields.name!,
             phone,
@@ -125,12 +137,11 @@ export class ContactService {
             mode: source.mode,
             consentAt: source.consentAt ?? null,
           },
-          tx,
-        );
-        await this.audit.record(ctx, { action: 'contact.create', entityType: 'contact', entityId: inserted.id, meta: { channel: source.channel, mode: source.mode } }, tx);
-        await alsoInTransaction?.(inserted, tx);
-        return this.afterWrite(inserted, 'created', tx);
-      });
+          syncStatus,
+          statements,
+        ),
+      );
+      row = created!;
     } catch (err) {
       throw await this.explainConflict(err, phone);
     }

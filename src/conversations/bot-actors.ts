@@ -6,6 +6,7 @@
 import { fromPromise } from 'xstate';
 import type { AuditContext } from '../audit/audit-log.ts';
 import type { ContactDto, ContactService } from '../contacts/contact-service.ts';
+import { CREATED_ID } from '../contacts/contact-repository.ts';
 import { ConflictError } from '../http/errors.ts';
 import type { ActorsFactory } from './machine-host.ts';
 import { type PipelineSql, sql } from './pipeline-sql.ts';
@@ -83,9 +84,9 @@ export function botActors(deps: BotActorDeps): ActorsFactory<TurnScope> {
           consentAt: input.consentAt ? new Date(input.consentAt) : null,
         };
         // The key commits with the contact: a repeat of this save finds it, never a half.
-        contact = await deps.contacts.create(fields, source, ctx, (row, tx) =>
-          tx.$executeRaw`INSERT INTO contact_saves (idempotency_key, conversation_id, contact_id) VALUES (${key}::varchar, ${conversation.id}::uuid, ${row.id}::uuid)`.then(() => undefined),
-        );
+        contact = await deps.contacts.create(fields, source, ctx, [
+          sql`INSERT INTO contact_saves (idempotency_key, conversation_id, contact_id) VALUES (${key}::varchar, ${conversation.id}::uuid, ${CREATED_ID})`,
+        ]);
         return contact.id;
       } catch (err) {
         // Another run of this save got there first (a worker whose lock lapsed mid-save; or a

@@ -29,7 +29,7 @@ import { eraseConversationsOf } from './conversation-eraser.ts';
 import { conversationRoutes } from './conversation-routes.ts';
 import { ConversationRunner } from './conversation-runner.ts';
 import { ConversationStore } from './conversation-store.ts';
-import { createPipelineSql } from './pipeline-sql.ts';
+import type { PipelineSql } from './pipeline-sql.ts';
 import { extractThrough } from './extract-adapter.ts';
 import { type KickQueue, LocalKickQueue, RedisKickQueue } from './kick-queue.ts';
 import { MachineHost } from './machine-host.ts';
@@ -41,6 +41,8 @@ import { TurnProcessor } from './turn-processor.ts';
 export interface ConversationEngineDeps {
   config: Config;
   db: Database;
+  /** The hot path's direct SQL (owned, and closed, by the caller). */
+  sql: PipelineSql;
   logger: Logger;
   registry: Registry;
   audit: AuditLog;
@@ -61,7 +63,7 @@ const SAVE_MARGIN_MS = 30_000;
 export function createConversationEngine(deps: ConversationEngineDeps) {
   const { config, db, logger, redis } = deps;
   const runsWorkers = config.ROLE !== 'api';
-  const pipelineSql = createPipelineSql(db, config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const pipelineSql = deps.sql;
   const store = new ConversationStore(db.prisma, pipelineSql);
   const metrics = createPipelineMetrics(deps.registry, () => store.countPending());
   const kicks: KickQueue = redis ? new RedisKickQueue(redis.namespace, redis.commands, redis.blocking, logger) : new LocalKickQueue(logger);
@@ -124,7 +126,6 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
       await Promise.race([scheduler.whenIdle(), new Promise((r) => setTimeout(r, 5_000).unref())]);
       host.clear();
       await deps.connectors.stopAll();
-      await pipelineSql.close();
     },
   };
 }

@@ -27,6 +27,11 @@ export function sql(strings: TemplateStringsArray, ...values: unknown[]): Fragme
   return new Fragment(strings, values);
 }
 
+/** Fragments one after the other, `separator` (SQL text, never a value) between them. */
+export function join(parts: Fragment[], separator = ''): Fragment {
+  return new Fragment(['', ...parts.map((_, i) => (i === parts.length - 1 ? '' : separator))], parts);
+}
+
 export function compile(fragment: Fragment): SqlStatement {
   const values: unknown[] = [];
   const walk = (f: Fragment): string =>

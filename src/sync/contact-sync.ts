@@ -2,6 +2,8 @@
 // tools, the bot — all through ContactService) is pushed to SYNC_WEBHOOK_URL through the
 // contact_sync_events outbox. Disabled (nothing queued, contacts stay 'disabled') when the
 // URL is unset. The worker runs only where workers run (ROLE=all|worker).
+import { CREATED_ID } from '../contacts/contact-repository.ts';
+import { sql } from '../conversations/pipeline-sql.ts';
 import type { AuditContext, AuditLog } from '../audit/audit-log.ts';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/env.ts';
@@ -48,6 +50,7 @@ export function createContactSync(deps: ContactSyncDeps): ContactSync {
   const metrics = createSyncMetrics(deps.registry, () => outbox.countBacklog());
   const worker = deps.config.ROLE !== 'api' ? new SyncWorker({ prisma: deps.prisma, outbox, options, metrics, logger: deps.logger }) : undefined;
   deps.contacts.onWrite({
+    onCreate: () => ({ syncStatus: 'pending', statement: sql`INSERT INTO contact_sync_events (contact_id, event) VALUES (${CREATED_ID}, 'created')` }),
     async inTransaction(row, event, tx) {
       await outbox.enqueue(tx, row.id, event);
       return { ...row, syncStatus: 'pending' };
