@@ -1,6 +1,7 @@
 // Each test file gets its own PostgreSQL database on the real server (created here, dropped
 // after), so files can run in parallel without seeing each other's rows.
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 
 export const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -32,8 +33,34 @@ export async function createTestDatabase(prefix = 'atende_t'): Promise<TestDatab
   return {
     name,
     url: url.toString(),
-    drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+    drop: async () => {
+      await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      await dropRedisNamespace(name);
+    },
   };
+}
+
+/**
+ * Deletes the Redis keys of an app that ran on the database `name` (seen marks, kicks,
+ * locks: src/locks/redis.ts names them `atende:<database>:…`); they would otherwise sit out
+ * their TTL — benchmarks leave ~100k marks a run. Best effort: a Redis that is down (some
+ * tests stop their own) is simply skipped.
+ */
+export async function dropRedisNamespace(name: string): Promise<void> {
+  const redis = new Redis(REDIS_TEST_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 1_000, enableOfflineQueue: false });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `atende:${name}:*`, 'COUNT', 1_000);
+      if (keys.length) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } catch {
+    // Redis away: nothing to tidy that we can reach.
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** Drops databases left behind (over an hour ago) by test runs that were killed. */
