@@ -3,7 +3,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export type InboundOutcome = 'accepted' | 'duplicate' | 'invalid' | 'unavailable';
-export type OutboundOutcome = 'sent' | 'retry' | 'failed';
+export type OutboundOutcome = 'sent' | 'retry' | 'failed' | 'elsewhere';
 /** intake: normalize → inbox → ack; turn: one event through the machine (incl. extraction);
  * commit: the turn's transaction; send: one delivery through a connector. */
 export type Stage = 'intake' | 'turn' | 'extraction' | 'commit' | 'send';
@@ -36,7 +36,7 @@ export function createPipelineMetrics(registry: Registry, inboxPending: () => Pr
     }),
     outbound: new Counter({
       name: 'atende_outbound_messages_total',
-      help: 'Outbound delivery attempts by channel and outcome (sent, retry, failed)',
+      help: 'Outbound delivery attempts by channel and outcome (sent, retry, failed, elsewhere: left to the replica that holds the channel)',
       labelNames: ['channel', 'outcome'] as const,
       registers: [registry],
     }),

@@ -12,7 +12,7 @@ import { ConnectorSendError } from '../../connectors/types.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { ChatRef } from '../conversations/chat-ref.ts';
 import { type PipelineSql, sql } from '../conversations/pipeline-sql.ts';
-import type { PipelineMetrics } from '../conversations/pipeline-metrics.ts';
+import type { OutboundOutcome, PipelineMetrics } from '../conversations/pipeline-metrics.ts';
 import type { Logger } from '../observability/logger.ts';
 
 export interface OutboundSenderDeps {
@@ -54,7 +54,7 @@ const ELSEWHERE_DELAY_MS = 1_000;
 // holder's sweeps, for ever. Two sweep periods: the holder looks at least once in between.
 const ELSEWHERE_SKIP_MS = 12_000;
 
-type Outcome = 'sent' | 'retry' | 'elsewhere' | 'failed';
+type Outcome = OutboundOutcome;
 
 export class OutboundSender {
   private readonly now: () => Date;
