@@ -7,24 +7,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { userIdOf } from './helpers/admin-api.ts';
 import { BACKENDS, startTestApp, type TestApp } from './helpers/app.ts';
 import { behave, type FakeOllama, startFakeOllama } from './helpers/fake-ollama.ts';
+import { answerUntilSummary as answer, type Person } from './helpers/answer-until-summary.ts';
 import { openWebChat, type WebChat } from './helpers/web-chat.ts';
 
 const MARIA = { name: 'Maria Silva', phone: '11 99999-8888', email: 'maria@exemplo.com.br', reason: 'apoio emocional' };
 
 /** Answers whatever the bot asks, like a person would, until it shows the summary. */
-async function answerUntilSummary(chat: WebChat, first: string[], person = MARIA): Promise<{ asked: string[]; summary: string }> {
-  const asked: string[] = [];
-  let replies = first;
-  for (let turn = 0; turn < 10; turn++) {
-    const last = replies.at(-1) ?? '';
-    if (last.includes('Está correto?')) return { asked, summary: last };
-    const field = /nome completo/.test(last) ? 'name' : /telefone/i.test(last) ? 'phone' : /e-mail/.test(last) ? 'email' : /motivo/.test(last) ? 'reason' : null;
-    if (!field) throw new Error(`unexpected bot reply: ${last}`);
-    asked.push(field);
-    replies = await chat.say(person[field]);
-  }
-  throw new Error(`no summary after 10 answers; asked ${asked.join(', ')}`);
-}
+const answerUntilSummary = (chat: WebChat, first: string[], person: Person = MARIA) => answer((text) => chat.say(text), first, person);
 
 describe.each(BACKENDS)('conversations end to end on %s', (backend) => {
   let t: TestApp;

@@ -7,23 +7,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BACKENDS, startTestApp, type TestApp } from './helpers/app.ts';
 import { type FakeGraph, GRAPH_VERSION, graph, startFakeGraph } from './helpers/fake-graph.ts';
+import { answerUntilSummary as answer, type Person } from './helpers/answer-until-summary.ts';
 import { behave, type FakeOllama, startFakeOllama } from './helpers/fake-ollama.ts';
 import { CLOUD, type CloudChat, cloudChat, cloudEnv, postWebhook, statusWebhook, textWebhook } from './helpers/whatsapp-cloud.ts';
 
-/** Answers whatever the bot asks until it shows the summary. */
-async function answerUntilSummary(chat: CloudChat, first: string[], person: Record<'name' | 'phone' | 'email' | 'reason', string>) {
-  const asked: string[] = [];
-  let replies = first;
-  for (let turn = 0; turn < 10; turn++) {
-    const last = replies.at(-1) ?? '';
-    if (last.includes('Está correto?')) return { asked, summary: last };
-    const field = /nome completo/.test(last) ? 'name' : /telefone/i.test(last) ? 'phone' : /e-mail/.test(last) ? 'email' : /motivo/.test(last) ? 'reason' : null;
-    if (!field) throw new Error(`unexpected bot reply: ${last}`);
-    asked.push(field);
-    replies = await chat.say(person[field]);
-  }
-  throw new Error(`no summary after 10 answers; asked ${asked.join(', ')}`);
-}
+const answerUntilSummary = (chat: CloudChat, first: string[], person: Person) => answer((text) => chat.say(text), first, person);
 
 describe.each(BACKENDS)('WhatsApp Cloud API end to end on %s', (backend) => {
   let t: TestApp;

@@ -4,6 +4,7 @@
 // request is recorded (path, headers, parsed body) so tests assert the exact outbound call.
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { readBody } from './fake-server.ts';
 
 export type GraphBehavior =
   | { kind: 'ok' }
@@ -56,17 +57,6 @@ export interface FakeGraph {
 }
 
 export const GRAPH_VERSION = 'v23.0';
-
-async function readBody(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  try {
-    return text ? JSON.parse(text) : undefined;
-  } catch {
-    return text;
-  }
-}
 
 export async function startFakeGraph(): Promise<FakeGraph> {
   const sockets = new Set<Socket>();

@@ -1,8 +1,8 @@
 // A fake Ollama: a real HTTP server on 127.0.0.1 speaking /api/chat and /api/tags with the
 // payload shapes a real Ollama (0.12) sends, scripted per test: good answers, broken JSON,
 // errors, a hang (it records when the client gives up and closes the connection) or a delay.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type ServerResponse } from 'node:http';
+import { listenLocally, readBody } from './fake-server.ts';
 
 export type FakeBehavior =
   | { kind: 'content'; content: string; delayMs?: number }
@@ -70,17 +70,6 @@ function tagsResponse(names: string[]) {
   };
 }
 
-async function readBody(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  try {
-    return text ? JSON.parse(text) : undefined;
-  } catch {
-    return text;
-  }
-}
-
 function send(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify(body));
@@ -121,15 +110,6 @@ export async function startFakeOllama(options: { models?: string[]; fallback?: F
         if (!res.destroyed) send(res, 200, chatResponse(model, behavior.content));
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-
-  return Object.assign(fake, {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  });
+  const { port, close } = await listenLocally(server);
+  return Object.assign(fake, { url: `http://127.0.0.1:${port}`, close });
 }

@@ -10,7 +10,7 @@
 // Every request is recorded (method and parsed body) so tests assert the exact bodies, and
 // `failNext` scripts provider errors for the next calls of a method.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocally } from './fake-server.ts';
 
 export const FAKE_BOT_TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 export const FAKE_BOT_ID = '123456789';
@@ -258,16 +258,12 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
         return send(res, 404, { ok: false, error_code: 404, description: 'Not Found: method not found' });
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-
+  const { port, close } = await listenLocally(server);
   return Object.assign(fake, {
     url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (held) clearTimeout(held.timer);
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => {
+      if (held) clearTimeout(held.timer);
+      return close();
+    },
   });
 }
