@@ -197,19 +197,31 @@ describe('contact sync on postgres', () => {
     }
   });
 
-  it('erasing a contact (LGPD) deletes its queued sync events', async () => {
+  it('erasing a contact (LGPD) drops its queued events and tells the receiver to erase it, by id only', async () => {
     receiver.answer(503);
     const created = await create();
     await receiver.waitFor(1);
     expect((await events(created.id)).length).toBe(1);
+    receiver.answer(200);
+    const before = receiver.received.length;
     const erased = await app.inject({ method: 'DELETE', url: `/contacts/${created.id}`, headers: auth() });
     expect(erased.statusCode).toBe(204);
-    expect(await events(created.id)).toEqual([]);
-    const settledCount = receiver.received.length;
+    // The unsent create is gone; what is queued is the erasure notice alone.
+    expect((await events(created.id)).map((e) => e.event)).toEqual(['deleted']);
+    const notices = await eventually(
+      async () => receiver.received.slice(before).filter((d) => d.json.event === 'contact.deleted'),
+      (found) => found.length > 0,
+    );
+    const notice = notices[0]!;
+    expect(notice.json.contact).toEqual({ id: created.id });
+    expect(notice.headers['x-atende-event']).toBe('contact.deleted');
+    expect(signatureVerifies(notice)).toBe(true);
+    for (const pii of [MARIA.name, MARIA.email, '99999']) expect(notice.body).not.toContain(pii);
+    // The erased contact's data is never sent again (a create attempt in flight may land first).
     await new Promise((r) => setTimeout(r, 400));
-    // Nothing about the erased contact is sent afterwards.
-    expect(receiver.received.length).toBeLessThanOrEqual(settledCount + 1);
-    expect(await events(created.id)).toEqual([]);
+    const afterNotice = receiver.received.slice(receiver.received.indexOf(notice) + 1);
+    expect(afterNotice.filter((d) => d.json.contact.id === created.id)).toEqual([]);
+    await eventually(() => events(created.id), (rows) => rows.every((e) => e.status === 'sent'));
   });
 
   it('keeps names, phones and e-mails out of the logs', () => {

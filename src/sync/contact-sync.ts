@@ -42,7 +42,12 @@ export function createContactSync(deps: ContactSyncDeps): ContactSync {
   const options = syncOptionsFrom(deps.config, deps.timing);
   const outbox = new SyncOutbox(deps.prisma);
   // Erasure removes queued events even when sync is (now) disabled: they name the contact.
-  deps.contacts.onErase((contact, tx) => outbox.deleteFor(tx, contact.id));
+  // With sync on, the receiver is told to erase its copy too (LGPD: the right to erasure
+  // reaches the systems the data was passed on to), by a notice carrying only the id.
+  deps.contacts.onErase(async (contact, tx) => {
+    await outbox.deleteFor(tx, contact.id);
+    if (options) await outbox.enqueueDeletion(tx, contact.id);
+  });
   if (!options) {
     return { enabled: false, routes: async (app) => void (await app.register(syncRoutes, {})), start() {}, whenIdle: async () => {}, close: async () => {} };
   }

@@ -38,6 +38,11 @@ export class SyncOutbox {
     await tx.contactSyncEvent.deleteMany({ where: { contactId } });
   }
 
+  /** Queues the erasure notice (in the erasure's transaction); there is no contact to mark. */
+  async enqueueDeletion(tx: Prisma.TransactionClient, contactId: string): Promise<void> {
+    await tx.contactSyncEvent.create({ data: { contactId, event: 'deleted' }, select: { id: true } });
+  }
+
   /**
    * Takes up to `limit` due events: pending ones whose time has come, and 'sending' ones
    * whose claim expired (their worker died). The claim pushes next_attempt_at past the claim

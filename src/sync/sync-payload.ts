@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto';
 import type { ContactRow } from '../contacts/contact-repository.ts';
 
-export type SyncEventName = 'created' | 'updated';
+export type SyncEventName = 'created' | 'updated' | 'deleted';
 
 export interface SyncDelivery {
   /** The event id: the receiver's idempotency key (X-Atende-Delivery). */
@@ -40,6 +40,21 @@ export function syncPayload(delivery: SyncDelivery, contact: ContactRow, now: Da
       createdAt: contact.createdAt.toISOString(),
       updatedAt: contact.updatedAt.toISOString(),
     },
+  };
+}
+
+/**
+ * An LGPD erasure, told to the receiver so it erases its copy too: the id alone — the data
+ * is gone here, and a notice must not carry it anyway.
+ */
+export function deletionPayload(delivery: SyncDelivery, contactId: string, now: Date = new Date()) {
+  return {
+    deliveryId: delivery.deliveryId,
+    event: 'contact.deleted',
+    attempt: delivery.attempt,
+    queuedAt: delivery.queuedAt.toISOString(),
+    sentAt: now.toISOString(),
+    contact: { id: contactId },
   };
 }
 

@@ -9,7 +9,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { ClaimedEvent, Settlement, SyncOutbox } from './sync-outbox.ts';
 import { backoffDelayMs, type SyncOptions } from './sync-options.ts';
 import type { SyncMetrics } from './sync-metrics.ts';
-import { syncPayload } from './sync-payload.ts';
+import { deletionPayload, syncPayload } from './sync-payload.ts';
 import { postWebhook } from './webhook-client.ts';
 
 export interface SyncWorkerDeps {
@@ -86,12 +86,17 @@ export class SyncWorker {
       await this.record(event, { kind: 'failed', error: `gave up after ${options.maxAttempts} attempts` });
       return;
     }
-    const contact = await prisma.contact.findUnique({ where: { id: event.contactId }, select: contactColumns });
-    if (!contact) {
-      await outbox.discard(event);
-      return;
+    const delivery = { deliveryId: event.id, event: event.event, attempt: event.attempts, queuedAt: event.createdAt };
+    let body: string;
+    if (event.event === 'deleted') body = JSON.stringify(deletionPayload(delivery, event.contactId));
+    else {
+      const contact = await prisma.contact.findUnique({ where: { id: event.contactId }, select: contactColumns });
+      if (!contact) {
+        await outbox.discard(event);
+        return;
+      }
+      body = JSON.stringify(syncPayload(delivery, contact));
     }
-    const body = JSON.stringify(syncPayload({ deliveryId: event.id, event: event.event, attempt: event.attempts, queuedAt: event.createdAt }, contact));
     const outcome = await postWebhook({ url: options.url, secret: options.secret, timeoutMs: options.timeoutMs, body, event: `contact.${event.event}`, deliveryId: event.id });
     if (outcome.kind === 'sent') {
       await this.record(event, outcome);
