@@ -67,14 +67,18 @@ export interface TurnScope {
 export function botActors(deps: BotActorDeps): ActorsFactory<TurnScope> {
   const save = async (conversation: ConversationScope, input: SaveRequest) => {
     const key = `${conversation.id}:${input.idempotencyKey}`;
-    const [prior] = await deps.db.query<{ contactId: string }>(sql`SELECT contact_id::text AS "contactId" FROM contact_saves WHERE idempotency_key = ${key}::varchar`);
-    if (prior) return prior.contactId;
+    // A restored snapshot re-runs a save that may have committed: its key names the contact.
+    const priorSave = async () =>
+      (await deps.db.query<{ contactId: string }>(sql`SELECT contact_id::text AS "contactId" FROM contact_saves WHERE idempotency_key = ${key}::varchar`))[0]?.contactId;
     const ctx: AuditContext = { actorId: input.attendantUserId ?? 'bot', actorRole: input.attendantUserId ? 'attendant' : 'bot', requestId: conversation.id };
     const fields = { name: input.fields.name ?? '', phone: input.fields.phone ?? '', email: input.fields.email ?? null, reason: input.fields.reason ?? '' };
     const updateId = updateIdOf(input.update);
     let contact: ContactDto;
-    if (updateId) contact = await deps.contacts.update(updateId, fields, ctx);
-    else {
+    if (updateId) {
+      const prior = await priorSave();
+      if (prior) return prior;
+      contact = await deps.contacts.update(updateId, fields, ctx);
+    } else {
       try {
         const source = {
           channel: conversation.channel,
@@ -83,15 +87,17 @@ export function botActors(deps: BotActorDeps): ActorsFactory<TurnScope> {
           createdBy: input.attendantUserId ?? 'bot',
           consentAt: input.consentAt ? new Date(input.consentAt) : null,
         };
-        // The key commits with the contact: a repeat of this save finds it, never a half.
+        // The key commits with the contact, so a repeat of this save fails on it (or on the
+        // phone) and finds the contact by it below: the usual first run reads nothing first.
         contact = await deps.contacts.create(fields, source, ctx, [
           sql`INSERT INTO contact_saves (idempotency_key, conversation_id, contact_id) VALUES (${key}::varchar, ${conversation.id}::uuid, ${CREATED_ID})`,
         ]);
         return contact.id;
       } catch (err) {
-        // Another run of this save got there first (a worker whose lock lapsed mid-save; or a
-        // contact saved before keys committed with it): the contact this conversation
-        // created is ours, any other one is a real duplicate.
+        const prior = await priorSave();
+        if (prior) return prior;
+        // No key, yet the phone is taken: the contact this conversation created (a save from
+        // before keys committed with the contact) is ours, any other one is a real duplicate.
         const mine = err instanceof ConflictError ? await deps.contacts.findByPhone(fields.phone) : null;
         if (!mine || mine.source.channel !== conversation.channel || mine.source.chatId !== conversation.chatId || new Date(mine.createdAt) < conversation.createdAt) throw err;
         contact = mine;
