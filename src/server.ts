@@ -39,6 +39,10 @@ async function main() {
     `  API:        ${address}`,
     `  API docs:   ${address}/docs`,
     `  chat:       npm run chat${config.PORT === 3000 ? '' : ` -- --url ${address}`}   (staff: add --attendant)`,
+    `  channels:   ${atende.connectors
+      .list()
+      .map((c) => (c.channel === 'whatsapp' ? 'whatsapp (scan the QR code it prints, or GET /channels/whatsapp/qr as admin)' : c.channel))
+      .join(', ')}`,
     config.ADMIN_EMAIL
       ? `  admin:      ${config.ADMIN_EMAIL} (password from ADMIN_PASSWORD)`
       : `  admin:      ${DEFAULT_ADMIN_EMAIL} — password in ${passwordFile} (created on first start)`,

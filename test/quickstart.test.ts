@@ -35,6 +35,8 @@ describe('npm start with nothing configured', () => {
 
   it('prints where the API listens and where the admin password is', () => {
     expect(stdout).toContain('embedded database in');
+    // Nothing configured: only the web chat runs.
+    expect(stdout).toMatch(/channels:\s+web\n/);
     expect(stdout).toMatch(/admin:\s+admin@atende\.local — password in .*admin-password\.txt/);
   });
 
