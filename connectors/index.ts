@@ -11,7 +11,6 @@ import { webChannelConfig } from './web/config.ts';
 import { LocalWebChatEvents, RedisWebChatEvents } from './web/events.ts';
 import { createWebConnector } from './web/index.ts';
 import { whatsappChannelConfig } from './whatsapp/config.ts';
-import { createWhatsappConnector } from './whatsapp/index.ts';
 import type { WhatsappSocketFactory } from './whatsapp/socket.ts';
 import { whatsappCloudConfig } from './whatsapp-cloud/config.ts';
 import { createWhatsappCloudConnector } from './whatsapp-cloud/index.ts';
@@ -33,7 +32,7 @@ export interface ConnectorDeps {
   channelOverrides?: { whatsappSocket?: WhatsappSocketFactory };
 }
 
-export function createConnectorRegistry(deps: ConnectorDeps): ConnectorRegistry {
+export async function createConnectorRegistry(deps: ConnectorDeps): Promise<ConnectorRegistry> {
   const registry = new ConnectorRegistry();
   registry.register(
     createWebConnector({
@@ -46,6 +45,8 @@ export function createConnectorRegistry(deps: ConnectorDeps): ConnectorRegistry 
   );
   // Real channels register below, each only when its configuration enables it.
   if (deps.config.WHATSAPP_BAILEYS_ENABLED) {
+    // Baileys (with its protobuf tables) is ~21 MB of heap: loaded only when the channel is on.
+    const { createWhatsappConnector } = await import('./whatsapp/index.ts');
     registry.register(
       createWhatsappConnector({
         prisma: deps.prisma,

@@ -94,7 +94,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     const checks: HealthCheck[] = [{ name: 'database', check: async () => (await db.ping(), { status: 'up' }) }];
     checks.push(extraction.healthCheck);
     redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger, redisNamespace(config.DATABASE_URL)) : undefined;
-    const connectors = createConnectorRegistry({ config, prisma: db.prisma, jwtSecret, accessTokens: tokens, redis, logger, registry: metrics.registry, dataDir, channelOverrides: options.channelOverrides });
+    const connectors = await createConnectorRegistry({ config, prisma: db.prisma, jwtSecret, accessTokens: tokens, redis, logger, registry: metrics.registry, dataDir, channelOverrides: options.channelOverrides });
     const conversations = createConversationEngine({ config, db, sql: directSql, logger, registry: metrics.registry, audit, contacts, connectors, redis, extractor: extraction.extractor });
     checks.push(...conversations.healthChecks, ...channelHealthChecks(connectors));
 

@@ -3,7 +3,7 @@
 // wait for the consumer. The writer itself ignores backpressure (ENVIRONMENT.md: 1M rows →
 // ~460 MB RSS without waiting), so every WAIT_EVERY rows we let the zip and the socket catch up.
 import { PassThrough, type Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { ContactRow } from '../contact-repository.ts';
 import { saoPauloWallClock } from './cells.ts';
 import { SPREADSHEET_COLUMNS } from './columns.ts';
@@ -67,7 +67,13 @@ function rowValues(row: ContactRow): (string | Date | null)[] {
   });
 }
 
+// exceljs holds ~8 MB of heap once loaded: loaded on the first xlsx export, not at start-up
+// (a bigger resident heap makes every major GC of the message path slower).
+let excel: Promise<typeof ExcelJS> | undefined;
+const loadExcel = () => (excel ??= import('exceljs').then((m) => (m as unknown as { default: typeof ExcelJS }).default));
+
 async function writeWorkbook(batches: AsyncIterable<ContactRow[]>, out: PassThrough): Promise<void> {
+  const ExcelJS = await loadExcel();
   // No shared strings: that table would hold every distinct text of the export in memory.
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const zip = (workbook as unknown as { zip: NodeJS.EventEmitter & { abort(): void } }).zip;
