@@ -3,10 +3,8 @@
 // PrismaClient and does not care which.
 import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { applyMigrations } from './migrations.ts';
-import { openPglite, pgliteRunner } from './pglite.ts';
 import { postgresRunner } from './postgres.ts';
 import type { SqlRunner } from './sql-runner.ts';
 
@@ -47,6 +45,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       close: () => prisma.$disconnect(),
     };
   }
+  // The embedded engine and its adapter (~4 MB of heap, and PGlite's WASM) load only here:
+  // a PostgreSQL deployment never pays for them.
+  const [{ openPglite, pgliteRunner }, { PrismaPGlite }] = await Promise.all([import('./pglite.ts'), import('pglite-prisma-adapter')]);
   const pglite = await openPglite(options.dataDir);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   const sql = pgliteRunner(pglite);
