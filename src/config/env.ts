@@ -43,7 +43,6 @@ export const envSchema = z
     ADMIN_EMAIL: optional(z.email({ error: 'expected an e-mail address' })),
     ADMIN_PASSWORD: optional(z.string().min(10, { error: 'expected at least 10 characters' })),
     CONVERSATION_TIMEOUT_MIN: int(1, 10_080).default(30),
-    DEDUPE_TTL_S: int(60, 2_592_000).default(172_800),
     // Web chat channel abuse limits: messages per session per minute, requests per IP per minute.
     WEB_CHAT_RATE_LIMIT_PER_MIN: int(1, 1_000_000).default(30),
     WEB_CHAT_IP_RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(600),

@@ -15,7 +15,6 @@ import type { Extractor } from '../extraction/mcp-extractor.ts';
 import type { HealthCheck } from '../http/health-routes.ts';
 import { InboxRepository } from '../intake/inbox-repository.ts';
 import { IntakePipeline } from '../intake/intake-pipeline.ts';
-import { SeenMarks } from '../intake/seen-marks.ts';
 import { type ChatLock, InProcessChatLock, RedisChatLock } from '../locks/chat-lock.ts';
 import type { RedisClients } from '../locks/redis.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -69,7 +68,6 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
   const kicks: KickQueue = redis ? new RedisKickQueue(redis.namespace, redis.commands, redis.blocking, logger) : new LocalKickQueue(logger);
   const intake: Intake = new IntakePipeline({
     inbox: new InboxRepository(pipelineSql, config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace'),
-    marks: redis ? new SeenMarks(redis.commands, redis.namespace, config.DEDUPE_TTL_S) : undefined,
     kicks,
     metrics,
     logger,
