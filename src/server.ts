@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { createAtende } from './app.ts';
 import { DEFAULT_ADMIN_EMAIL } from './auth/bootstrap-admin.ts';
-import { ConfigError, loadConfig } from './config/env.ts';
+import { ConfigError, loadConfig, retiredVariables } from './config/env.ts';
 
 async function main() {
   let config;
@@ -17,6 +17,7 @@ async function main() {
   }
 
   const atende = await createAtende(config);
+  for (const retired of retiredVariables()) atende.logger.warn({ event: 'config_retired', variable: retired.variable }, retired.message);
   const address = await atende.http.listen({ port: config.PORT, host: config.HOST });
 
   const shutdown = async (signal: string) => {

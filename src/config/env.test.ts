@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './env.ts';
+import { ConfigError, loadConfig, retiredVariables } from './env.ts';
 
 describe('loadConfig', () => {
   it('runs embedded with nothing configured', () => {
@@ -8,6 +8,12 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ PORT: 3000, HOST: '127.0.0.1', DATA_DIR: './data', ROLE: 'all', OLLAMA_MODEL: 'llama3.1:8b', LLM_TIMEOUT_MS: 30_000 });
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.REDIS_URL).toBeUndefined();
+  });
+
+  it('names retired variables that are still set, and says why they do nothing', () => {
+    expect(retiredVariables({ DEDUPE_TTL_S: '172800' })).toEqual([{ variable: 'DEDUPE_TTL_S', message: expect.stringMatching(/^DEDUPE_TTL_S is no longer used: .*database key/) }]);
+    expect(retiredVariables({ DEDUPE_TTL_S: '' })).toEqual([]);
+    expect(retiredVariables({})).toEqual([]);
   });
 
   it('treats empty variables (as in a copied .env.example) as unset', () => {

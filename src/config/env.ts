@@ -98,6 +98,18 @@ export const envSchema = z
 
 export type Config = z.infer<typeof envSchema>;
 
+/** Variables earlier versions read, and why they no longer matter: told at start-up, so an
+ * operator is not left tuning a knob that does nothing. */
+const RETIRED: Record<string, string> = {
+  DEDUPE_TTL_S: 'messages are deduplicated by the database key alone (no Redis marks to expire); remove it',
+};
+
+export function retiredVariables(env: NodeJS.ProcessEnv = process.env): { variable: string; message: string }[] {
+  return Object.entries(RETIRED)
+    .filter(([name]) => env[name] !== undefined && env[name] !== '')
+    .map(([variable, message]) => ({ variable, message: `${variable} is no longer used: ${message}` }));
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: { variable: string; message: string }[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
