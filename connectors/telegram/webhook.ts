@@ -6,22 +6,15 @@
 //   makes Telegram redeliver, and an update we cannot read would come back forever.
 // - 503 when the intake cannot store it (database down): Telegram redelivers later, and
 //   holds back the updates after it meanwhile, which keeps the chat's order.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { UnauthorizedError } from '../../src/http/errors.ts';
+import { secretsEqual } from '../../src/http/secrets.ts';
 import type { TelegramUpdateIntake } from './update-intake.ts';
 
 export const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
-
-/** Compares digests, so neither the length nor a prefix of the secret leaks through timing. */
-export function secretMatches(given: unknown, expected: string): boolean {
-  if (typeof given !== 'string' || !given) return false;
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 export function telegramWebhookRoutes(deps: { secret: string; updates: TelegramUpdateIntake }): FastifyPluginAsyncZod {
   return async (app) => {
@@ -30,7 +23,7 @@ export function telegramWebhookRoutes(deps: { secret: string; updates: TelegramU
       {
         config: { public: true },
         onRequest: async (request: FastifyRequest) => {
-          if (!secretMatches(request.headers[SECRET_HEADER], deps.secret)) {
+          if (!secretsEqual(request.headers[SECRET_HEADER], deps.secret)) {
             throw new UnauthorizedError('missing or wrong X-Telegram-Bot-Api-Secret-Token');
           }
         },

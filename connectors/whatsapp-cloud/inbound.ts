@@ -10,7 +10,8 @@ import type { ConnectorContext } from '../types.ts';
 import type { WhatsappCloudConfig } from './config.ts';
 import type { WhatsappCloudMetrics } from './metrics.ts';
 import { normalizeWebhook } from './normalize.ts';
-import { hasValidSignature, secretsEqual } from './signature.ts';
+import { secretsEqual } from '../../src/http/secrets.ts';
+import { hasValidSignature } from './signature.ts';
 
 export const WEBHOOK_PATH = '/webhooks/whatsapp-cloud';
 

@@ -1,10 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Registry } from 'prom-client';
 import { bearerToken } from './auth-guard.ts';
 import { UnauthorizedError } from './errors.ts';
-
-const digest = (s: string) => createHash('sha256').update(s).digest();
+import { secretsEqual } from './secrets.ts';
 
 /**
  * Prometheus scrape endpoint. Scrapers cannot log in for a 1-hour JWT, so /metrics takes a
@@ -14,8 +12,7 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 export const metricsRoutes: FastifyPluginAsync<{ registry: Registry; token?: string }> = async (app, { registry, token }) => {
   app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
     if (token) {
-      const given = bearerToken(request);
-      if (!given || !timingSafeEqual(digest(given), digest(token))) throw new UnauthorizedError('/metrics needs Authorization: Bearer <METRICS_TOKEN>');
+      if (!secretsEqual(bearerToken(request), token)) throw new UnauthorizedError('/metrics needs Authorization: Bearer <METRICS_TOKEN>');
     }
     reply.type(registry.contentType);
     return registry.metrics();

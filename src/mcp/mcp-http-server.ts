@@ -3,7 +3,7 @@
 // McpServer and transport per POST — so any number of clients (or replicas behind a proxy)
 // need no session affinity. Host headers are checked against the bound address so a web page
 // cannot reach it through DNS rebinding.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { secretsEqual } from '../http/secrets.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -27,12 +27,9 @@ export interface McpHttpServer {
   close(): Promise<void>;
 }
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
-function authorized(req: IncomingMessage, expected: Buffer): boolean {
-  const header = req.headers.authorization ?? '';
-  const match = /^Bearer\s+(.+)$/i.exec(header);
-  return match ? timingSafeEqual(digest(match[1]!.trim()), expected) : false;
+function authorized(req: IncomingMessage, token: string): boolean {
+  const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+  return secretsEqual(match?.[1]?.trim(), token);
 }
 
 function jsonRpcError(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}) {
@@ -42,13 +39,12 @@ function jsonRpcError(res: ServerResponse, status: number, message: string, head
 
 export async function startMcpHttpServer(options: McpHttpOptions): Promise<McpHttpServer> {
   const host = options.host ?? '127.0.0.1';
-  const expected = digest(options.token);
   const loopback = host === '127.0.0.1' || host === 'localhost' || host === '::1';
   let allowedHosts: string[] = [];
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (new URL(req.url ?? '/', 'http://x').pathname !== MCP_PATH) return jsonRpcError(res, 404, `not found; the MCP endpoint is ${MCP_PATH}`);
-    if (!authorized(req, expected)) return jsonRpcError(res, 401, 'a valid bearer token is required', { 'www-authenticate': 'Bearer realm="atende-mcp"' });
+    if (!authorized(req, options.token)) return jsonRpcError(res, 401, 'a valid bearer token is required', { 'www-authenticate': 'Bearer realm="atende-mcp"' });
     // Stateless: no server-initiated stream (GET) and no session to delete (DELETE).
     if (req.method !== 'POST') return jsonRpcError(res, 405, 'method not allowed', { allow: 'POST' });
     const server = options.newServer();
