@@ -2,6 +2,7 @@
 // session. Only a process that runs workers and holds the lease (lease.ts) opens the socket;
 // inbound messages go to the intake first, before anything else can fail; replies go out
 // through the open socket (outbound.ts).
+import { withDeadline } from '../../src/util/deadline.ts';
 import type { Registry } from 'prom-client';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import type { RedisClients } from '../../src/locks/redis.ts';
@@ -43,11 +44,6 @@ const MAPPING_TIMEOUT_MS = 2_000;
 /** The account id of a JID: its user part (the bot's number, without device). */
 const accountOf = (jid: string | undefined) => /^(\d{5,20})[:@]/.exec(jid ?? '')?.[1];
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]).finally(() => clearTimeout(timer));
-}
-
 export function createWhatsappConnector(deps: WhatsappConnectorDeps): Connector {
   const { config } = deps;
   const logger = deps.logger.child({ channel: WHATSAPP_CHANNEL });
@@ -86,7 +82,7 @@ export function createWhatsappConnector(deps: WhatsappConnectorDeps): Connector 
     const { messages, skipped } = await normalizeUpsert(event, {
       accountId,
       allowGroups: config.allowGroups,
-      ...(mapping ? { pnForLid: (lid: string) => withTimeout(mapping.getPNForLID(lid), MAPPING_TIMEOUT_MS) } : {}),
+      ...(mapping ? { pnForLid: (lid: string) => withDeadline(mapping.getPNForLID(lid), MAPPING_TIMEOUT_MS, () => new Error('LID mapping read timed out')) } : {}),
     });
     for (const [reason, n] of Object.entries(skipped)) metrics.skipped.inc({ reason }, n);
     if (messages.length && context) await deliver(messages);

@@ -5,6 +5,7 @@
 // (retried with backoff); an address that is no WhatsApp JID is permanent. The idempotency key drops a repeat of a
 // reply this process already sent (the sender may resend after a crash or a lost "sent"
 // mark); across processes WhatsApp offers nothing to dedupe on.
+import { withDeadline } from '../../src/util/deadline.ts';
 import { ConnectorSendError, type SendReceipt } from '../types.ts';
 import { bareJid, isSendableJid } from './jid.ts';
 import { WHATSAPP_CHANNEL } from './inbound.ts';
@@ -49,14 +50,10 @@ export class WhatsappSender {
   }
 
   private async send(sock: WhatsappSocket, jid: string, text: string): Promise<SendReceipt> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const result = await Promise.race([
-        sock.sendMessage(jid, { text }),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(error('timeout', `WhatsApp did not accept the message within ${SEND_TIMEOUT_MS} ms`, true)), SEND_TIMEOUT_MS);
-        }),
-      ]);
+      const result = await withDeadline(sock.sendMessage(jid, { text }), SEND_TIMEOUT_MS, () =>
+        error('timeout', `WhatsApp did not accept the message within ${SEND_TIMEOUT_MS} ms`, true),
+      );
       const id = result?.key?.id;
       return id ? { providerMessageId: id } : {};
     } catch (err) {
@@ -65,8 +62,6 @@ export class WhatsappSender {
       const message = ((err as Error)?.message ?? 'send failed').slice(0, 200);
       if (typeof code === 'number' && PERMANENT.has(code)) throw error(`rejected-${code}`, message, false);
       throw error(typeof code === 'number' ? `boom-${code}` : 'send-failed', message, true);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

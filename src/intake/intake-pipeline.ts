@@ -12,6 +12,7 @@ import { chatKeyOf } from '../conversations/chat-ref.ts';
 import type { KickQueue } from '../conversations/kick-queue.ts';
 import type { PipelineMetrics } from '../conversations/pipeline-metrics.ts';
 import { ServiceUnavailableError } from '../http/errors.ts';
+import { withDeadline } from '../util/deadline.ts';
 import type { Logger } from '../observability/logger.ts';
 import { AdaptiveBatcher } from './adaptive-batcher.ts';
 import { dedupeKeyOf, validateInbound } from './inbound-validation.ts';
@@ -72,7 +73,8 @@ export class IntakePipeline implements Intake {
 
     let inserted: Map<string, bigint>;
     try {
-      inserted = await this.withTimeout(this.deps.inbox.insertNew(candidates.map((k) => first.get(k)!)));
+      const ms = this.deps.storeTimeoutMs ?? 5_000;
+      inserted = await withDeadline(this.deps.inbox.insertNew(candidates.map((k) => first.get(k)!)), ms, () => new Error(`inbox write took over ${ms} ms`));
     } catch (err) {
       this.deps.logger.error({ event: 'inbox_store_failed', count: candidates.length, err }, 'inbox unavailable; messages refused');
       throw new ServiceUnavailableError('the message could not be stored right now; send it again', 5);
@@ -94,16 +96,5 @@ export class IntakePipeline implements Intake {
     }
     void this.deps.kicks.kick([...newest].map(([chat, id]) => ({ chat, upTo: String(id) }))).catch(() => {});
     return results;
-  }
-
-  private withTimeout<T>(promise: Promise<T>): Promise<T> {
-    const ms = this.deps.storeTimeoutMs ?? 5_000;
-    let timer: NodeJS.Timeout;
-    return Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`inbox write took over ${ms} ms`)), ms);
-      }),
-    ]).finally(() => clearTimeout(timer));
   }
 }

@@ -13,6 +13,7 @@ import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { ChatRef } from '../conversations/chat-ref.ts';
 import { type PipelineSql, sql } from '../conversations/pipeline-sql.ts';
 import type { OutboundOutcome, PipelineMetrics } from '../conversations/pipeline-metrics.ts';
+import { withDeadline } from '../util/deadline.ts';
 import type { Logger } from '../observability/logger.ts';
 
 export interface OutboundSenderDeps {
@@ -135,7 +136,7 @@ export class OutboundSender {
     try {
       if (!connector) throw new ConnectorSendError(chat.channel, 'no-connector', `no connector for channel ${chat.channel} in this process`, false);
       const options = reply.asks ? { asks: reply.asks, ...(reply.asksMode ? { mode: reply.asksMode } : {}) } : undefined;
-      const receipt = await withTimeout(connector.sendText(chat.chatId, reply.text, reply.key, options), SEND_TIMEOUT_MS);
+      const receipt = await withDeadline(connector.sendText(chat.chatId, reply.text, reply.key, options), SEND_TIMEOUT_MS, () => new Error(`send took over ${SEND_TIMEOUT_MS} ms`));
       // Kept so the provider's delivery statuses (which name this id) find the row.
       if (receipt?.providerMessageId) {
         await this.deps.db.query(sql`UPDATE outbound_messages SET provider_message_id = ${receipt.providerMessageId}::varchar WHERE id = ${reply.id}::bigint`);
@@ -188,14 +189,4 @@ export class OutboundSender {
   private count(chat: ChatRef, outcome: Outcome) {
     this.deps.metrics.outbound.inc({ channel: chat.channel, outcome });
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`send took over ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
