@@ -4,9 +4,9 @@
 // lapse and another replica takes over within a lease length. If Redis itself is away the
 // replicas poll without it — the 409s and the intake's dedupe keep that safe, only noisier.
 import type { Redis } from 'ioredis';
-import { ExecutionError, type Lock, Redlock, ResourceLockedError } from '../../src/locks/redlock.ts';
+import { type LeaseState, RedisLease } from '../../src/locks/lease.ts';
 
-export type LeaseState = 'held' | 'elsewhere' | 'unavailable';
+export type { LeaseState };
 
 export interface PollerLease {
   acquire(): Promise<LeaseState>;
@@ -26,53 +26,9 @@ export class LocalPollerLease implements PollerLease {
   async release(): Promise<void> {}
 }
 
-async function lockedElsewhere(err: unknown): Promise<boolean> {
-  if (!(err instanceof ExecutionError)) return false;
-  const stats = await Promise.all(err.attempts);
-  return stats.some((s) => [...s.votesAgainst.values()].some((e) => e instanceof ResourceLockedError));
-}
-
-export class RedisPollerLease implements PollerLease {
-  private readonly redlock: InstanceType<typeof Redlock>;
-  private readonly resource: string;
-  private lock: Lock | undefined;
-
-  constructor(
-    redis: Redis,
-    namespace: string,
-    botId: string,
-    private readonly leaseMs: number,
-  ) {
-    // retryCount 0: the caller decides when to try again.
-    this.redlock = new Redlock([redis], { retryCount: 0, driftFactor: 0.01 });
-    this.redlock.on('error', () => {});
-    this.resource = `${namespace}:lock:telegram-poller:${botId}`;
-  }
-
-  async acquire(): Promise<LeaseState> {
-    try {
-      this.lock = await this.redlock.acquire([this.resource], this.leaseMs);
-      return 'held';
-    } catch (err) {
-      this.lock = undefined;
-      return (await lockedElsewhere(err)) ? 'elsewhere' : 'unavailable';
-    }
-  }
-
-  async extend(): Promise<boolean> {
-    if (!this.lock) return false;
-    try {
-      this.lock = await this.lock.extend(this.leaseMs);
-      return true;
-    } catch {
-      this.lock = undefined;
-      return false;
-    }
-  }
-
-  async release(): Promise<void> {
-    const lock = this.lock;
-    this.lock = undefined;
-    await lock?.release().catch(() => {});
+/** One lease per bot across the replicas. */
+export class RedisPollerLease extends RedisLease implements PollerLease {
+  constructor(redis: Redis, namespace: string, botId: string, leaseMs: number) {
+    super(redis, `${namespace}:lock:telegram-poller:${botId}`, leaseMs);
   }
 }

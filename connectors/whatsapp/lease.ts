@@ -4,7 +4,7 @@
 // while alive, the others try to take it every few seconds, so a dead holder is replaced
 // within about one lease period. Without Redis there is one process: it always holds it.
 import type { Redis } from 'ioredis';
-import { type Lock, Redlock } from '../../src/locks/redlock.ts';
+import { RedisLease as Lease } from '../../src/locks/lease.ts';
 import type { Logger } from '../../src/observability/logger.ts';
 
 export interface LeaseHandlers {
@@ -49,20 +49,18 @@ export interface RedisLeaseOptions {
 export const DEFAULT_LEASE: RedisLeaseOptions = { leaseMs: 30_000, extendEveryMs: 10_000, retryMs: 5_000 };
 
 export class RedisLease implements SocketLease {
-  private readonly redlock: InstanceType<typeof Redlock>;
-  private lock: Lock | undefined;
+  private readonly lease: Lease;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
   constructor(
     redis: Redis,
-    private readonly key: string,
+    key: string,
     private readonly logger: Logger,
     private readonly options: RedisLeaseOptions = DEFAULT_LEASE,
   ) {
-    // retryCount 0: our own loop retries, at its own pace.
-    this.redlock = new Redlock([redis], { retryCount: 0, driftFactor: 0.01 });
-    this.redlock.on('error', () => {});
+    // Tries once each time: our own loop retries, at its own pace.
+    this.lease = new Lease(redis, key, options.leaseMs);
   }
 
   start(handlers: LeaseHandlers) {
@@ -71,15 +69,13 @@ export class RedisLease implements SocketLease {
   }
 
   held() {
-    return this.lock !== undefined;
+    return this.lease.held();
   }
 
   async stop() {
     this.stopped = true;
     clearTimeout(this.timer);
-    const lock = this.lock;
-    this.lock = undefined;
-    await lock?.release().catch(() => {});
+    await this.lease.release();
   }
 
   private schedule(fn: () => Promise<void>, ms: number) {
@@ -90,16 +86,13 @@ export class RedisLease implements SocketLease {
 
   private async tryAcquire(handlers: LeaseHandlers) {
     if (this.stopped) return;
-    try {
-      this.lock = await this.redlock.acquire([this.key], this.options.leaseMs);
-    } catch {
+    if ((await this.lease.acquire()) !== 'held') {
       // Held elsewhere, or Redis unreachable: either way not ours yet.
       this.schedule(() => this.tryAcquire(handlers), this.options.retryMs);
       return;
     }
     if (this.stopped) {
-      await this.lock.release().catch(() => {});
-      this.lock = undefined;
+      await this.lease.release();
       return;
     }
     this.logger.info({ event: 'whatsapp_lease_acquired' }, 'this replica holds the WhatsApp socket');
@@ -108,16 +101,14 @@ export class RedisLease implements SocketLease {
   }
 
   private async extend(handlers: LeaseHandlers) {
-    if (this.stopped || !this.lock) return;
-    try {
-      this.lock = await this.lock.extend(this.options.leaseMs);
+    if (this.stopped || !this.lease.held()) return;
+    if (await this.lease.extend()) {
       this.schedule(() => this.extend(handlers), this.options.extendEveryMs);
-    } catch (err) {
-      this.lock = undefined;
-      if (this.stopped) return;
-      this.logger.warn({ event: 'whatsapp_lease_lost', err: { message: (err as Error).message } }, 'lost the WhatsApp socket lease; disconnecting');
-      handlers.onLost();
-      this.schedule(() => this.tryAcquire(handlers), this.options.retryMs);
+      return;
     }
+    if (this.stopped) return;
+    this.logger.warn({ event: 'whatsapp_lease_lost' }, 'lost the WhatsApp socket lease; disconnecting');
+    handlers.onLost();
+    this.schedule(() => this.tryAcquire(handlers), this.options.retryMs);
   }
 }

@@ -3,7 +3,8 @@
 // every replica. Losing the lease (Redis down, a stalled process) costs speed, not
 // correctness: each turn commits only if its inbox row is still unprocessed and the
 // conversation still has the version it was computed from.
-import { ExecutionError, type Lock, Redlock, ResourceLockedError } from './redlock.ts';
+import { lockedElsewhere, singleAttemptRedlock } from './lease.ts';
+import type { Lock, Redlock } from './redlock.ts';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.ts';
 
@@ -34,12 +35,6 @@ export class InProcessChatLock implements ChatLock {
 const LEASE_MS = 10_000;
 const EXTEND_EVERY_MS = 3_000;
 
-async function lockedElsewhere(err: unknown): Promise<boolean> {
-  if (!(err instanceof ExecutionError)) return false;
-  const stats = await Promise.all(err.attempts);
-  return stats.some((s) => [...s.votesAgainst.values()].some((e) => e instanceof ResourceLockedError));
-}
-
 export class RedisChatLock implements ChatLock {
   private readonly local = new InProcessChatLock();
   private readonly redlock: InstanceType<typeof Redlock>;
@@ -49,9 +44,8 @@ export class RedisChatLock implements ChatLock {
     private readonly namespace: string,
     private readonly logger: Logger,
   ) {
-    // retryCount 0: a busy chat is someone else's job right now, not worth waiting for.
-    this.redlock = new Redlock([redis], { retryCount: 0, driftFactor: 0.01 });
-    this.redlock.on('error', () => {});
+    // A busy chat is someone else's job right now, not worth waiting for.
+    this.redlock = singleAttemptRedlock(redis);
   }
 
   tryWithLock<T>(key: string, fn: () => Promise<T>): Promise<LockResult<T>> {
