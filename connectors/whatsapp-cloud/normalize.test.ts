@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { e164, normalizeWebhook, type NormalizedWebhook } from './normalize.ts';
+import { normalizeWebhook, type NormalizedWebhook } from './normalize.ts';
 
 const PNID = '106540352242922';
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8'));
@@ -123,14 +123,6 @@ describe('Cloud API webhook normalizer on recorded payloads', () => {
     expect(normalizeWebhook({ hello: 'world' }).ok).toBe(false);
     expect(normalizeWebhook(null).ok).toBe(false);
     expect(normalizeWebhook([]).ok).toBe(false);
-  });
-
-  it('restores the 9th digit of old Brazilian mobile wa_ids', () => {
-    expect(e164('551199998888')).toBe('+5511999998888');
-    expect(e164('5511999998888')).toBe('+5511999998888');
-    // A landline (starts with 2-5) has 8 digits and stays as is.
-    expect(e164('551133334444')).toBe('+551133334444');
-    expect(e164('16505551234')).toBe('+16505551234');
   });
 });
 

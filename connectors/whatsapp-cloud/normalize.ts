@@ -2,6 +2,7 @@
 // EVERY entry, change, message and status: Meta batches several of each into one request.
 // Pure and total: whatever the input, it returns (bad items are counted, never thrown).
 import type { DeliveryStatusUpdate, InboundKind, InboundMessage } from '../types.ts';
+import { phoneOfWhatsappId } from '../../src/contacts/whatsapp-number.ts';
 import { MAX_TEXT_LENGTH } from '../../src/intake/inbound-validation.ts';
 import { WHATSAPP_CLOUD_CHANNEL } from './config.ts';
 import {
@@ -121,7 +122,7 @@ function toInbound(m: WebhookMessage, accountId: string, contacts: WebhookContac
   // may come and go (users with a username), so it keeps one conversation under one key.
   const chatId = userId ?? phoneDigits;
   if (!chatId || m.id.length > 300) return 'invalid';
-  const phone = phoneDigits ? e164(phoneDigits) : undefined;
+  const phone = phoneDigits ? phoneOfWhatsappId(phoneDigits) : undefined;
   const displayName = contact?.profile?.name?.trim() || undefined;
   const { kind, text } = contentOf(m);
   return {
@@ -158,16 +159,6 @@ function toStatus(s: WebhookStatus, now: () => Date): DeliveryStatusUpdate | 'in
 
 function validBsuid(value: string | undefined): string | undefined {
   return value !== undefined && value.length <= MAX_ID && BSUID.test(value) ? value : undefined;
-}
-
-/**
- * wa_id digits → E.164. Brazilian mobiles registered before the 9th digit (2012-2016) keep an
- * 8-digit wa_id ("55 11 9999-8888"); the number people dial and type has the 9, so it is
- * added back — otherwise the phone the channel vouches for would never match the typed one.
- */
-export function e164(digits: string): string {
-  const br = /^55(\d{2})([6-9]\d{7})$/.exec(digits);
-  return br ? `+55${br[1]}9${br[2]}` : `+${digits}`;
 }
 
 function clip(text: string): string {
