@@ -108,6 +108,11 @@ describe.each([
     const failing = await run('lid-without-alt', { ...ctx, pnForLid: async () => Promise.reject(new Error('store down')) });
     expect(failing.messages[0]!.sender.phone).toBeUndefined();
   });
+
+  it('an old Brazilian mobile id (no 9th digit) gives the phone people type, as on the Cloud API', async () => {
+    const mapped = await run('lid-without-alt', { ...ctx, pnForLid: async () => '552198765432@s.whatsapp.net' });
+    expect(mapped.messages[0]!.sender.phone).toBe('+5521998765432');
+  });
 });
 
 describe('whatsapp normalizer on garbage', () => {

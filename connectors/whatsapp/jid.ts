@@ -1,6 +1,8 @@
 // WhatsApp addresses (JIDs) as Baileys 7 hands them: `<digits>@s.whatsapp.net` is a phone
 // number (PN), `<digits>@lid` a LID — WhatsApp's privacy id that hides the phone — and both may
 // carry a `:device` suffix. Plain string work, so the normalizer can run on any input.
+import { phoneOfWhatsappId } from '../../src/contacts/whatsapp-number.ts';
+
 export type JidKind = 'pn' | 'lid' | 'group' | 'status' | 'broadcast' | 'newsletter' | 'other';
 
 const SPLIT = /^([^@:]+)(?::\d+)?@([a-z.]+)$/;
@@ -25,13 +27,12 @@ export function jidKind(jid: string | undefined): JidKind {
   return 'other';
 }
 
-/** E.164 phone of a phone-number JID (`5511999998888@s.whatsapp.net` → `+5511999998888`). */
+/** E.164 phone of a phone-number JID (`5511999998888@s.whatsapp.net` → `+5511999998888`),
+ * by the same rule as the Cloud API's wa_ids (old Brazilian mobiles get their 9th digit). */
 export function phoneOfJid(jid: unknown): string | undefined {
   const bare = bareJid(jid);
   if (jidKind(bare) !== 'pn') return undefined;
-  const digits = bare!.slice(0, bare!.indexOf('@'));
-  // E.164: at most 15 digits, no leading zero.
-  return /^[1-9]\d{7,14}$/.test(digits) ? `+${digits}` : undefined;
+  return phoneOfWhatsappId(bare!.slice(0, bare!.indexOf('@')));
 }
 
 /** A JID we may send a text to: a person (PN or LID) or a group. */
