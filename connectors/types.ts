@@ -3,6 +3,7 @@
 // reports its health. Optional members mark optional capabilities: a channel that has no
 // HTTP endpoints simply has no `routes` — there are no "not supported" stubs.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Prisma } from '../src/generated/prisma/client.ts';
 import type { Logger } from '../src/observability/logger.ts';
 
 /** What the message was: text, or an unsupported media kind (then `text` is empty). */
@@ -126,6 +127,28 @@ export interface SendReceipt {
   providerMessageId?: string;
 }
 
+/** A chat whose address belongs to a person being erased, and the pseudonym that replaces it. */
+export interface ErasedChat {
+  channel: string;
+  accountId: string;
+  chatId: string;
+  pseudonym: string;
+}
+
+/**
+ * What the core erases (LGPD erasure of a contact) or purges (declined/cancelled
+ * conversations, retention): a connector's own tables follow the same scope.
+ */
+export interface ErasureMatch {
+  /** Conversations whose texts are dropped: replies a channel keeps must go too. */
+  conversationIds: string[];
+  /** The person's own chats, now known by a pseudonym in the core tables (may be empty). */
+  chats: ErasedChat[];
+  /** The erased person's phone (E.164) and e-mail, when the scope is a person (erasure). */
+  phone?: string;
+  email?: string | null;
+}
+
 export interface Connector {
   readonly channel: string;
   start(context: ConnectorContext): Promise<void>;
@@ -141,4 +164,9 @@ export interface Connector {
   // Optional capabilities.
   /** HTTP endpoints of the channel (webhooks, the web chat API); registered on the server. */
   routes?: FastifyPluginAsyncZod;
+  /**
+   * Removes or pseudonymizes what the channel keeps in its own tables about `match`, inside
+   * the core's transaction (all or nothing). Only channels that store personal data have it.
+   */
+  eraseSubject?(match: ErasureMatch, tx: Prisma.TransactionClient): Promise<void>;
 }

@@ -6,6 +6,7 @@ import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import type { Connector, ConnectorContext, ConnectorHealth, Intake } from '../types.ts';
 import { WindowLimiter } from '../../src/http/window-limiter.ts';
 import { enforce } from './auth.ts';
+import { eraseWebChatSubject } from './erasure.ts';
 import type { WebChannelConfig } from './config.ts';
 import type { WebChatEvents } from './events.ts';
 import { WEB_CHANNEL, webInboundRoutes } from './inbound.ts';
@@ -59,5 +60,6 @@ export function createWebConnector(deps: WebConnectorDeps): Connector {
     async health(): Promise<ConnectorHealth> {
       return { status: 'up' };
     },
+    eraseSubject: eraseWebChatSubject,
   };
 }

@@ -2,6 +2,7 @@
 // session. Only a process that runs workers and holds the lease (lease.ts) opens the socket;
 // inbound messages go to the intake first, before anything else can fail; replies go out
 // through the open socket (outbound.ts).
+import { whatsappKeyEraser } from './erasure.ts';
 import { withDeadline } from '../../src/util/deadline.ts';
 import type { Registry } from 'prom-client';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
@@ -170,5 +171,6 @@ export function createWhatsappConnector(deps: WhatsappConnectorDeps): Connector 
       if (state === 'logged-out') return { status: 'down', detail: 'logged out: scan a new QR (GET /channels/whatsapp/qr)' };
       return { status: 'degraded', detail: state === 'standby' ? 'another replica holds the WhatsApp socket' : `WhatsApp ${state}` };
     },
+    eraseSubject: whatsappKeyEraser(config.session),
   };
 }

@@ -43,6 +43,10 @@ export const envSchema = z
     ADMIN_EMAIL: optional(z.email({ error: 'expected an e-mail address' })),
     ADMIN_PASSWORD: optional(z.string().min(10, { error: 'expected at least 10 characters' })),
     CONVERSATION_TIMEOUT_MIN: int(1, 10_080).default(30),
+    // Days the texts of a closed conversation are kept before the retention job purges them.
+    CONVERSATION_RETENTION_DAYS: int(1, 3650).default(30),
+    // Swagger UI and the OpenAPI document at /docs; off in production unless set to true.
+    API_DOCS_ENABLED: optional(bool),
     // Web chat channel abuse limits: messages per session per minute, requests per IP per minute.
     WEB_CHAT_RATE_LIMIT_PER_MIN: int(1, 1_000_000).default(30),
     WEB_CHAT_IP_RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(600),

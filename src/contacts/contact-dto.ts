@@ -28,7 +28,7 @@ export interface AuditTrailEntry {
   actorRole: string | null;
 }
 
-export function toPortabilityDocument(row: ContactRow, trail: AuditTrailEntry[], now = new Date()): PortabilityDocument {
+export function toPortabilityDocument(row: ContactRow, trail: AuditTrailEntry[], conversations: PortabilityDocument['conversations'] = [], now = new Date()): PortabilityDocument {
   return {
     document: 'atende.contact-data',
     version: 1,
@@ -47,5 +47,6 @@ export function toPortabilityDocument(row: ContactRow, trail: AuditTrailEntry[],
     sharing: { sync: { status: row.syncStatus, error: row.syncError, syncedAt: iso(row.syncedAt) } },
     // IPs and request ids stay out: they are the staff's data, not the contact's.
     accessLog: trail.map((e) => ({ at: e.at.toISOString(), action: e.action, actorId: e.actorId, actorRole: e.actorRole })),
+    conversations,
   };
 }

@@ -97,6 +97,18 @@ export const portabilityDocumentSchema = z
     accessLog: z
       .array(z.object({ at: isoDateTime, action: z.string(), actorId: z.string().nullable(), actorRole: z.string().nullable() }))
       .describe('every recorded access to or change of this contact, oldest first'),
+    conversations: z
+      .array(
+        z.object({
+          id: z.uuid(),
+          channel: z.string(),
+          status: z.string(),
+          startedAt: isoDateTime,
+          closedAt: isoDateTime.nullable(),
+          messages: z.array(z.object({ direction: z.enum(['inbound', 'outbound']), at: isoDateTime, text: z.string() })),
+        }),
+      )
+      .describe('the chats with this person (their phone or e-mail), with every message still kept, oldest first; texts are purged after CONVERSATION_RETENTION_DAYS'),
   })
   .describe('LGPD portability document (art. 18, V): every personal datum held about a contact');
 

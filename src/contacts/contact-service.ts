@@ -32,6 +32,9 @@ export interface ContactSource {
  */
 export type ContactEraser = (contact: ContactRow, tx: Prisma.TransactionClient) => Promise<void>;
 
+/** Reads the person's conversations for the portability document (the conversations module). */
+export type ContactHistoryReader = (contact: ContactRow) => Promise<PortabilityDocument['conversations']>;
+
 /**
  * Told of every contact created or changed, as part of the write (e.g. to queue a sync event
  * that commits with the contact, or not at all), and once it has committed.
@@ -77,6 +80,7 @@ export class ContactService {
   private readonly audit: AuditLog;
   private readonly created?: Counter<'channel' | 'mode'>;
   private readonly erasers: ContactEraser[] = [];
+  private history?: ContactHistoryReader;
   private readonly writeHooks: ContactWriteHook[] = [];
 
   constructor(deps: ContactServiceDeps) {
@@ -103,6 +107,11 @@ export class ContactService {
   /** Lets a module that stores data about contacts take part in their erasure. */
   onErase(eraser: ContactEraser): void {
     this.erasers.push(eraser);
+  }
+
+  /** Lets the conversations module add the person's chats to the portability document. */
+  onExport(reader: ContactHistoryReader): void {
+    this.history = reader;
   }
 
   /**
@@ -225,7 +234,7 @@ export class ContactService {
     const row = await this.mustFind(id);
     // Recorded first so the document lists this very access too.
     await this.audit.record(ctx, { action: 'contact.data_export', entityType: 'contact', entityId: id });
-    return toPortabilityDocument(row, await this.repo.auditTrail(id));
+    return toPortabilityDocument(row, await this.repo.auditTrail(id), (await this.history?.(row)) ?? []);
   }
 
   private async mustFind(id: string): Promise<ContactRow> {

@@ -24,7 +24,7 @@ import type { Registry } from 'prom-client';
 import { botActors } from './bot-actors.ts';
 import { ChatScheduler } from './chat-scheduler.ts';
 import { ConversationAdmin } from './conversation-admin.ts';
-import { eraseConversationsOf } from './conversation-eraser.ts';
+import { createSubjectEraser } from './conversation-eraser.ts';
 import { conversationRoutes } from './conversation-routes.ts';
 import { ConversationRunner } from './conversation-runner.ts';
 import { ConversationStore } from './conversation-store.ts';
@@ -35,6 +35,10 @@ import { MachineHost } from './machine-host.ts';
 import { ModeResolver } from './mode-resolver.ts';
 import { createPipelineMetrics } from './pipeline-metrics.ts';
 import { Sweeper } from './sweeper.ts';
+import { ConversationRetention } from '../privacy/conversation-retention.ts';
+import { RetentionJob } from '../privacy/retention-job.ts';
+import { conversationHistoryOf } from '../privacy/conversation-history.ts';
+import { RedisLease } from '../locks/lease.ts';
 import { TurnProcessor } from './turn-processor.ts';
 
 export interface ConversationEngineDeps {
@@ -72,7 +76,8 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
     metrics,
     logger,
   });
-  deps.contacts.onErase(eraseConversationsOf);
+  deps.contacts.onErase(createSubjectEraser(deps.connectors));
+  deps.contacts.onExport((contact) => conversationHistoryOf(db.prisma, contact));
 
   const lock: ChatLock = redis ? new RedisChatLock(redis.commands, redis.namespace, logger) : new InProcessChatLock();
   const sender = new OutboundSender({ prisma: db.prisma, db: pipelineSql, connectors: deps.connectors, metrics, logger });
@@ -81,12 +86,20 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
     botActors({ db: pipelineSql, contacts: deps.contacts, extract: extractThrough(deps.extractor), metrics }),
     worstCaseMs(llmPolicyOptions(config)) + SAVE_MARGIN_MS,
   );
+  const retention = new ConversationRetention({ prisma: db.prisma, connectors: deps.connectors, retentionDays: config.CONVERSATION_RETENTION_DAYS });
+  // One pass at a time across replicas; the lease outlasts a pass by far, and should one
+  // overrun it the passes still cannot collide (rows are taken FOR UPDATE SKIP LOCKED).
+  const retentionJob = new RetentionJob({ retention, logger, ...(redis ? { lease: new RedisLease(redis.commands, `${redis.namespace}:lock:retention`, 15 * 60_000) } : {}) });
   const turns = new TurnProcessor({
     store,
     host,
     modes: new ModeResolver(pipelineSql),
     metrics,
     timeoutMin: config.CONVERSATION_TIMEOUT_MIN,
+    forgetClosed: (id, at) =>
+      retention.forgetClosed(id, at).catch((err: Error) => {
+        logger.warn({ event: 'forget_on_close_failed', err: { message: err.message } }, 'texts of a declined/cancelled conversation not dropped yet; the retention job will');
+      }),
   });
   const runner = new ConversationRunner({ store, lock, sender, turns, logger });
   const scheduler = new ChatScheduler((key, upTo) => runner.drain(key, upTo), WORKER_CONCURRENCY, (err) =>
@@ -103,6 +116,10 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
   return {
     intake,
     runsWorkers,
+    /** Texts of closed conversations: dropped at close (declined/cancelled), purged after retention. */
+    retention,
+    /** The periodic retention pass (workers only); `runOnce(now)` runs one now. */
+    retentionJob,
     healthChecks,
     /** Admin routes: GET /conversations, GET /conversations/:id, POST /conversations/:id/resume. */
     routes: async (app: Parameters<typeof conversationRoutes>[0]) => app.register(conversationRoutes, { admin }),
@@ -114,11 +131,13 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
       if (!runsWorkers) return;
       kicks.consume({ handle: (kick) => scheduler.schedule(kick), freeSlots: () => scheduler.freeSlots(), whenFree: () => scheduler.whenFree() });
       sweeper.start();
+      retentionJob.start();
     },
     /** Resolves when this process has no chat work running (tests, shutdown). */
     whenIdle: () => scheduler.whenIdle(),
     async close() {
       await sweeper.stop();
+      await retentionJob.stop();
       await kicks.close();
       // In-flight turns finish (bounded): an unfinished one is redone by another worker.
       await Promise.race([scheduler.whenIdle(), new Promise((r) => setTimeout(r, 5_000).unref())]);

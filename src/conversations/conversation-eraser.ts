@@ -1,25 +1,22 @@
-// LGPD erasure reaches conversations too: when a contact is deleted, the texts of the
-// conversations that produced or updated it are scrubbed (inbound, outbound and the web chat
-// mailbox) and their snapshots, which hold the collected fields, are replaced. Runs inside
+// LGPD erasure reaches the person in every chat (src/privacy/subject-finder.ts): the
+// conversations that produced or updated the contact, every chat addressed by their phone on
+// any channel, and every conversation whose collected fields or texts hold their phone or
+// e-mail. Texts go (inbound, outbound), snapshots are replaced, and the person's own chat
+// addresses become pseudonyms. Channel-owned tables (the web chat mailbox, WhatsApp's key
+// store) follow through each connector's optional `eraseSubject`. Runs inside
 // ContactService.delete's transaction: all or nothing.
-import { Prisma } from '../generated/prisma/client.ts';
+import type { ConnectorRegistry } from '../../connectors/registry.ts';
 import type { ContactEraser } from '../contacts/contact-service.ts';
+import { pseudonymizeChats, scrubConversations } from '../privacy/conversation-scrubber.ts';
+import { findSubjectChats } from '../privacy/subject-finder.ts';
 
-export const eraseConversationsOf: ContactEraser = async (contact, tx) => {
-  const saves = await tx.contactSave.findMany({ where: { contactId: contact.id }, select: { conversationId: true } });
-  const conversations = await tx.conversation.findMany({
-    where: { OR: [{ contactId: contact.id }, { id: { in: saves.map((s) => s.conversationId) } }] },
-    select: { id: true },
-  });
-  const ids = conversations.map((c) => c.id);
-  if (!ids.length) return;
-  const now = new Date();
-  await tx.inboundMessage.updateMany({ where: { conversationId: { in: ids } }, data: { text: '', senderName: null, senderPhone: null, senderUsername: null, raw: Prisma.DbNull } });
-  // A reply not delivered yet is not sent as an empty text.
-  await tx.outboundMessage.updateMany({ where: { conversationId: { in: ids }, status: { in: ['pending', 'sending'] } }, data: { status: 'failed', lastError: 'erased (LGPD)' } });
-  await tx.outboundMessage.updateMany({ where: { conversationId: { in: ids } }, data: { text: '' } });
-  // Web replies carry the conversation id at the start of their idempotency key.
-  await tx.webChatMessage.updateMany({ where: { OR: ids.map((id) => ({ idempotencyKey: { startsWith: `${id}:` } })) }, data: { text: '' } });
-  await tx.conversation.updateMany({ where: { id: { in: ids }, status: { in: ['active', 'handoff'] } }, data: { status: 'cancelled', closedAt: now } });
-  await tx.conversation.updateMany({ where: { id: { in: ids } }, data: { snapshot: { erased: true }, version: { increment: 1 } } });
-};
+export function createSubjectEraser(connectors: ConnectorRegistry, now: () => Date = () => new Date()): ContactEraser {
+  return async (contact, tx) => {
+    const at = now();
+    const found = await findSubjectChats(tx, { contactId: contact.id, phone: contact.phone, email: contact.email });
+    await scrubConversations(tx, found.conversationIds, { at, endConversations: true });
+    const chats = await pseudonymizeChats(tx, found.chats, at);
+    const match = { conversationIds: found.conversationIds, chats, phone: contact.phone, email: contact.email };
+    for (const connector of connectors.list()) await connector.eraseSubject?.(match, tx);
+  };
+}

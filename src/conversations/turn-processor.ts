@@ -9,6 +9,7 @@ import type { ConversationEvent, ConversationInput, MachineHost, TurnResult } fr
 import type { ModeResolver } from './mode-resolver.ts';
 import type { PipelineMetrics } from './pipeline-metrics.ts';
 import type { CommittedReply } from './turn-commit.ts';
+import { forgetsOnClose } from '../privacy/conversation-retention.ts';
 
 export interface TurnDeps {
   store: ConversationStore;
@@ -16,6 +17,9 @@ export interface TurnDeps {
   modes: ModeResolver;
   metrics: PipelineMetrics;
   timeoutMin: number;
+  /** Drops the texts of a conversation that just closed declined or cancelled (the bot told
+   * the person nothing was kept). A failure is the caller's to log: retention catches up. */
+  forgetClosed?: (conversationId: string, closedAt: Date) => Promise<void>;
 }
 
 export interface TurnDone {
@@ -110,6 +114,7 @@ export class TurnProcessor {
     }
     this.deps.metrics.stage.observe({ stage: 'commit' }, (performance.now() - committing) / 1000);
     if (replies === 'stale') return 'stale';
+    if (forgetsOnClose(status)) await this.deps.forgetClosed?.(conversation.id, at);
     const next: ConversationRow = {
       ...(stored ?? ({} as ConversationRow)),
       id: conversation.id,
