@@ -11,6 +11,7 @@ import { auditRoutes } from './audit/audit-routes.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { resolveJwtSecret } from './auth/jwt-secret.ts';
+import { createPasswordPolicy } from './auth/password-strength.ts';
 import { TokenService } from './auth/token-service.ts';
 import type { Config } from './config/env.ts';
 import { contactRoutes } from './contacts/contact-routes.ts';
@@ -102,7 +103,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     await http.register(healthRoutes, { checks });
     await http.register(metricsRoutes, { registry: metrics.registry, token: config.METRICS_TOKEN });
     await http.register(authRoutes, { prisma: db.prisma, tokens, audit, loginRateLimitPerMinute: config.LOGIN_RATE_LIMIT_PER_MIN });
-    await http.register(userRoutes, { users: new UserRepository(db.prisma), tokens, audit });
+    await http.register(userRoutes, { users: new UserRepository(db.prisma), tokens, audit, passwords: createPasswordPolicy() });
     await http.register(auditRoutes, { audit });
     await http.register(contactRoutes, { contacts, extractor: extraction.extractor });
     await http.register(exportRoutes, { exporter: new ContactExporter({ db, databaseUrl: config.DATABASE_URL, audit, logger }) });

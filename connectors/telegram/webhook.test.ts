@@ -28,7 +28,7 @@ async function build(): Promise<{ http: HttpServer; connector: Connector; regist
   const http = await createHttpServer({
     logger,
     metrics: createMetrics(),
-    auth: { verifyAccessToken: async () => Promise.reject(new UnauthorizedError()) },
+    auth: { verifyAccessToken: async () => Promise.reject(new UnauthorizedError()), staffSessionValid: async () => false },
     bodyLimit: 1_000_000,
     version: 'test',
   });

@@ -81,7 +81,7 @@ export function webInboundRoutes(deps: WebInboundDeps): FastifyPluginAsyncZod {
         const ttl = staff ? deps.config.attendantSessionTtlSeconds : deps.config.contactSessionTtlSeconds;
         const expiresAt = Math.floor(now().getTime() / 1000) + ttl;
         const chatId = randomUUID();
-        const token = deps.tokens.sign({ chatId, expiresAt, ...(staff ? { attendantUserId: staff.id } : {}) });
+        const token = deps.tokens.sign({ chatId, expiresAt, ...(staff ? { attendantUserId: staff.id, tokenVersion: staff.tokenVersion ?? 0 } : {}) });
         return reply.code(201).send({ chatId, token, mode: staff ? 'attendant' : 'contact', expiresAt: new Date(expiresAt * 1000).toISOString() });
       },
     );
@@ -100,7 +100,7 @@ export function webInboundRoutes(deps: WebInboundDeps): FastifyPluginAsyncZod {
         serializerCompiler: () => (outcome: IntakeOutcome) => (!outcome.accepted ? JSON.stringify(outcome) : outcome.duplicate ? ACK_DUPLICATE : ACK_ACCEPTED),
       },
       async (request, reply) => {
-        const session = sessionOf(request, deps.tokens);
+        const session = await sessionOf(request, deps.tokens, deps.accessTokens);
         enforce(reply, perSession, session.chatId, 'messages in this chat');
         const intake = deps.intake();
         if (!intake) throw new ServiceUnavailableError('the web chat is starting; try again', 1);

@@ -29,7 +29,7 @@ export function createWebConnector(deps: WebConnectorDeps): Connector {
   let intake: Intake | undefined;
 
   const inbound = webInboundRoutes({ config: deps.config, tokens, accessTokens: deps.accessTokens, intake: () => intake });
-  const outbound = webOutboundRoutes({ tokens, mailbox, events: deps.events });
+  const outbound = webOutboundRoutes({ tokens, accessTokens: deps.accessTokens, mailbox, events: deps.events });
   const routes: FastifyPluginAsyncZod = async (app) => {
     // One budget per IP across every web chat endpoint (sessions, messages, reads, streams).
     const perIp = new WindowLimiter(deps.config.requestsPerMinutePerIp, 60_000);

@@ -4,12 +4,15 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { ownChat, sessionOf } from './auth.ts';
+import type { AccessTokenVerifier } from '../../src/http/auth-guard.ts';
 import type { WebChatEvents } from './events.ts';
 import type { WebMailbox, WebReply } from './mailbox.ts';
 import type { WebSessionTokens } from './session-token.ts';
 
 export interface WebOutboundDeps {
   tokens: WebSessionTokens;
+  /** Checks that an attendant session's user still holds the access it was opened with. */
+  accessTokens: Pick<AccessTokenVerifier, 'staffSessionValid'>;
   mailbox: WebMailbox;
   events: WebChatEvents;
 }
@@ -47,7 +50,7 @@ export function webOutboundRoutes(deps: WebOutboundDeps): FastifyPluginAsyncZod 
         },
       },
       async (request) => {
-        const session = sessionOf(request, deps.tokens);
+        const session = await sessionOf(request, deps.tokens, deps.accessTokens);
         ownChat(session, request.params.chatId);
         const messages = await deps.mailbox.after(session.chatId, request.query.after, request.query.limit);
         return { messages, next: messages.at(-1)?.id ?? request.query.after };
@@ -67,7 +70,7 @@ export function webOutboundRoutes(deps: WebOutboundDeps): FastifyPluginAsyncZod 
         },
       },
       async (request, reply) => {
-        const session = sessionOf(request, deps.tokens);
+        const session = await sessionOf(request, deps.tokens, deps.accessTokens);
         ownChat(session, request.params.chatId);
         let last = request.headers['last-event-id'] ?? request.query.after ?? 0;
         // Read before taking over the socket, so a database outage is still a problem+json.

@@ -8,6 +8,8 @@ export interface WebSession {
   chatId: string;
   /** The staff user who opened an attendant-mode session. */
   attendantUserId?: string;
+  /** That user's token version then: a password reset, role change or disabling ends it. */
+  tokenVersion?: number;
   /** Seconds since the epoch. */
   expiresAt: number;
 }
@@ -25,7 +27,7 @@ export class WebSessionTokens {
   }
 
   sign(session: WebSession): string {
-    const payload = b64(JSON.stringify({ c: session.chatId, u: session.attendantUserId, e: session.expiresAt }));
+    const payload = b64(JSON.stringify({ c: session.chatId, u: session.attendantUserId, v: session.tokenVersion, e: session.expiresAt }));
     return `${payload}.${this.mac(payload)}`;
   }
 
@@ -52,10 +54,11 @@ export class WebSessionTokens {
     const expected = Buffer.from(this.mac(payload), 'base64url');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
     try {
-      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { c?: unknown; u?: unknown; e?: unknown };
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { c?: unknown; u?: unknown; v?: unknown; e?: unknown };
       if (typeof claims.c !== 'string' || typeof claims.e !== 'number') return undefined;
       if (claims.e * 1000 <= this.now()) return undefined;
-      return { chatId: claims.c, expiresAt: claims.e, ...(typeof claims.u === 'string' ? { attendantUserId: claims.u } : {}) };
+      const staff = typeof claims.u === 'string' ? { attendantUserId: claims.u, tokenVersion: typeof claims.v === 'number' ? claims.v : 0 } : {};
+      return { chatId: claims.c, expiresAt: claims.e, ...staff };
     } catch {
       return undefined;
     }

@@ -42,13 +42,14 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesDeps> = async (app, { p
       const { email, password } = request.body;
       const user = await prisma.user.findUnique({ where: { email } });
       const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
-      if (!user || !ok) {
+      // A disabled user gets the same answer as a wrong password: nothing to learn from it.
+      if (!user || !ok || user.disabled) {
         await audit.record(auditContextOf(request), { action: 'auth.login_failed', entityType: 'session', entityId: user?.id ?? null });
         throw new UnauthorizedError('invalid e-mail or password');
       }
       const authUser = { id: user.id, email: user.email, role: user.role };
       await audit.record({ ...auditContextOf(request), actorId: user.id, actorRole: user.role }, { action: 'auth.login', entityType: 'session', entityId: user.id });
-      return { ...(await tokens.issue(authUser)), user: authUser };
+      return { ...(await tokens.issue({ ...authUser, tokenVersion: user.tokenVersion })), user: authUser };
     },
   );
 

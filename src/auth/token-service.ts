@@ -1,6 +1,9 @@
 // Access tokens: HS256 JWTs valid 1 h. Refresh tokens: 32 random bytes valid 7 d, stored as
 // SHA-256 only, rotated on every use. Reusing a rotated token (a sign of theft) revokes its
-// whole family.
+// whole family. Every access token carries the user's token version (`ver`): a password
+// reset, a role change or disabling the user bumps it, and tokens of an older version stop
+// working on their next request — checked against the database each time (a primary-key
+// read that was already made for the role), not cached, so a revocation is never late.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { PrismaClient } from '../generated/prisma/client.ts';
@@ -24,6 +27,7 @@ export interface TokenServiceOptions {
 
 const ISSUER = 'atende';
 const AUDIENCE = 'atende-api';
+const USER_COLUMNS = { id: true, email: true, role: true, tokenVersion: true, disabled: true } as const;
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export class TokenService implements AccessTokenVerifier {
@@ -44,7 +48,7 @@ export class TokenService implements AccessTokenVerifier {
 
   async signAccessToken(user: AuthUser): Promise<string> {
     const iat = Math.floor(this.now().getTime() / 1000);
-    return new SignJWT({ role: user.role, email: user.email })
+    return new SignJWT({ role: user.role, email: user.email, ver: user.tokenVersion ?? 0 })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(user.id)
       .setIssuer(ISSUER)
@@ -58,6 +62,7 @@ export class TokenService implements AccessTokenVerifier {
    * takes effect at once rather than when the token expires. */
   async verifyAccessToken(token: string): Promise<AuthUser> {
     let sub: string | undefined;
+    let version = 0;
     try {
       const { payload } = await jwtVerify(token, this.key, {
         issuer: ISSUER,
@@ -66,13 +71,22 @@ export class TokenService implements AccessTokenVerifier {
         currentDate: this.now(),
       });
       sub = payload.sub;
+      // Tokens signed before versions existed carry none: they count as version 0.
+      version = typeof payload.ver === 'number' ? payload.ver : 0;
     } catch (err) {
       if (err instanceof joseErrors.JWTExpired) throw new UnauthorizedError('access token expired; use POST /auth/refresh');
       throw new UnauthorizedError('invalid access token');
     }
-    const user = sub ? await this.prisma.user.findUnique({ where: { id: sub }, select: { id: true, email: true, role: true } }) : null;
+    const user = sub ? await this.prisma.user.findUnique({ where: { id: sub }, select: USER_COLUMNS }) : null;
     if (!user) throw new UnauthorizedError('the user of this token no longer exists');
-    return user;
+    if (user.disabled) throw new UnauthorizedError('this user is disabled');
+    if (user.tokenVersion !== version) throw new UnauthorizedError('this token was revoked (password, role or access changed); log in again');
+    return { id: user.id, email: user.email, role: user.role, tokenVersion: user.tokenVersion };
+  }
+
+  async staffSessionValid(userId: string, tokenVersion: number): Promise<boolean> {
+    const user = await this.prisma.user.findUnique({ where: { id: userId }, select: USER_COLUMNS });
+    return !!user && !user.disabled && user.tokenVersion === tokenVersion;
   }
 
   async issue(user: AuthUser, family: string = randomUUID()): Promise<TokenPair> {
@@ -98,9 +112,10 @@ export class TokenService implements AccessTokenVerifier {
   async refresh(refreshToken: string): Promise<TokenPair> {
     const stored = await this.prisma.refreshToken.findUnique({
       where: { tokenHash: sha256(refreshToken) },
-      include: { user: { select: { id: true, email: true, role: true } } },
+      include: { user: { select: USER_COLUMNS } },
     });
     if (!stored) throw new UnauthorizedError('unknown refresh token');
+    if (stored.user.disabled) throw new UnauthorizedError('this user is disabled');
     if (stored.revokedAt || stored.replacedBy) {
       await this.revokeFamily(stored.family);
       throw new UnauthorizedError('refresh token was already used or revoked; log in again');

@@ -10,11 +10,16 @@ export interface AuthUser {
   id: string;
   email: string;
   role: Role;
+  /** The user's token version when the token was issued (users.token_version); 0 if absent. */
+  tokenVersion?: number;
 }
 
 export interface AccessTokenVerifier {
   /** Resolves the user a bearer access token belongs to; throws UnauthorizedError otherwise. */
   verifyAccessToken(token: string): Promise<AuthUser>;
+  /** Whether a session opened by a staff user under `tokenVersion` (a web chat attendant
+   * session) still stands: the user exists, is enabled and kept that version and role. */
+  staffSessionValid(userId: string, tokenVersion: number): Promise<boolean>;
 }
 
 declare module 'fastify' {

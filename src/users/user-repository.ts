@@ -22,6 +22,8 @@ export interface UserChanges {
   name?: string | null;
   role?: Role;
   passwordHash?: string;
+  /** true: the user cannot log in and every token and session of theirs stops working. */
+  disabled?: boolean;
   /** Replaces all of the user's identities. */
   identities?: ChatIdentityInput[];
 }
@@ -34,6 +36,7 @@ const publicColumns = {
   email: true,
   name: true,
   role: true,
+  disabled: true,
   createdAt: true,
   updatedAt: true,
   identities: { select: { channel: true, address: true }, orderBy: [{ channel: 'asc' }, { address: 'asc' }] },
@@ -77,9 +80,14 @@ export class UserRepository {
 
   async update(id: string, changes: UserChanges, within?: WithinWrite): Promise<UserView> {
     return this.write(async (tx) => {
-      const current = await tx.user.findUnique({ where: { id }, select: { role: true } });
+      const current = await tx.user.findUnique({ where: { id }, select: { role: true, disabled: true } });
       if (!current) throw new NotFoundError('user', id);
       if (current.role === 'admin' && changes.role && changes.role !== 'admin') await this.assertNotLastAdmin(tx, 'demote');
+      if (current.role === 'admin' && changes.disabled && !current.disabled) await this.assertNotLastAdmin(tx, 'disable');
+      // What a session was granted under no longer holds: every access token and web chat
+      // session of the user stops working (token version), and their refresh tokens go.
+      const revoke = !!changes.passwordHash || (!!changes.role && changes.role !== current.role) || (changes.disabled === true && !current.disabled);
+      if (revoke) await tx.refreshToken.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: new Date() } });
       if (changes.identities) {
         await this.assertIdentitiesFree(tx, changes.identities, id);
         await tx.chatIdentity.deleteMany({ where: { userId: id } });
@@ -91,6 +99,8 @@ export class UserRepository {
           ...(changes.name !== undefined ? { name: changes.name } : {}),
           ...(changes.role ? { role: changes.role } : {}),
           ...(changes.passwordHash ? { passwordHash: changes.passwordHash } : {}),
+          ...(changes.disabled !== undefined ? { disabled: changes.disabled } : {}),
+          ...(revoke ? { tokenVersion: { increment: 1 } } : {}),
           // Identities alone change no user column; bump updatedAt all the same.
           updatedAt: new Date(),
         },
@@ -117,9 +127,10 @@ export class UserRepository {
    * otherwise both see "another admin remains" and leave none. The second waits, then sees
    * the first's change. Locking in id order keeps two such transactions from deadlocking.
    */
-  private async assertNotLastAdmin(tx: Prisma.TransactionClient, what: 'delete' | 'demote') {
-    const admins = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE role = 'admin' ORDER BY id FOR UPDATE`;
-    if (admins.length <= 1) {
+  private async assertNotLastAdmin(tx: Prisma.TransactionClient, what: 'delete' | 'demote' | 'disable') {
+    const admins = await tx.$queryRaw<{ id: string; disabled: boolean }[]>`SELECT id, disabled FROM users WHERE role = 'admin' ORDER BY id FOR UPDATE`;
+    // A disabled admin cannot step in: only enabled ones count.
+    if (admins.filter((a) => !a.disabled).length <= 1) {
       throw new ConflictError('last-admin', `cannot ${what} the last admin; make another user admin first`);
     }
   }

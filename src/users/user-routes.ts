@@ -4,7 +4,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type AuditContext, type AuditLog, auditContextOf } from '../audit/audit-log.ts';
 import { hashPassword } from '../auth/passwords.ts';
+import type { PasswordPolicy } from '../auth/password-strength.ts';
 import type { TokenService } from '../auth/token-service.ts';
+import { ValidationError } from '../http/errors.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { UserRepository, WithinWrite } from './user-repository.ts';
 import { createUserBody, toUserResponse, updateUserBody, userIdParams, userListResponse, userResponse } from './user-schemas.ts';
@@ -13,11 +15,18 @@ export interface UserRoutesDeps {
   users: UserRepository;
   tokens: TokenService;
   audit: AuditLog;
+  passwords: PasswordPolicy;
 }
 
 const adminOnly = { roles: ['admin' as const] };
 
-export const userRoutes: FastifyPluginAsyncZod<UserRoutesDeps> = async (app, { users, tokens, audit }) => {
+export const userRoutes: FastifyPluginAsyncZod<UserRoutesDeps> = async (app, { users, tokens, audit, passwords }) => {
+  /** Refuses a password an attacker would guess (common, built from the account's e-mail or name…). */
+  const strong = (password: string, related: (string | null | undefined)[]) => {
+    const verdict = passwords.check(password, related);
+    if (!verdict.ok) throw ValidationError.field('password', verdict.reason!);
+  };
+
   /** The audit entry of a write, recorded in the write's own transaction. */
   const recordIn =
     (ctx: AuditContext, action: 'user.create' | 'user.update' | 'user.delete', meta?: Prisma.InputJsonObject): WithinWrite =>
@@ -63,6 +72,7 @@ export const userRoutes: FastifyPluginAsyncZod<UserRoutesDeps> = async (app, { u
     },
     async (request, reply) => {
       const { password, identities = [], ...rest } = request.body;
+      strong(password, [rest.email, rest.name]);
       const user = await users.create(
         { ...rest, identities, passwordHash: await hashPassword(password) },
         recordIn(auditContextOf(request), 'user.create', { role: rest.role, identityChannels: identities.map((i) => i.channel) }),
@@ -77,7 +87,7 @@ export const userRoutes: FastifyPluginAsyncZod<UserRoutesDeps> = async (app, { u
       config: adminOnly,
       schema: {
         tags: ['users'],
-        summary: 'Change name, role, password or chat identities (409 when demoting the last admin)',
+        summary: 'Change name, role, password, chat identities or disable the user (409 for the last admin); a new password, role or disabling ends their sessions',
         params: userIdParams,
         body: updateUserBody,
         response: { 200: userResponse },
@@ -85,6 +95,10 @@ export const userRoutes: FastifyPluginAsyncZod<UserRoutesDeps> = async (app, { u
     },
     async (request) => {
       const { password, ...changes } = request.body;
+      if (password) {
+        const current = await users.get(request.params.id);
+        strong(password, [current.email, changes.name ?? current.name]);
+      }
       const fields = Object.entries(request.body)
         .filter(([, v]) => v !== undefined)
         .map(([k]) => k);
@@ -93,9 +107,8 @@ export const userRoutes: FastifyPluginAsyncZod<UserRoutesDeps> = async (app, { u
         { ...changes, ...(password ? { passwordHash: await hashPassword(password) } : {}) },
         recordIn(auditContextOf(request), 'user.update', { fields, ...(changes.role ? { role: changes.role } : {}) }),
       );
-      // A new password ends every session of the old one; the access tokens still out there
-      // expire within the hour.
-      if (password) await tokens.revokeAllOf(user.id);
+      // A new password, role or disabling ended every session inside the update (token
+      // version bumped, refresh tokens revoked, in the same transaction).
       return toUserResponse(user);
     },
   );

@@ -64,8 +64,9 @@ export const updateUserBody = z
   .object({
     name: nameSchema.optional(),
     role: roleSchema.optional(),
-    password: passwordSchema.optional().describe('changing it logs the user out everywhere (refresh tokens revoked)'),
+    password: passwordSchema.optional().describe('changing it logs the user out everywhere (access tokens, refresh tokens, web chat sessions)'),
     identities: identitiesSchema.optional().describe('replaces all of the user\u2019s identities'),
+    disabled: z.boolean().optional().describe('true: the user cannot log in and every session of theirs ends at once'),
   })
   .refine((body) => Object.values(body).some((v) => v !== undefined), { error: 'nothing to change' });
 
@@ -76,6 +77,7 @@ export const userResponse = z.object({
   email: z.string(),
   name: z.string().nullable(),
   role: roleSchema,
+  disabled: z.boolean(),
   identities: z.array(z.object({ channel: z.string(), address: z.string() })),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
