@@ -19,6 +19,7 @@ import { type Database, openDatabase, pgliteDir } from '../src/db/database.ts';
 import { createContactExtractor } from '../src/extraction/extraction-stack.ts';
 import { startMcpHttpServer } from '../src/mcp/mcp-http-server.ts';
 import { createMcpServer } from '../src/mcp/mcp-server.ts';
+import type { McpClient } from '../src/mcp/contact-tools.ts';
 import { createLogger } from '../src/observability/logger.ts';
 
 const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
@@ -65,7 +66,7 @@ if (config.DATABASE_URL || args['embedded-db']) {
 }
 
 const { extractor } = await createContactExtractor({ config, logger, registry: new Registry() });
-const newServer = () => createMcpServer({ extractor, contacts, logger, version: VERSION });
+const newServer = (client?: McpClient) => createMcpServer({ extractor, contacts, logger, version: VERSION }, client);
 
 let closeTransport: () => Promise<void>;
 if (args.http) {

@@ -13,7 +13,7 @@ import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { resolveJwtSecret } from './auth/jwt-secret.ts';
 import { createPasswordPolicy } from './auth/password-strength.ts';
 import { TokenService } from './auth/token-service.ts';
-import type { Config } from './config/env.ts';
+import { apiDocsEnabled, type Config } from './config/env.ts';
 import { contactRoutes } from './contacts/contact-routes.ts';
 import { ContactService } from './contacts/contact-service.ts';
 import { exportRoutes } from './contacts/export-routes.ts';
@@ -99,7 +99,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     const conversations = createConversationEngine({ config, db, sql: directSql, logger, registry: metrics.registry, audit, contacts, connectors, redis, extractor: extraction.extractor });
     checks.push(...conversations.healthChecks, ...channelHealthChecks(connectors));
 
-    const http = await createHttpServer({ logger, metrics, auth: tokens, bodyLimit: config.BODY_LIMIT_BYTES, version: VERSION });
+    const http = await createHttpServer({ logger, metrics, auth: tokens, bodyLimit: config.BODY_LIMIT_BYTES, version: VERSION, docs: apiDocsEnabled(config) });
     await http.register(healthRoutes, { checks });
     await http.register(metricsRoutes, { registry: metrics.registry, token: config.METRICS_TOKEN });
     await http.register(authRoutes, { prisma: db.prisma, tokens, audit, loginRateLimitPerMinute: config.LOGIN_RATE_LIMIT_PER_MIN });

@@ -1,8 +1,9 @@
 // The process: read config, build the app, listen, and shut down gracefully on signals.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createAtende } from './app.ts';
 import { DEFAULT_ADMIN_EMAIL } from './auth/bootstrap-admin.ts';
-import { ConfigError, loadConfig, retiredVariables } from './config/env.ts';
+import { apiDocsEnabled, ConfigError, loadConfig, retiredVariables } from './config/env.ts';
 
 async function main() {
   let config;
@@ -38,7 +39,7 @@ async function main() {
     '',
     `  atende is running — ${atende.db.kind === 'pglite' ? `embedded database in ${path.resolve(config.DATA_DIR)}` : 'PostgreSQL'}`,
     `  API:        ${address}`,
-    `  API docs:   ${address}/docs`,
+    apiDocsEnabled(config) ? `  API docs:   ${address}/docs` : '  API docs:   off (API_DOCS_ENABLED=true serves them at /docs)',
     `  chat:       npm run chat${config.PORT === 3000 ? '' : ` -- --url ${address}`}   (staff: add --attendant)`,
     `  channels:   ${atende.connectors
       .list()
@@ -46,7 +47,10 @@ async function main() {
       .join(', ')}`,
     config.ADMIN_EMAIL
       ? `  admin:      ${config.ADMIN_EMAIL} (password from ADMIN_PASSWORD)`
-      : `  admin:      ${DEFAULT_ADMIN_EMAIL} — password in ${passwordFile} (created on first start)`,
+      : // Production never writes the file: point at it only where it exists.
+        existsSync(passwordFile)
+        ? `  admin:      ${DEFAULT_ADMIN_EMAIL} — password in ${passwordFile} (created on first start)`
+        : '  admin:      no generated password here; set ADMIN_EMAIL and ADMIN_PASSWORD to create the first admin',
     '',
   ];
   console.log(lines.join('\n'));

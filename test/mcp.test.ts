@@ -8,6 +8,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type McpHttpServer, startMcpHttpServer } from '../src/mcp/mcp-http-server.ts';
 import { createMcpServer } from '../src/mcp/mcp-server.ts';
+import type { McpClient } from '../src/mcp/contact-tools.ts';
 import { BACKENDS, startTestApp, type TestApp } from './helpers/app.ts';
 import { type ExtractionRig, extractionRig } from './helpers/extraction-rig.ts';
 import { behave } from './helpers/fake-ollama.ts';
@@ -31,7 +32,7 @@ describe.each(BACKENDS)('MCP server on %s', (backend) => {
   beforeAll(async () => {
     t = await startTestApp({ backend });
     rig = await extractionRig({ breakerThreshold: 100, maxAttempts: 1 });
-    const newServer = () => createMcpServer({ extractor: rig.extractor, contacts: t.atende.contacts, version: 'test' });
+    const newServer = (client?: McpClient) => createMcpServer({ extractor: rig.extractor, contacts: t.atende.contacts, version: 'test' }, client);
 
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     await newServer().connect(serverSide);
@@ -124,6 +125,11 @@ describe.each(BACKENDS)('MCP server on %s', (backend) => {
       const listed = await t.atende.db.prisma.auditLog.count({ where: { actorId: 'mcp', action: 'contact.list' } });
       expect(listed).toBeGreaterThan(0);
       expect(JSON.stringify(audit.map((a) => a.meta))).not.toContain('98765');
+      // Over HTTP the entries name the client's address; request ids are the server's own
+      // (one per call), never the JSON-RPC id the client chose.
+      expect(audit.map((a) => a.ip)).toEqual(transport === 'streamable-http' ? ['127.0.0.1', '127.0.0.1'] : [null, null]);
+      for (const a of audit) expect(a.requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(new Set(audit.map((a) => a.requestId)).size).toBe(2);
     });
 
     it('create_contact applies the duplicate-phone rule and the field validation', async () => {

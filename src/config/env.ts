@@ -132,3 +132,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     })),
   );
 }
+
+/** /docs is served unless turned off, and in production only when turned on explicitly. */
+export const apiDocsEnabled = (config: Pick<Config, 'API_DOCS_ENABLED' | 'NODE_ENV'>): boolean => config.API_DOCS_ENABLED ?? config.NODE_ENV !== 'production';

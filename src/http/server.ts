@@ -22,6 +22,8 @@ export interface HttpServerOptions {
   auth: AccessTokenVerifier;
   bodyLimit: number;
   version: string;
+  /** Serve Swagger UI and the OpenAPI JSON at /docs (API_DOCS_ENABLED; off in production). */
+  docs?: boolean;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,64}$/;
@@ -30,11 +32,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   const fastify = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: options.bodyLimit,
-    // Accept a caller's X-Request-Id when it is sane, so logs correlate across services.
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    // Request ids are the server's own: a caller's X-Request-Id could collide with another
+    // request's or forge one in the audit log. Theirs is logged apart, as correlationId.
+    genReqId: () => randomUUID(),
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     trustProxy: true,
     return503OnClosing: true,
@@ -45,9 +45,18 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app);
 
+  app.addHook('onRequest', (request, _reply, done) => {
+    const given = request.headers['x-request-id'];
+    if (typeof given === 'string' && REQUEST_ID.test(given)) request.log = request.log.child({ correlationId: given });
+    done();
+  });
+
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.headers(request.url.startsWith('/docs') ? DOCS_SECURITY_HEADERS : API_SECURITY_HEADERS);
     reply.header('x-request-id', request.id);
+    // Contacts, exports, conversations, audit, users, web chat replies: no cache (browser,
+    // proxy) may keep a copy. A route that wants caching sets its own Cache-Control.
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     done(null, payload);
   });
   app.addHook('onResponse', (request, reply, done) => {
@@ -71,6 +80,6 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  if (options.docs ?? true) await app.register(swaggerUi, { routePrefix: '/docs' });
   return app;
 }

@@ -1,6 +1,8 @@
 // Contact tools for AI assistants: thin adapters over ContactService, so validation, the
 // duplicate-phone rule and the audit trail are exactly the REST API's. Every call is audited
-// by the service under the actor "mcp".
+// by the service under the actor "mcp", with the client's IP (HTTP transport) and a request
+// id of our own — the JSON-RPC id is the client's choice, so it never names an audit entry.
+import { randomUUID } from 'node:crypto';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { AuditContext } from '../audit/audit-log.ts';
@@ -15,8 +17,16 @@ export const MCP_MAX_PAGE = 50;
 
 export const MCP_SOURCE = { channel: 'mcp', mode: 'api', createdBy: 'mcp' } as const;
 
-function auditContext(requestId: string | number): AuditContext {
-  return { actorId: 'mcp', actorRole: 'mcp', requestId: `mcp-${String(requestId)}`.slice(0, 64) };
+/** Who is calling, as the transport knows it (HTTP: one per request; stdio: none). */
+export interface McpClient {
+  /** The peer address of the HTTP request. */
+  ip?: string | null;
+  /** The server's id of the HTTP request. */
+  requestId?: string;
+}
+
+function auditContext(client: McpClient | undefined): AuditContext {
+  return { actorId: 'mcp', actorRole: 'mcp', requestId: client?.requestId ?? randomUUID(), ip: client?.ip ?? null };
 }
 
 const searchInputSchema = contactFiltersSchema.extend({
@@ -24,7 +34,7 @@ const searchInputSchema = contactFiltersSchema.extend({
   cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
 });
 
-export function registerContactTools(server: McpServer, contacts: ContactService, logger?: Logger): void {
+export function registerContactTools(server: McpServer, contacts: ContactService, logger?: Logger, client?: McpClient): void {
   server.registerTool(
     'search_contacts',
     {
@@ -34,9 +44,9 @@ export function registerContactTools(server: McpServer, contacts: ContactService
       outputSchema: contactPageSchema,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    async ({ limit, cursor, ...filters }, extra) => {
+    async ({ limit, cursor, ...filters }) => {
       try {
-        return structured(await contacts.list(filters, { limit, cursor }, auditContext(extra.requestId)));
+        return structured(await contacts.list(filters, { limit, cursor }, auditContext(client)));
       } catch (err) {
         return toolError(err, logger);
       }
@@ -52,9 +62,9 @@ export function registerContactTools(server: McpServer, contacts: ContactService
       outputSchema: contactDtoSchema,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    async ({ id }, extra) => {
+    async ({ id }) => {
       try {
-        return structured(await contacts.get(id, auditContext(extra.requestId)));
+        return structured(await contacts.get(id, auditContext(client)));
       } catch (err) {
         return toolError(err, logger);
       }
@@ -72,9 +82,9 @@ export function registerContactTools(server: McpServer, contacts: ContactService
       outputSchema: contactDtoSchema,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },
-    async (input, extra) => {
+    async (input) => {
       try {
-        return structured(await contacts.create(input, MCP_SOURCE, auditContext(extra.requestId)));
+        return structured(await contacts.create(input, MCP_SOURCE, auditContext(client)));
       } catch (err) {
         return toolError(err, logger);
       }

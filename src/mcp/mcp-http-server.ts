@@ -9,12 +9,15 @@ import type { AddressInfo } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Logger } from '../observability/logger.ts';
+import type { McpClient } from './contact-tools.ts';
+import { randomUUID } from 'node:crypto';
 
 export const MCP_PATH = '/mcp';
 const MAX_BODY_BYTES = 256 * 1024;
 
 export interface McpHttpOptions {
-  newServer: () => McpServer;
+  /** A server for one request; `client` is who sent it (peer IP, our request id) for the audit. */
+  newServer: (client: McpClient) => McpServer;
   token: string;
   host?: string;
   /** 0 picks a free port (tests). */
@@ -47,7 +50,9 @@ export async function startMcpHttpServer(options: McpHttpOptions): Promise<McpHt
     if (!authorized(req, options.token)) return jsonRpcError(res, 401, 'a valid bearer token is required', { 'www-authenticate': 'Bearer realm="atende-mcp"' });
     // Stateless: no server-initiated stream (GET) and no session to delete (DELETE).
     if (req.method !== 'POST') return jsonRpcError(res, 405, 'method not allowed', { allow: 'POST' });
-    const server = options.newServer();
+    // The peer address: the server is meant to be reached directly (loopback by default), so
+    // no forwarding header is believed.
+    const server = options.newServer({ ip: req.socket.remoteAddress ?? null, requestId: randomUUID() });
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,

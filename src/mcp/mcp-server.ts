@@ -5,7 +5,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ContactService } from '../contacts/contact-service.ts';
 import type { ContactExtractor } from '../extraction/contact-extractor.ts';
 import type { Logger } from '../observability/logger.ts';
-import { registerContactTools } from './contact-tools.ts';
+import { type McpClient, registerContactTools } from './contact-tools.ts';
 import { registerExtractTool } from './extract-tool.ts';
 
 export interface McpServerDeps {
@@ -16,12 +16,12 @@ export interface McpServerDeps {
   version: string;
 }
 
-export function createMcpServer(deps: McpServerDeps): McpServer {
+export function createMcpServer(deps: McpServerDeps, client?: McpClient): McpServer {
   const server = new McpServer(
     { name: 'atende', version: deps.version },
     { instructions: 'Contact intake of atende: extract contact fields from PT-BR chat text; search, read and register contacts.' },
   );
   registerExtractTool(server, deps.extractor, deps.logger);
-  if (deps.contacts) registerContactTools(server, deps.contacts, deps.logger);
+  if (deps.contacts) registerContactTools(server, deps.contacts, deps.logger, client);
   return server;
 }
