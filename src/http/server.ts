@@ -35,6 +35,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     // Request ids are the server's own: a caller's X-Request-Id could collide with another
     // request's or forge one in the audit log. Theirs is logged apart, as correlationId.
     genReqId: () => randomUUID(),
+    // On the request's logger from its first line ("incoming request") on.
+    childLoggerFactory: (logger, bindings, childOptions, rawReq) => {
+      const given = rawReq.headers['x-request-id'];
+      return logger.child(typeof given === 'string' && REQUEST_ID.test(given) ? { ...bindings, correlationId: given } : bindings, childOptions);
+    },
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     trustProxy: true,
     return503OnClosing: true,
@@ -44,12 +49,6 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app);
-
-  app.addHook('onRequest', (request, _reply, done) => {
-    const given = request.headers['x-request-id'];
-    if (typeof given === 'string' && REQUEST_ID.test(given)) request.log = request.log.child({ correlationId: given });
-    done();
-  });
 
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.headers(request.url.startsWith('/docs') ? DOCS_SECURITY_HEADERS : API_SECURITY_HEADERS);
