@@ -142,7 +142,12 @@ describe.each(BACKENDS)('auth on %s', (backend) => {
     const session = await login('promoted@example.com', 'promoted-password');
     expect((await api('GET', '/users', session.accessToken)).statusCode).toBe(200);
     await api('PATCH', `/users/${created.json().id}`, admin, { role: 'attendant' });
-    expect((await api('GET', '/users', session.accessToken)).statusCode).toBe(403);
+    // The token was granted under the admin role: it is revoked outright (token version),
+    // not merely narrowed to the new role. A fresh login gets the attendant's rights.
+    expect((await api('GET', '/users', session.accessToken)).statusCode).toBe(401);
+    const fresh = await login('promoted@example.com', 'promoted-password');
+    expect((await api('GET', '/users', fresh.accessToken)).statusCode).toBe(403);
+    expect((await api('GET', '/contacts', fresh.accessToken)).statusCode).toBe(200);
   });
 });
 

@@ -62,7 +62,7 @@ export class TokenService implements AccessTokenVerifier {
    * takes effect at once rather than when the token expires. */
   async verifyAccessToken(token: string): Promise<AuthUser> {
     let sub: string | undefined;
-    let version = 0;
+    let version: number;
     try {
       const { payload } = await jwtVerify(token, this.key, {
         issuer: ISSUER,
