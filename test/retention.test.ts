@@ -76,6 +76,25 @@ describe.each(BACKENDS)('conversation retention on %s', (backend) => {
     expect(await personalDataScan(t, ['Clarimunda', '933332222'])).toEqual({});
     expect(await t.atende.conversations.retention.purge(new Date(Date.now() + 31 * DAY))).toEqual({ expired: 0, forgotten: 0, loose: 0 });
   });
+
+  it('after a cancel, the next pass once the goodbye went out leaves no trace of the WhatsApp number either', async () => {
+    const wa = cloudChat(t.atende, fake, { waId: '5511966667777', name: 'Cremilda' });
+    await wa.say('oi');
+    await wa.say('sim');
+    await wa.say('Cremilda Bittencourt');
+    expect((await wa.say('cancelar')).at(-1)).toContain('Nenhum dado foi salvo');
+    expect(await personalDataScan(t, ['Bittencourt', 'Cremilda'])).toEqual({});
+    expect(Object.keys(await personalDataScan(t, ['5511966667777'])).length).toBeGreaterThan(0);
+
+    const job = t.atende.conversations.retentionJob;
+    // Too soon: the goodbye might still be on its way to that address.
+    await job.runOnce(new Date(Date.now() + 5 * 60_000));
+    expect(Object.keys(await personalDataScan(t, ['5511966667777'])).length).toBeGreaterThan(0);
+    await job.runOnce(new Date(Date.now() + 11 * 60_000));
+    expect(await personalDataScan(t, ['5511966667777', '966667777'])).toEqual({});
+    // The number may come back: a new conversation, as for anyone.
+    expect((await wa.say('oi'))[0]).toContain('Você concorda?');
+  });
 });
 
 describe('conversation retention across replicas (PostgreSQL + Redis)', () => {

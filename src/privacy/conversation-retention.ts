@@ -1,7 +1,8 @@
 // What happens to conversation texts after a conversation closes:
 // - declined or cancelled: the bot promised "Nenhum dado foi salvo" / "não vou guardar
 //   nenhum dado seu", so their texts are dropped right at the close (forgetClosed), except
-//   the goodbye still to be sent;
+//   the goodbye still to be sent; the next retention pass after the goodbye went out also
+//   replaces their chat address by a pseudonym;
 // - every closed conversation, after CONVERSATION_RETENTION_DAYS: texts, sender details and
 //   snapshot are purged and the chat address becomes a pseudonym (purge).
 // The saved contact itself is not touched: it lives on until erased (DELETE /contacts/:id).
@@ -19,7 +20,8 @@ export interface RetentionDeps {
 export interface PurgeResult {
   /** Closed conversations past the retention period, purged now. */
   expired: number;
-  /** Declined/cancelled conversations whose drop at close did not happen (crash, outage). */
+  /** Declined/cancelled conversations whose chat address is now a pseudonym too (and whose
+   * texts are dropped, should their drop at close have failed). */
   forgotten: number;
   /** Messages that never joined a conversation (set aside) past the retention period. */
   loose: number;
@@ -30,8 +32,8 @@ export const FORGET_ON_CLOSE = ['cancelled', 'declined'] as const;
 export const forgetsOnClose = (status: string) => (FORGET_ON_CLOSE as readonly string[]).includes(status);
 
 const BATCH = 200;
-// A declined/cancelled conversation is caught up only once its goodbye had time to be sent:
-// the drop at close keeps that reply, the catch-up does not know which one it is.
+// A declined/cancelled conversation is pseudonymized only once its goodbye had time to be
+// sent: the drop at close keeps that reply, and a reply to a pseudonym cannot be delivered.
 const CATCH_UP_AFTER_MS = 10 * 60_000;
 
 export class ConversationRetention {
@@ -51,7 +53,6 @@ export class ConversationRetention {
   async purge(now: Date = new Date()): Promise<PurgeResult> {
     const cutoff = new Date(now.getTime() - this.deps.retentionDays * 86_400_000);
     const result: PurgeResult = { expired: 0, forgotten: 0, loose: 0 };
-    const purged = JSON.stringify(PURGED_SNAPSHOT);
     for (;;) {
       const done = await this.deps.prisma.$transaction(async (tx) => {
         const rows = await tx.$queryRaw<{ id: string }[]>`
@@ -72,14 +73,14 @@ export class ConversationRetention {
         const rows = await tx.$queryRaw<{ id: string }[]>`
           SELECT id::text AS id FROM conversations
           WHERE purged_at IS NULL AND status IN (${Prisma.join([...FORGET_ON_CLOSE])})
-            AND closed_at < ${new Date(now.getTime() - CATCH_UP_AFTER_MS)}::timestamptz AND NOT snapshot @> ${purged}::jsonb
+            AND closed_at < ${new Date(now.getTime() - CATCH_UP_AFTER_MS)}::timestamptz
           ORDER BY closed_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`;
         const ids = rows.map((r) => r.id);
-        if (ids.length) {
-          await scrubConversations(tx, ids, { at: now });
-          await tx.$executeRaw`UPDATE conversations SET snapshot = ${purged}::jsonb WHERE id = ANY(${ids}::uuid[])`;
-          await this.channels(tx, ids);
-        }
+        // Texts again (a no-op unless the drop at close failed), then the chat address: once
+        // the goodbye went out, nothing is left that points at the person.
+        await scrubConversations(tx, ids, { at: now });
+        await pseudonymizeConversations(tx, ids, now);
+        await this.channels(tx, ids);
         result.forgotten += ids.length;
         return ids.length < BATCH;
       });
