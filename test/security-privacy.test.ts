@@ -11,6 +11,7 @@ import { type FakeGraph, graph, startFakeGraph } from './helpers/fake-graph.ts';
 import { needlesOf, personalDataScan } from './helpers/personal-data-scan.ts';
 import { openWebChat } from './helpers/web-chat.ts';
 import { cloudChat, cloudEnv } from './helpers/whatsapp-cloud.ts';
+import { startWhatsappApp, type WhatsappApp } from './helpers/whatsapp-rig.ts';
 
 const NO_LLM = { OLLAMA_HOST: 'http://127.0.0.1:9' };
 
@@ -120,5 +121,57 @@ describe.each(BACKENDS)('erasure everywhere on %s', (backend) => {
     expect(await personalDataScan(t, needlesOf(person))).toEqual({});
     // The attendant's chat is not the person's: its address stays.
     expect(await t.atende.db.prisma.conversation.count({ where: { chatId: staff.chatId } })).toBeGreaterThan(0);
+  });
+});
+
+describe.each(BACKENDS)('erasure on the WhatsApp (Baileys) channel on %s', (backend) => {
+  let wa: WhatsappApp;
+  const LID = '208877665544332@lid';
+  const PN = '5511975318642@s.whatsapp.net';
+  let seq = 0;
+
+  beforeAll(async () => {
+    wa = await startWhatsappApp({ backend, env: NO_LLM });
+  });
+  afterAll(() => wa?.t.close());
+
+  it('reaches a LID-addressed chat through its phone, and the key store rows of that number; the login stays', async () => {
+    const { t } = wa;
+    const sock = await wa.connect();
+    const person = { name: 'Zuleica Quintanilha', phone: '+5511975318642', email: 'zuleica.q@exemplo.com.br' };
+    const say = async (text: string) => {
+      const before = sock.sent.length;
+      sock.emit('messages.upsert', {
+        type: 'notify',
+        messages: [{ key: { remoteJid: LID, remoteJidAlt: PN, addressingMode: 'lid', fromMe: false, id: `3EB0ERASE${String(++seq).padStart(8, '0')}` }, messageTimestamp: Math.floor(Date.now() / 1000), pushName: 'Zuleica', message: { conversation: text } }],
+      });
+      for (let i = 0; i < 500 && sock.sent.length === before; i++) await new Promise((r) => setTimeout(r, 30));
+      await t.atende.conversations.whenIdle();
+    };
+    await say('oi');
+    await say('sim');
+    await say(person.name);
+    // What Baileys keeps of her (LIDMappingStore and Signal sessions), next to another
+    // person's rows and the bot's own login.
+    const session = t.atende.config.WHATSAPP_BAILEYS_SESSION;
+    const rows = [
+      { type: 'lid-mapping', keyId: '5511975318642', value: '"208877665544332"' },
+      { type: 'lid-mapping', keyId: '208877665544332_reverse', value: '"5511975318642"' },
+      { type: 'session', keyId: '208877665544332_1.0', value: '{"k":"x"}' },
+      { type: 'session', keyId: '5511975318642.0', value: '{"k":"y"}' },
+      { type: 'lid-mapping', keyId: '5521988887777', value: '"209999999999999"' },
+      { type: 'session', keyId: '209999999999999_1.0', value: '{"k":"z"}' },
+    ];
+    await t.atende.db.prisma.whatsappAuthKey.createMany({ data: rows.map((r) => ({ session, ...r })) });
+    const admin = contactsClient(t, await t.login());
+    const contact = await admin.created({ ...person, phone: '11 97531-8642', reason: 'cadastro pela API' });
+
+    const needles = [...needlesOf(person), '208877665544332'];
+    expect(Object.keys(await personalDataScan(t, needles))).toEqual(expect.arrayContaining(['inbound_messages.text', 'conversations.chat_id', 'whatsapp_auth_keys.key_id']));
+    expect((await admin.delete(contact.id)).statusCode).toBe(204);
+    expect(await personalDataScan(t, needles)).toEqual({});
+
+    const left = await t.atende.db.prisma.whatsappAuthKey.findMany({ where: { session }, select: { type: true, keyId: true } });
+    expect(left.map((r) => `${r.type}:${r.keyId}`).sort()).toEqual(['creds:', 'lid-mapping:5521988887777', 'session:209999999999999_1.0']);
   });
 });
