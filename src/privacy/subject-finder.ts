@@ -32,9 +32,12 @@ export async function findSubjectChats(db: Db, subject: Subject): Promise<Subjec
   const v = phoneVariants(subject.phone);
   const email = subject.email?.toLowerCase() ?? null;
   const address = (column: Prisma.Sql) => anyOf(v.international.map((d) => Prisma.sql`${column} LIKE ${like(d)}`));
+  // The last two digits are written together in every way people type a phone: a cheap
+  // strpos keeps the digit extraction (regexp) to the few texts that may hold the number.
+  const lastTwo = v.typed[0]!.slice(-2);
   const typed = (column: Prisma.Sql) =>
     anyOf([
-      ...v.typed.map((d) => Prisma.sql`regexp_replace(${column}, '[^0-9]', '', 'g') LIKE ${like(d)}`),
+      Prisma.sql`(strpos(${column}, ${lastTwo}) > 0 AND regexp_replace(${column}, '[^0-9]', '', 'g') LIKE ANY (${v.typed.map(like)}::text[]))`,
       ...(email ? [Prisma.sql`strpos(lower(${column}), ${email}) > 0`] : []),
     ]);
   const inSnapshot = anyOf([
