@@ -83,7 +83,8 @@ describe('API docs', () => {
     expect(await docsStatus({ NODE_ENV: 'production', ...secret })).toEqual([404, 404]);
     expect(await docsStatus({ NODE_ENV: 'production', API_DOCS_ENABLED: 'true', ...secret })).toEqual([200, 200]);
     expect(await docsStatus({ API_DOCS_ENABLED: 'false' })).toEqual([404, 404]);
-  });
+    // Four app starts (PGlite, ~2.5 s each on an idle machine).
+  }, 180_000);
 });
 
 describe('the production start banner', () => {
@@ -97,5 +98,6 @@ describe('the production start banner', () => {
     } finally {
       await app.stop();
     }
-  });
+    // A real process: TypeScript compiled at start, the embedded database opened.
+  }, 120_000);
 });

@@ -22,11 +22,12 @@ export class ModeResolver {
 
   async resolve(sender: SenderOfMessage): Promise<ModeDecision> {
     const addresses = [sender.senderPhone, sender.senderId, sender.senderUsername].filter((a): a is string => !!a);
-    // The session outlives the access token that opened it: a user deleted since then no
-    // longer registers contacts as staff.
+    // The session outlives the access token that opened it: a user deleted or disabled since
+    // then no longer registers contacts as staff, and neither do their chat identities.
     const [row] = await this.db.query<{ staff: string | null; identity: string | null }>(sql`
-      SELECT (SELECT id::text FROM users WHERE id = ${sender.staffUserId}::uuid) AS staff,
-             (SELECT user_id::text FROM chat_identities WHERE channel = ${sender.channel}::varchar AND address = ANY(${addresses}::varchar[]) LIMIT 1) AS identity`);
+      SELECT (SELECT id::text FROM users WHERE id = ${sender.staffUserId}::uuid AND NOT disabled) AS staff,
+             (SELECT i.user_id::text FROM chat_identities i JOIN users u ON u.id = i.user_id AND NOT u.disabled
+               WHERE i.channel = ${sender.channel}::varchar AND i.address = ANY(${addresses}::varchar[]) LIMIT 1) AS identity`);
     const userId = row?.staff ?? row?.identity ?? null;
     return userId ? { mode: 'attendant', attendantUserId: userId } : { mode: 'contact', attendantUserId: null };
   }
