@@ -92,6 +92,8 @@ describe.each(BACKENDS)('web chat channel on %s', (backend) => {
     const res = await fetch(`${address}/channels/web/chats/${chat.chatId}/events`, { headers: { authorization: `Bearer ${chat.token}` }, signal: controller.signal });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/event-stream');
+    // Replies may repeat personal data: no cache keeps the stream.
+    expect(res.headers.get('cache-control')).toBe('no-store, no-transform');
     await chat.send('oi');
     const reader = res.body!.getReader();
     let text = '';

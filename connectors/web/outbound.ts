@@ -80,7 +80,8 @@ export function webOutboundRoutes(deps: WebOutboundDeps): FastifyPluginAsyncZod 
         const raw = reply.raw;
         raw.writeHead(200, {
           'content-type': 'text/event-stream; charset=utf-8',
-          'cache-control': 'no-cache, no-transform',
+          // The replies may repeat personal data: no cache keeps a copy (no-store, as every API response).
+          'cache-control': 'no-store, no-transform',
           connection: 'keep-alive',
           'x-accel-buffering': 'no',
           'x-request-id': request.id,
