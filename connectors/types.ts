@@ -160,6 +160,13 @@ export interface Connector {
    */
   sendText(chatId: string, text: string, idempotencyKey: string, options?: SendOptions): Promise<SendReceipt | void>;
   health(): Promise<ConnectorHealth>;
+  /**
+   * true when sending the same reply again (same idempotency key), from any process, reaches
+   * the person at most once (the web chat's mailbox has the key as a unique column). A reply
+   * left unmarked by a worker that died is then resent at once; without it, the sender waits
+   * for the dead worker's claim to lapse, since a send may still be in flight.
+   */
+  readonly idempotentDelivery?: boolean;
 
   // Optional capabilities.
   /** HTTP endpoints of the channel (webhooks, the web chat API); registered on the server. */

@@ -43,6 +43,8 @@ export function createWebConnector(deps: WebConnectorDeps): Connector {
 
   return {
     channel: WEB_CHANNEL,
+    // The mailbox keeps one row per idempotency key: a resent reply shows once.
+    idempotentDelivery: true,
     routes,
     async start(context: ConnectorContext) {
       intake = context.intake;

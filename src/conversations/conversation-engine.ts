@@ -16,6 +16,7 @@ import type { HealthCheck } from '../http/health-routes.ts';
 import { InboxRepository } from '../intake/inbox-repository.ts';
 import { IntakePipeline } from '../intake/intake-pipeline.ts';
 import { type ChatLock, InProcessChatLock, RedisChatLock } from '../locks/chat-lock.ts';
+import { LeaseReaper } from '../locks/lease-reaper.ts';
 import type { RedisClients } from '../locks/redis.ts';
 import type { Logger } from '../observability/logger.ts';
 import { DeliveryStatusRecorder } from '../outbound/delivery-status.ts';
@@ -79,7 +80,10 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
   deps.contacts.onErase(createSubjectEraser(deps.connectors));
   deps.contacts.onExport((contact) => conversationHistoryOf(db.prisma, contact));
 
-  const lock: ChatLock = redis ? new RedisChatLock(redis.commands, redis.namespace, logger) : new InProcessChatLock();
+  const redisLock = redis ? new RedisChatLock(redis.commands, redis.namespace, logger) : undefined;
+  const lock: ChatLock = redisLock ?? new InProcessChatLock();
+  // Embedded, a chat's lock dies with the only process: nothing to reap.
+  const reaper = redisLock ? new LeaseReaper({ reap: () => redisLock.reapAbandoned(), kick: (chats) => kicks.kick(chats.map((chat) => ({ chat }))), logger }) : undefined;
   const sender = new OutboundSender({ prisma: db.prisma, db: pipelineSql, connectors: deps.connectors, metrics, logger });
   const host = new MachineHost(
     deps.machine ?? conversationMachine,
@@ -132,12 +136,14 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
       kicks.consume({ handle: (kick) => scheduler.schedule(kick), freeSlots: () => scheduler.freeSlots(), whenFree: () => scheduler.whenFree() });
       sweeper.start();
       retentionJob.start();
+      reaper?.start();
     },
     /** Resolves when this process has no chat work running (tests, shutdown). */
     whenIdle: () => scheduler.whenIdle(),
     async close() {
       await sweeper.stop();
       await retentionJob.stop();
+      await reaper?.stop();
       await kicks.close();
       // In-flight turns finish (bounded): an unfinished one is redone by another worker.
       await Promise.race([scheduler.whenIdle(), new Promise((r) => setTimeout(r, 5_000).unref())]);

@@ -46,7 +46,7 @@ export class ConversationRunner {
     // Bounded: a chat flooded faster than it drains yields its worker now and then.
     for (let round = 0; round < 20; round++) {
       // A kick about a row not handled here yet has work for sure; anything else is checked.
-      if ((round > 0 || upTo === undefined) && !(await this.deps.store.hasWork(chat, this.now()))) return;
+      if ((round > 0 || upTo === undefined) && !(await this.deps.store.hasWork(chat, this.now(), this.deps.sender.resendsAtOnce(chat.channel)))) return;
       const result = await this.deps.lock.tryWithLock(chatKey, () => this.drainLocked(chat));
       if (!result.ran || result.value === 'blocked') return;
     }

@@ -145,10 +145,12 @@ export class ConversationStore {
   }
 
   /** Is there anything for a worker in this chat: unprocessed messages or due replies? */
-  async hasWork(chat: ChatRef, now: Date): Promise<boolean> {
+  /** `claimedIsDue`: a reply still claimed counts as work (idempotent channels resend it at once). */
+  async hasWork(chat: ChatRef, now: Date, claimedIsDue = false): Promise<boolean> {
     const [row] = await this.db.query<{ work: boolean }>(sql`
       SELECT EXISTS (SELECT 1 FROM inbound_messages WHERE ${chatIs(chat)} AND processed_at IS NULL)
-          OR EXISTS (SELECT 1 FROM outbound_messages WHERE ${chatIs(chat)} AND status IN ('pending', 'sending') AND next_attempt_at <= ${now}::timestamptz) AS work`);
+          OR EXISTS (SELECT 1 FROM outbound_messages WHERE ${chatIs(chat)} AND status IN ('pending', 'sending')
+                     AND (next_attempt_at <= ${now}::timestamptz OR (status = 'sending' AND ${claimedIsDue}::boolean))) AS work`);
     return row?.work === true;
   }
 

@@ -35,8 +35,14 @@ export interface KickQueue {
 
 export const kickStream = (namespace: string) => `${namespace}:kicks`;
 const GROUP = 'workers';
-// A kick unacknowledged this long belongs to a worker that died: another one takes it.
-const CLAIM_IDLE_MS = 30_000;
+// A kick unacknowledged this long belongs to a worker that died: another one takes it. A
+// live worker keeps its kicks fresh (REFRESH_MS) however long their turns take (an LLM call may
+// take 30 s), so the idle time measures the worker's silence, not the turn's length; a few
+// refreshes fit in it, so one late beat does not hand a live worker's kick to another.
+const CLAIM_IDLE_MS = 3_500;
+const REFRESH_MS = 1_000;
+// How often a worker looks for a dead one's kicks.
+const CLAIM_EVERY_MS = 1_000;
 
 export class LocalKickQueue implements KickQueue {
   private consumer?: KickConsumer;
@@ -97,10 +103,12 @@ export class RedisKickQueue implements KickQueue {
     this.local.consume(consumer);
     this.running = true;
     this.loop = this.run(consumer);
+    this.refresher = setInterval(() => this.refresh(), REFRESH_MS);
   }
 
   async close(): Promise<void> {
     this.running = false;
+    clearInterval(this.refresher);
     await this.local.close();
     await this.loop?.catch(() => {});
   }
@@ -113,7 +121,7 @@ export class RedisKickQueue implements KickQueue {
           await consumer.whenFree();
           continue;
         }
-        if (Date.now() - lastClaim > CLAIM_IDLE_MS / 2) {
+        if (Date.now() - lastClaim > CLAIM_EVERY_MS) {
           lastClaim = Date.now();
           await this.claimAbandoned(consumer);
         }
@@ -138,6 +146,7 @@ export class RedisKickQueue implements KickQueue {
         continue;
       }
       const upTo = field('upto');
+      this.inflight.add(id);
       consumer
         .handle({ chat, ...(upTo ? { upTo } : {}) })
         .catch((err) => this.logger.error({ event: 'kick_failed', err }, 'handling a kick failed'))
@@ -146,9 +155,19 @@ export class RedisKickQueue implements KickQueue {
   }
 
   private acks: string[] = [];
+  /** Kicks taken and not yet acknowledged: kept fresh while their work runs. */
+  private readonly inflight = new Set<string>();
+  private refresher?: NodeJS.Timeout;
+
+  /** Re-claiming its own kicks resets their idle time: "this worker is alive, leave them". */
+  private refresh() {
+    if (!this.inflight.size) return;
+    this.commands.xclaim(this.stream, GROUP, this.name, 0, ...this.inflight, 'JUSTID').catch(() => {});
+  }
 
   /** Acknowledges (and deletes) handled kicks, several per round trip. */
   private ack(id: string) {
+    this.inflight.delete(id);
     this.acks.push(id);
     if (this.acks.length > 1) return;
     setImmediate(() => {

@@ -30,8 +30,9 @@ export async function createContactExtractor({ config, logger, registry }: Omit<
   const policy = new LlmPolicy(llmPolicyOptions(config));
   const extractor = new ContactExtractor({ chat, policy, metrics: extractionMetrics(registry), logger });
   // Bounded so a black-holed OLLAMA_HOST cannot hold up start-up.
-  await checkOllamaAtStartup(chat, logger, Math.min(config.LLM_TIMEOUT_MS, 2_000));
-  return { chat, policy, extractor, healthCheck: ollamaHealthCheck(chat, () => policy.circuitOpen) };
+  // Its verdict feeds the breaker: unreachable → open from the first turn on.
+  await checkOllamaAtStartup(chat, logger, Math.min(config.LLM_TIMEOUT_MS, 2_000), policy);
+  return { chat, policy, extractor, healthCheck: ollamaHealthCheck(chat, policy) };
 }
 
 export interface ExtractionStack {

@@ -92,6 +92,20 @@ export class LlmPolicy {
     return this.breaker.state !== CircuitState.Closed;
   }
 
+  /**
+   * A health probe (start-up, /health/ready) found the LLM unreachable: that is what failed
+   * attempts would find, so the breaker opens now instead of after a first extraction has
+   * paid for its retries. It then half-opens on its own period, like after real failures: one
+   * trial call, no retries. An open breaker stays as it is (its period is not extended).
+   */
+  async reportOutage(reason: LlmCallError): Promise<void> {
+    // Through the breaker's own accounting (consecutive failures), so its state, period and
+    // listeners (the circuit gauge) are exactly those of an outage seen by real calls.
+    for (let i = 0; i < this.options.breakerThreshold && this.breaker.state === CircuitState.Closed; i++) {
+      await this.breaker.execute(() => Promise.reject(reason)).catch(() => {});
+    }
+  }
+
   onCircuitChange(listener: CircuitListener): void {
     this.breaker.onStateChange((state) => listener(state !== CircuitState.Closed));
   }

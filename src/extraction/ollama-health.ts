@@ -3,7 +3,8 @@
 // never "down" — only "degraded".
 import type { HealthCheck } from '../http/health-routes.ts';
 import type { Logger } from '../observability/logger.ts';
-import { hasModel, type OllamaChat } from './ollama-chat.ts';
+import type { LlmPolicy } from './llm-policy.ts';
+import { hasModel, LlmCallError, type OllamaChat } from './ollama-chat.ts';
 
 export type OllamaStatus = { status: 'up' } | { status: 'degraded'; detail: string; problem: 'unreachable' | 'model_missing' };
 
@@ -17,9 +18,21 @@ export async function probeOllama(chat: OllamaChat, timeoutMs: number): Promise<
   }
 }
 
-/** Logs what an operator must do; resolves whatever the answer (the service runs anyway). */
-export async function checkOllamaAtStartup(chat: OllamaChat, logger: Logger, timeoutMs: number): Promise<OllamaStatus> {
+/** An unreachable LLM opens the breaker: the calls it would fail fast anyway (see reportOutage). */
+async function feedBreaker(result: OllamaStatus, policy: LlmPolicy | undefined): Promise<void> {
+  if (policy && result.status === 'degraded' && result.problem === 'unreachable') {
+    await policy.reportOutage(new LlmCallError('unreachable', result.detail));
+  }
+}
+
+/**
+ * Logs what an operator must do; resolves whatever the answer (the service runs anyway). An
+ * unreachable LLM opens `policy`'s breaker, so a fresh worker's first turns do not spend
+ * seconds on retries this check already knows will fail.
+ */
+export async function checkOllamaAtStartup(chat: OllamaChat, logger: Logger, timeoutMs: number, policy?: LlmPolicy): Promise<OllamaStatus> {
   const result = await probeOllama(chat, timeoutMs);
+  await feedBreaker(result, policy);
   if (result.status === 'up') {
     logger.info({ event: 'llm_ready', model: chat.model }, `LLM ready: ${chat.model} at ${chat.host}`);
   } else if (result.problem === 'model_missing') {
@@ -36,12 +49,13 @@ export async function checkOllamaAtStartup(chat: OllamaChat, logger: Logger, tim
   return result;
 }
 
-export function ollamaHealthCheck(chat: OllamaChat, circuitOpen: () => boolean, timeoutMs = 1_500): HealthCheck {
+export function ollamaHealthCheck(chat: OllamaChat, policy: LlmPolicy, timeoutMs = 1_500): HealthCheck {
   return {
     name: 'llm',
     async check() {
-      if (circuitOpen()) return { status: 'degraded', detail: 'circuit breaker open: extraction fails fast' };
+      if (policy.circuitOpen) return { status: 'degraded', detail: 'circuit breaker open: extraction fails fast' };
       const result = await probeOllama(chat, timeoutMs);
+      await feedBreaker(result, policy);
       return result.status === 'up' ? { status: 'up' } : { status: 'degraded', detail: result.detail };
     },
   };

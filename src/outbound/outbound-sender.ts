@@ -46,6 +46,10 @@ export const CLAIM_MS = SEND_TIMEOUT_MS + 5_000;
 // 1 s, 2 s, 4 s … capped at 5 min: 10 attempts span about 15 minutes of provider trouble.
 const MAX_ATTEMPTS = 10;
 const backoffMs = (attempt: number) => Math.min(1_000 * 2 ** (attempt - 1), 300_000) * (0.8 + Math.random() * 0.4);
+// The sweeper's view of a claimed reply on an idempotent channel: unmarked this long, its
+// worker is gone (a live one sends and marks in well under a second). The chat lock's reaper
+// usually finds such a chat sooner; this is the fallback when no lock was involved.
+const SENDING_STALE_MS = 3_000;
 // A reply that must go out from another replica is due again this soon: long enough that this
 // process does not spin on it, short enough that the holder's sweeper (every 5 s) finds it due
 // at its next look.
@@ -76,9 +80,15 @@ export class OutboundSender {
       FROM outbound_messages
       WHERE channel = ${chat.channel}::varchar AND account_id = ${chat.accountId}::varchar AND chat_id = ${chat.chatId}::varchar AND status IN ('pending', 'sending')
       ORDER BY id LIMIT 50`);
+    const resend = this.resendsAtOnce(chat.channel);
     for (const row of rows) {
       const now = this.now();
-      if (row.nextAttemptAt > now) return false;
+      // A reply still claimed ('sending') here, under the chat's lock, was left by a worker
+      // that died (or lost the lock) between its send and the "sent" mark. On a channel that
+      // drops repeats by the idempotency key, sending it again at once is safe; elsewhere the
+      // claim is waited out, so a send still in flight is never doubled.
+      const takeOver = resend && row.status === 'sending';
+      if (row.nextAttemptAt > now && !takeOver) return false;
       // Claimed only if nobody changed it since it was read.
       const claimed = await this.deps.db.query(sql`
         UPDATE outbound_messages SET status = 'sending', attempts = attempts + 1, next_attempt_at = ${new Date(now.getTime() + CLAIM_MS)}::timestamptz, updated_at = ${now}::timestamptz
@@ -120,14 +130,27 @@ export class OutboundSender {
       WHERE id = ANY(${ids.map(String)}::bigint[])`);
   }
 
+  /**
+   * Whether a reply of this channel left claimed by a dead worker may be sent again at once:
+   * the connector says its delivery drops repeats of an idempotency key.
+   */
+  resendsAtOnce(channel: string): boolean {
+    return this.deps.connectors.get(channel)?.idempotentDelivery === true;
+  }
+
   /** Chats with replies due (new, retried, or claimed by a worker that died), except on
-   * channels another replica delivers for (recently told so by the connector). */
+   * channels another replica delivers for (recently told so by the connector). A claimed reply
+   * of an idempotent channel is due once it sat unmarked past SENDING_STALE_MS (a live worker
+   * marks it within a send); the others, when their claim lapses. */
   async chatsWithDueReplies(limit: number): Promise<ChatRef[]> {
     const now = this.now();
     const skip = [...this.elsewhere].filter(([, until]) => until > now.getTime()).map(([channel]) => channel);
+    const idempotent = this.deps.connectors.list().filter((c) => c.idempotentDelivery).map((c) => c.channel);
     return this.deps.prisma.$queryRaw<ChatRef[]>`
       SELECT DISTINCT channel, account_id AS "accountId", chat_id AS "chatId" FROM outbound_messages
-      WHERE status IN ('pending', 'sending') AND next_attempt_at <= ${now} AND NOT (channel = ANY(${skip}::varchar[])) LIMIT ${limit}`;
+      WHERE status IN ('pending', 'sending') AND NOT (channel = ANY(${skip}::varchar[]))
+        AND (next_attempt_at <= ${now} OR (status = 'sending' AND channel = ANY(${idempotent}::varchar[]) AND updated_at <= ${new Date(now.getTime() - SENDING_STALE_MS)}))
+      LIMIT ${limit}`;
   }
 
   private async send(chat: ChatRef, reply: Reply): Promise<Outcome> {
