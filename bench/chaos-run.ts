@@ -1,0 +1,347 @@
+// The chaos run of issue 17, shared by `npm run chaos` and the suite's small version: people
+// register through the web chat (real HTTP, closed loop: each waits for the bot before typing
+// on) against ROLE=api and ROLE=worker processes (src/server.ts) on PostgreSQL + Redis, while
+// a worker is SIGKILLed every few seconds (and, if asked, an API replica now and then). No LLM:
+// Ollama's address refuses connections, so the bot asks field by field.
+//
+// What is measured is what a person notices: the wait from their message being accepted to
+// the bot's first reply to it. What is checked afterwards: nothing lost (every message
+// answered, every inbox row processed), nothing duplicated (each reply once, one contact per
+// person), no false "Já temos um cadastro" notice.
+import pg from 'pg';
+import { type AppProcess, startAppProcess } from '../test/helpers/app-process.ts';
+import { createTestDatabase, REDIS_TEST_URL, type TestDatabase } from '../test/helpers/postgres.ts';
+
+export interface ChaosOptions {
+  people: number;
+  /** People keep registering (a new chat each time) until this much time has passed. */
+  durationMs: number;
+  /** Worker processes kept running. */
+  workers: number;
+  /** A worker is SIGKILLed this often (0: a calm run). */
+  killWorkerEveryMs: number;
+  /** An API replica is SIGKILLed this often (0: never); two replicas run, so one is up. */
+  killApiEveryMs: number;
+  /** Pause between a reply and the person's next message (uniform in [min, max]). */
+  thinkMs: [number, number];
+  /** Progress lines (stderr in the CLI). */
+  log?: (line: string) => void;
+}
+
+export interface ChaosResult {
+  people: number;
+  durationS: number;
+  registrations: number;
+  completed: number;
+  messages: number;
+  replyWaitMs: { p50: number; p99: number; max: number };
+  /** Messages never answered, and inbox rows left unprocessed at the end. */
+  lost: number;
+  unprocessedInbox: number;
+  /** Replies beyond the expected ones (a reply shown twice), and contacts beyond one per phone. */
+  duplicatedReplies: number;
+  duplicatedContacts: number;
+  missingContacts: number;
+  falseDuplicateNotices: number;
+  workerKills: number;
+  apiKills: number;
+  /** Kill ticks skipped because no other worker was up to take over. */
+  skippedKills: number;
+  /** How long a replacement worker took to start (spawn to listening). */
+  workerStartupMs: { p50: number; max: number };
+}
+
+// A whole registration without LLM: consent, free text (extraction is down, so the bot asks
+// field by field), name, phone, reason, no e-mail, confirm. Person-specific values keep
+// phones unique: one contact each.
+const script = (name: string, phone: string) => ['oi', 'sim', `Sou ${name}`, name, phone, 'apoio emocional', 'pular', 'sim'];
+const FALSE_NOTICE = /Já temos um cadastro/i;
+// A person gives up on a message after this long (the issue's "patience" is 90 s).
+const ANSWER_TIMEOUT_MS = 90_000;
+const POLL_MS = 100;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** The API replicas, as the people's clients see them: any live one will do. */
+class ApiPool {
+  urls: string[] = [];
+  private next = 0;
+
+  async request(path: string, init: RequestInit = {}, deadline = Date.now() + ANSWER_TIMEOUT_MS): Promise<Response> {
+    for (;;) {
+      const url = this.urls[this.next++ % Math.max(1, this.urls.length)];
+      try {
+        if (url) {
+          const res = await fetch(url + path, { ...init, signal: AbortSignal.timeout(5_000) });
+          if (res.status < 500) return res;
+        }
+      } catch {
+        // That replica was just killed: the client tries another, as a browser would retry.
+      }
+      if (Date.now() > deadline) throw new Error(`no API replica answered ${path}`);
+      await sleep(200);
+    }
+  }
+}
+
+interface Registration {
+  chatId: string;
+  phone: string;
+  expected: number[];
+  got: string[];
+  answered: boolean;
+}
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
+  const log = options.log ?? (() => {});
+  const db: TestDatabase = await createTestDatabase('atende_chaos');
+  const env = (role: string) => ({
+    DATABASE_URL: db.url,
+    REDIS_URL: REDIS_TEST_URL,
+    ROLE: role,
+    JWT_SECRET: 'chaos-secret-0123456789abcdefghijklmnopqrstu',
+    ADMIN_EMAIL: 'admin@chaos.local',
+    ADMIN_PASSWORD: 'chaos-password-123',
+    OLLAMA_HOST: 'http://127.0.0.1:9',
+    WEB_CHAT_RATE_LIMIT_PER_MIN: '100000',
+  });
+  const apis: AppProcess[] = [];
+  const workers: { p: AppProcess; ready: boolean }[] = [];
+  const starting = new Set<Promise<unknown>>();
+  const pool = new ApiPool();
+  const result = { workerKills: 0, apiKills: 0, skippedKills: 0 };
+  let stopping = false;
+  const startupsMs: number[] = [];
+
+  const startWorker = () => {
+    const entry = { p: undefined as unknown as AppProcess, ready: false };
+    const t0 = Date.now();
+    const started = startAppProcess(env('worker')).then((p) => {
+      startupsMs.push(Date.now() - t0);
+      entry.p = p;
+      entry.ready = true;
+      if (stopping) return p.stop();
+      workers.push(entry);
+    });
+    starting.add(started);
+    void started.finally(() => starting.delete(started)).catch((err) => log(`worker did not start: ${(err as Error).message.slice(0, 200)}`));
+  };
+  const startApi = async () => {
+    const p = await startAppProcess(env('api'));
+    apis.push(p);
+    pool.urls = apis.map((a) => a.url);
+    return p;
+  };
+
+  try {
+    // The first process migrates the database; the others find it done.
+    await startApi();
+    await Promise.all([startApi(), ...Array.from({ length: options.workers }, async () => workers.push({ p: await startAppProcess(env('worker')), ready: true }))]);
+    log(`up: ${apis.length} API, ${workers.length} workers`);
+
+    // The reference: what a calm registration answers, step by step (how many replies).
+    const expected = await referenceCounts(pool);
+    log(`reference: ${expected.join(',')} replies per message`);
+
+    const started = Date.now();
+    const until = started + options.durationMs;
+    const killers: Promise<void>[] = [];
+    if (options.killWorkerEveryMs > 0) {
+      killers.push(
+        (async () => {
+          while (Date.now() < until) {
+            await sleep(options.killWorkerEveryMs);
+            if (Date.now() >= until) break;
+            // Oldest first; never the last one up (then people would wait for a start-up).
+            if (workers.length < 2) {
+              result.skippedKills++;
+              continue;
+            }
+            const victim = workers.shift()!;
+            startWorker();
+            await victim.p.kill9();
+            result.workerKills++;
+          }
+        })(),
+      );
+    }
+    if (options.killApiEveryMs > 0) {
+      killers.push(
+        (async () => {
+          while (Date.now() < until) {
+            await sleep(options.killApiEveryMs);
+            if (Date.now() >= until) break;
+            const victim = apis.shift()!;
+            pool.urls = apis.map((a) => a.url);
+            await victim.kill9();
+            result.apiKills++;
+            await startApi();
+          }
+        })(),
+      );
+    }
+
+    const waits: number[] = [];
+    const registrations: Registration[] = [];
+    let seq = 0;
+    const person = async () => {
+      // Spread the first messages over the first seconds, as people arrive.
+      await sleep(Math.random() * Math.min(3_000, options.durationMs / 4));
+      while (Date.now() < until) {
+        const n = ++seq;
+        const phone = `11 9${String(1000_0000 + n * 7919).slice(-8)}`;
+        const chat = await openChat(pool);
+        const reg: Registration = { chatId: chat.chatId, phone, expected, got: [], answered: true };
+        registrations.push(reg);
+        const texts = script(`Pessoa ${letters(n)} Silva`, phone);
+        for (const [step, text] of texts.entries()) {
+          const sent = Date.now();
+          await chat.send(text, `m${step}`);
+          const want = expected.slice(0, step + 1).reduce((a, b) => a + b, 0);
+          const first = await chat.waitFor(reg.got.length + 1, sent + ANSWER_TIMEOUT_MS);
+          if (!first) {
+            reg.answered = false;
+            return;
+          }
+          waits.push(first.at - sent);
+          // The rest of this message's replies, then a person's pause.
+          await chat.waitFor(want, Date.now() + ANSWER_TIMEOUT_MS);
+          reg.got = chat.replies;
+          await sleep(options.thinkMs[0] + Math.random() * (options.thinkMs[1] - options.thinkMs[0]));
+        }
+        reg.got = chat.replies;
+      }
+    };
+    await Promise.all(Array.from({ length: options.people }, () => person()));
+    stopping = true;
+    await Promise.all(killers);
+    await Promise.allSettled([...starting]);
+    // Late extra replies (a duplicate sent after the person moved on) must be seen too.
+    await sleep(3_000);
+    const durationS = (Date.now() - started) / 1000;
+
+    const final = await finalState(db, registrations);
+    const total = expected.reduce((a, b) => a + b, 0);
+    const done = registrations.filter((r) => r.answered && r.got.length >= total);
+    const sorted = [...waits].sort((a, b) => a - b);
+    return {
+      people: options.people,
+      durationS: Math.round(durationS * 10) / 10,
+      registrations: registrations.length,
+      completed: done.length,
+      messages: waits.length,
+      replyWaitMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? 0 },
+      lost: registrations.filter((r) => !r.answered).length,
+      unprocessedInbox: final.unprocessed,
+      duplicatedReplies: final.extraReplies,
+      duplicatedContacts: final.extraContacts,
+      missingContacts: done.filter((r) => !final.phonesSaved.has(normalize(r.phone))).length,
+      falseDuplicateNotices: final.falseNotices,
+      ...result,
+      workerStartupMs: { p50: percentile([...startupsMs].sort((x, y) => x - y), 50), max: Math.max(0, ...startupsMs) },
+    };
+  } finally {
+    stopping = true;
+    await Promise.allSettled([...starting]);
+    await Promise.allSettled([...apis, ...workers.map((w) => w.p)].map((p) => p.stop()));
+    await db.drop();
+  }
+}
+
+const letters = (n: number) =>
+  n
+    .toString(26)
+    .split('')
+    .map((d) => String.fromCharCode(97 + parseInt(d, 26)))
+    .join('')
+    .replace(/^./, (c) => c.toUpperCase());
+
+const normalize = (phone: string) => `+55${phone.replace(/\D/g, '')}`;
+
+async function openChat(pool: ApiPool) {
+  const session = (await (await pool.request('/channels/web/sessions', { method: 'POST' })).json()) as { chatId: string; token: string };
+  const auth = { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' };
+  const chat = {
+    replies: [] as string[],
+    cursor: 0,
+    async send(text: string, messageId: string) {
+      // A replica killed mid-request: the client posts again with the same id (deduplicated).
+      for (;;) {
+        const res = await pool.request('/channels/web/messages', { method: 'POST', headers: auth, body: JSON.stringify({ messageId, text }) });
+        if (res.status === 202) return;
+        if (res.status !== 429) throw new Error(`post: ${res.status} ${await res.text()}`);
+        await sleep(200);
+      }
+    },
+    /** Reads the replies after the cursor once. */
+    async poll() {
+      const res = await pool.request(`/channels/web/chats/${session.chatId}/messages?after=${chat.cursor}&limit=200`, { headers: auth }).catch(() => undefined);
+      if (res?.status !== 200) return;
+      const body = (await res.json()) as { messages: { text: string }[]; next: number };
+      chat.replies.push(...body.messages.map((m) => m.text));
+      chat.cursor = body.next;
+    },
+    /** Polls until `count` replies arrived; the time they were seen (within POLL_MS). */
+    async waitFor(count: number, deadline: number): Promise<{ at: number } | undefined> {
+      for (;;) {
+        await chat.poll();
+        if (chat.replies.length >= count) return { at: Date.now() };
+        if (Date.now() > deadline) return undefined;
+        await sleep(POLL_MS);
+      }
+    },
+    chatId: session.chatId,
+  };
+  return chat;
+}
+
+async function referenceCounts(pool: ApiPool): Promise<number[]> {
+  const chat = await openChat(pool);
+  const counts: number[] = [];
+  for (const [step, text] of script('Referência Silva', '11 98765-4321').entries()) {
+    const before = chat.replies.length;
+    await chat.send(text, `m${step}`);
+    if (!(await chat.waitFor(before + 1, Date.now() + 30_000))) throw new Error(`reference: no reply to step ${step}`);
+    // The bot's turn is complete once it stays quiet for a second (calm: it answers in ms).
+    for (let had = -1; had !== chat.replies.length; ) {
+      had = chat.replies.length;
+      await sleep(1_000);
+      await chat.poll();
+    }
+    counts.push(chat.replies.length - before);
+  }
+  if (!/Protocolo/i.test(chat.replies.at(-1) ?? '')) throw new Error(`reference registration did not save: ${JSON.stringify(chat.replies)}`);
+  return counts;
+}
+
+async function finalState(db: TestDatabase, registrations: Registration[]) {
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    const unprocessed = Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM inbound_messages WHERE processed_at IS NULL')).rows[0]!.n);
+    // Every reply the web channel delivered, per chat (the reference's chat included).
+    const shown = await client.query<{ chat_id: string; n: string }>('SELECT chat_id, count(*) AS n FROM web_chat_messages GROUP BY chat_id');
+    const texts = await client.query<{ text: string }>('SELECT text FROM web_chat_messages');
+    const contacts = await client.query<{ phone: string; n: string }>('SELECT phone, count(*) AS n FROM contacts GROUP BY phone');
+    const extraContacts = contacts.rows.reduce((sum, r) => sum + Number(r.n) - 1, 0);
+    const total = registrations[0]?.expected.reduce((a, b) => a + b, 0) ?? 0;
+    // A registration shows at most the reference's replies (exactly, once finished); more is a
+    // reply shown twice — counted in the database, so one sent after the person left counts.
+    const perChat = new Map(shown.rows.map((r) => [r.chat_id, Number(r.n)]));
+    const extraReplies = registrations.reduce((sum, r) => sum + Math.max(0, (perChat.get(r.chatId) ?? 0) - total), 0);
+    return {
+      unprocessed,
+      extraReplies,
+      extraContacts,
+      phonesSaved: new Set(contacts.rows.map((r) => r.phone)),
+      falseNotices: texts.rows.filter((r) => FALSE_NOTICE.test(r.text)).length,
+    };
+  } finally {
+    await client.end();
+  }
+}
