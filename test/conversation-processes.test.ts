@@ -207,14 +207,22 @@ describe('kill -9 of a worker', () => {
     // The web channel's delivery (its mailbox insert) waits; the turn's commit does not.
     const release = await lockTable('web_chat_messages');
     await chat.send('oi', 'm1');
-    await eventually(async () => (await query(db, "SELECT 1 FROM outbound_messages WHERE status = 'sending'")).length === 1, 20_000);
+    const [claim] = await eventually(async () => {
+      const rows = await query<{ next_attempt_at: Date }>(db, "SELECT next_attempt_at FROM outbound_messages WHERE status = 'sending'");
+      return rows.length === 1 && rows;
+    }, 20_000);
     await first.kill9();
     await release();
 
-    // The dead worker's claim on the reply lapses (20 s), then the new one sends it again with
-    // the same idempotency key — which the dead one's delivery may or may not have used.
+    // The web channel's delivery is idempotent (its mailbox keeps one row per key), so the next
+    // worker sends the reply again at once, with the same key — which the dead one's delivery
+    // may or may not have used — instead of waiting out the dead worker's 20 s claim.
     const second = await start();
-    await eventually(async () => (await query(db, "SELECT 1 FROM outbound_messages WHERE status = 'sent'")).length === 1, 60_000);
+    const [sent] = await eventually(async () => {
+      const rows = await query<{ sent_at: Date }>(db, "SELECT sent_at FROM outbound_messages WHERE status = 'sent'");
+      return rows.length === 1 && rows;
+    }, 60_000);
+    expect(sent!.sent_at.getTime()).toBeLessThan(claim!.next_attempt_at.getTime());
     const replies = await chat.replies(second.url);
     expect(replies).toHaveLength(1);
     expect(replies[0]).toContain('Olá!');
