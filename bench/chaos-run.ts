@@ -4,8 +4,8 @@
 // a worker is SIGKILLed every few seconds (and, if asked, an API replica now and then). No LLM:
 // Ollama's address refuses connections, so the bot asks field by field.
 //
-// What is measured is what a person notices: the wait from their message being accepted to
-// the bot's first reply to it. What is checked afterwards: nothing lost (every message
+// What is measured is what a person notices: the wait from sending their message to the bot's
+// first reply to it arriving on the chat's SSE stream (as the chat page gets it). What is checked afterwards: nothing lost (every message
 // answered, every inbox row processed), nothing duplicated (each reply once, one contact per
 // person), no false "Já temos um cadastro" notice.
 import pg from 'pg';
@@ -58,7 +58,10 @@ const script = (name: string, phone: string) => ['oi', 'sim', `Sou ${name}`, nam
 const FALSE_NOTICE = /Já temos um cadastro/i;
 // A person gives up on a message after this long (the issue's "patience" is 90 s).
 const ANSWER_TIMEOUT_MS = 90_000;
-const POLL_MS = 100;
+
+// A start-up on a saturated machine can take a minute; a process that never comes up is a
+// failed run, not one to leave running.
+const START_TIMEOUT_MS = 180_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -77,14 +80,15 @@ class ApiPool {
       const url = this.urls[this.next++ % Math.max(1, this.urls.length)];
       try {
         if (url) {
-          const res = await fetch(url + path, { ...init, signal: AbortSignal.timeout(5_000) });
+          // Streams are cut by their own signal; plain requests after 5 s.
+          const res = await fetch(url + path, { ...init, signal: init.signal ?? AbortSignal.timeout(5_000) });
           // 429: a budget ran out (it should not, see env); waiting is what a client does.
           if (res.status < 500 && res.status !== 429) return res;
         }
       } catch {
         // That replica was just killed: the client tries another, as a browser would retry.
       }
-      if (Date.now() > deadline) throw new Error(`no API replica answered ${path}`);
+      if (Date.now() > deadline || init.signal?.aborted) throw new Error(`no API replica answered ${path}`);
       await sleep(200);
     }
   }
@@ -124,7 +128,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const startWorker = () => {
     const entry = { p: undefined as unknown as AppProcess, ready: false };
     const t0 = Date.now();
-    const started = startAppProcess(env('worker')).then((p) => {
+    const started = startAppProcess(env('worker'), START_TIMEOUT_MS).then((p) => {
       startupsMs.push(Date.now() - t0);
       entry.p = p;
       entry.ready = true;
@@ -135,7 +139,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     void started.finally(() => starting.delete(started)).catch((err) => log(`worker did not start: ${(err as Error).message.slice(0, 200)}`));
   };
   const startApi = async () => {
-    const p = await startAppProcess(env('api'));
+    const p = await startAppProcess(env('api'), START_TIMEOUT_MS);
     apis.push(p);
     pool.urls = apis.map((a) => a.url);
     return p;
@@ -144,7 +148,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   try {
     // The first process migrates the database; the others find it done.
     await startApi();
-    await Promise.all([startApi(), ...Array.from({ length: options.workers }, async () => workers.push({ p: await startAppProcess(env('worker')), ready: true }))]);
+    await Promise.all([startApi(), ...Array.from({ length: options.workers }, async () => workers.push({ p: await startAppProcess(env('worker'), START_TIMEOUT_MS), ready: true }))]);
     log(`up: ${apis.length} API, ${workers.length} workers`);
 
     // The reference: what a calm registration answers, step by step (how many replies).
@@ -179,11 +183,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
           while (Date.now() < until) {
             await sleep(options.killApiEveryMs);
             if (Date.now() >= until) break;
+            // Never the last replica up: people would only measure a start-up.
+            if (apis.length < 2) continue;
             const victim = apis.shift()!;
             pool.urls = apis.map((a) => a.url);
             await victim.kill9();
             result.apiKills++;
-            await startApi();
+            await startApi().catch((err) => log(`API replica did not start: ${(err as Error).message.slice(0, 200)}`));
           }
         })(),
       );
@@ -202,22 +208,25 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         const reg: Registration = { chatId: chat.chatId, phone, expected, got: [], answered: true };
         registrations.push(reg);
         const texts = script(`Pessoa ${letters(n)} Silva`, phone);
-        for (const [step, text] of texts.entries()) {
-          const sent = Date.now();
-          await chat.send(text, `m${step}`);
-          const want = expected.slice(0, step + 1).reduce((a, b) => a + b, 0);
-          const first = await chat.waitFor(reg.got.length + 1, sent + ANSWER_TIMEOUT_MS);
-          if (!first) {
-            reg.answered = false;
-            return;
+        try {
+          for (const [step, text] of texts.entries()) {
+            const before = chat.replies.length;
+            const sent = Date.now();
+            await chat.send(text, `m${step}`);
+            const first = await chat.waitFor(before + 1, sent + ANSWER_TIMEOUT_MS);
+            if (!first) {
+              reg.answered = false;
+              return;
+            }
+            waits.push(first.at - sent);
+            // The rest of this message's replies, then a person's pause.
+            await chat.waitFor(expected.slice(0, step + 1).reduce((a, b) => a + b, 0), Date.now() + ANSWER_TIMEOUT_MS);
+            await sleep(options.thinkMs[0] + Math.random() * (options.thinkMs[1] - options.thinkMs[0]));
           }
-          waits.push(first.at - sent);
-          // The rest of this message's replies, then a person's pause.
-          await chat.waitFor(want, Date.now() + ANSWER_TIMEOUT_MS);
-          reg.got = chat.replies;
-          await sleep(options.thinkMs[0] + Math.random() * (options.thinkMs[1] - options.thinkMs[0]));
+        } finally {
+          reg.got = [...chat.replies];
+          chat.close();
         }
-        reg.got = chat.replies;
       }
     };
     await Promise.all(Array.from({ length: options.people }, () => person()));
@@ -271,36 +280,75 @@ async function openChat(pool: ApiPool) {
   if (opened.status !== 201) throw new Error(`session: ${opened.status} ${await opened.text()}`);
   const session = (await opened.json()) as { chatId: string; token: string };
   const auth = { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' };
+  const closing = new AbortController();
+  let wake: () => void = () => {};
   const chat = {
+    chatId: session.chatId,
     replies: [] as string[],
     cursor: 0,
     async send(text: string, messageId: string) {
       // A replica killed mid-request: the client posts again with the same id (deduplicated).
-      for (;;) {
-        const res = await pool.request('/channels/web/messages', { method: 'POST', headers: auth, body: JSON.stringify({ messageId, text }) });
-        if (res.status === 202) return;
-        throw new Error(`post: ${res.status} ${await res.text()}`);
-      }
+      const res = await pool.request('/channels/web/messages', { method: 'POST', headers: auth, body: JSON.stringify({ messageId, text }) });
+      if (res.status !== 202) throw new Error(`post: ${res.status} ${await res.text()}`);
     },
     /** Reads the replies after the cursor once. */
     async poll() {
       const res = await pool.request(`/channels/web/chats/${session.chatId}/messages?after=${chat.cursor}&limit=200`, { headers: auth }).catch(() => undefined);
       if (res?.status !== 200) return;
-      const body = (await res.json()) as { messages: { text: string }[]; next: number };
-      chat.replies.push(...body.messages.map((m) => m.text));
-      chat.cursor = body.next;
+      const body = (await res.json()) as { messages: { id: number; text: string }[] };
+      for (const m of body.messages) chat.take(m);
     },
-    /** Polls until `count` replies arrived; the time they were seen (within POLL_MS). */
+    take(reply: { id: number; text: string }) {
+      if (reply.id <= chat.cursor) return;
+      chat.replies.push(reply.text);
+      chat.cursor = reply.id;
+      wake();
+    },
+    /** Until `count` replies arrived (pushed over the chat's SSE stream); when they did. */
     async waitFor(count: number, deadline: number): Promise<{ at: number } | undefined> {
-      for (;;) {
-        await chat.poll();
-        if (chat.replies.length >= count) return { at: Date.now() };
-        if (Date.now() > deadline) return undefined;
-        await sleep(POLL_MS);
+      while (chat.replies.length < count) {
+        const left = deadline - Date.now();
+        if (left <= 0) return undefined;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(left, 1_000));
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
       }
+      return { at: Date.now() };
     },
-    chatId: session.chatId,
+    close() {
+      closing.abort();
+    },
   };
+  // The chat page's way to get replies: the SSE stream, resumed after the cursor on whatever
+  // replica answers when the one it was on dies.
+  void (async () => {
+    while (!closing.signal.aborted) {
+      try {
+        const res = await pool.request(`/channels/web/chats/${session.chatId}/events?after=${chat.cursor}`, { headers: auth, signal: closing.signal }, Infinity);
+        const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value;
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const event = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const data = /^data: (.*)$/m.exec(event)?.[1];
+            if (/^event: reply$/m.test(event) && data) chat.take(JSON.parse(data) as { id: number; text: string });
+          }
+        }
+      } catch {
+        // The replica died (or the chat closed): reconnect, after the cursor.
+      }
+      if (!closing.signal.aborted) await sleep(200);
+    }
+  })();
   return chat;
 }
 
@@ -319,6 +367,7 @@ async function referenceCounts(pool: ApiPool): Promise<number[]> {
     }
     counts.push(chat.replies.length - before);
   }
+  chat.close();
   if (!/Protocolo/i.test(chat.replies.at(-1) ?? '')) throw new Error(`reference registration did not save: ${JSON.stringify(chat.replies)}`);
   return counts;
 }
