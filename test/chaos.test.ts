@@ -14,8 +14,9 @@ describe('chaos: workers killed every 2 s', () => {
     // Printed for the record: the figures behind the bounds below.
     console.log(JSON.stringify(result));
 
-    // The chaos happened: workers died all along the run.
-    expect(result.workerKills).toBeGreaterThanOrEqual(4);
+    // The chaos happened: workers died while people were talking (at least the three the
+    // first four can spare; more when replacements start fast enough to be killed in turn).
+    expect(result.workerKills).toBeGreaterThanOrEqual(3);
     expect(result.registrations).toBeGreaterThanOrEqual(10);
     expect(result.completed).toBe(result.registrations);
     expect(result.lost).toBe(0);
