@@ -20,7 +20,7 @@ export interface ChaosOptions {
   workers: number;
   /** A worker is SIGKILLed this often (0: a calm run). */
   killWorkerEveryMs: number;
-  /** An API replica is SIGKILLed this often (0: never); two replicas run, so one is up. */
+  /** An API replica is SIGKILLed this often (0: never, and one replica runs); two replicas run, so one is up. */
   killApiEveryMs: number;
   /** Pause between a reply and the person's next message (uniform in [min, max]). */
   thinkMs: [number, number];
@@ -148,7 +148,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   try {
     // The first process migrates the database; the others find it done.
     await startApi();
-    await Promise.all([startApi(), ...Array.from({ length: options.workers }, async () => workers.push({ p: await startAppProcess(env('worker'), START_TIMEOUT_MS), ready: true }))]);
+    // A second API replica only when API replicas get killed (one is then always up).
+    await Promise.all([...(options.killApiEveryMs > 0 ? [startApi()] : []), ...Array.from({ length: options.workers }, async () => workers.push({ p: await startAppProcess(env('worker'), START_TIMEOUT_MS), ready: true }))]);
     log(`up: ${apis.length} API, ${workers.length} workers`);
 
     // The reference: what a calm registration answers, step by step (how many replies).
