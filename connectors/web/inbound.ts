@@ -89,7 +89,7 @@ export function webInboundRoutes(deps: WebInboundDeps): FastifyPluginAsyncZod {
     app.post(
       '/channels/web/messages',
       {
-        config: { public: true },
+        config: { public: true, chatInbound: true },
         schema: {
           tags: ['web chat'],
           summary: 'Post a message to the bot (Bearer: the session token)',

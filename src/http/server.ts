@@ -13,6 +13,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { type AccessTokenVerifier, registerAuthGuard } from './auth-guard.ts';
 import { registerProblemHandlers } from './problem.ts';
+import { registerStorableInputGuard } from './storable-input.ts';
 import { API_SECURITY_HEADERS, DOCS_SECURITY_HEADERS } from './security-headers.ts';
 
 export type HttpServer = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
@@ -56,6 +57,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app);
+  registerStorableInputGuard(app);
 
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.headers(request.url.startsWith('/docs') ? DOCS_SECURITY_HEADERS : API_SECURITY_HEADERS);
