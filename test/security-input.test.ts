@@ -219,4 +219,19 @@ describe.each(BACKENDS)('unstorable text on %s', (backend) => {
     expect(csv.statusCode).toBe(200);
     expect(csv.body).toContain('Dora Datas');
   });
+
+  it("Fastify's own 4xx are problems titled with the HTTP reason phrase, never a class name", async () => {
+    const post = (payload: string, contentType: string) =>
+      t.atende.http.inject({ method: 'POST', url: '/auth/login', headers: { 'content-type': contentType }, payload });
+    const cases = [
+      [await post('{"email": ', 'application/json'), 400, 'Bad Request'],
+      [await post('x'.repeat(1_100_000), 'application/json'), 413, 'Payload Too Large'],
+      [await post('email=a', 'application/x-www-form-urlencoded'), 415, 'Unsupported Media Type'],
+    ] as const;
+    for (const [res, status, title] of cases) {
+      expect(res.statusCode).toBe(status);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.json()).toMatchObject({ status, title });
+    }
+  });
 });
