@@ -3,23 +3,28 @@
 import { z } from 'zod';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { dateParam } from '../http/date-param.ts';
+import { isStorableText } from '../util/storable-text.ts';
 import { foldForSearch } from './fields.ts';
 
 // Terms under 3 characters give the trigram index nothing to look up: a rare one ("zq") made
 // PostgreSQL read all 1M rows (~400 ms). One term of 3+ characters bounds the work.
 const MIN_TERM = 3;
+// The HTTP API refuses these before validation (src/http/storable-input.ts); MCP's
+// search_contacts reaches this schema directly.
+const STORABLE = { error: 'contains characters that cannot be stored (NUL or an unpaired surrogate)' };
 const searchText = (fold: (v: string) => string) =>
   z
     .string()
     .trim()
     .min(1)
     .max(100)
+    .refine(isStorableText, STORABLE)
     .refine((v) => termsOf(fold(v)).some((t) => t.length >= MIN_TERM), { error: `type at least ${MIN_TERM} letters or digits in a row` });
 
 export const contactFiltersSchema = z.object({
   q: searchText(normalizeQuery).optional().describe('matches name, e-mail or phone (accent- and case-insensitive; every word must occur, at least one of 3+ characters)'),
   reason: searchText(foldForSearch).optional().describe('text contained in the reason (every word must occur, at least one of 3+ characters)'),
-  channel: z.string().trim().min(1).max(32).optional().describe('source channel, e.g. web, whatsapp, api'),
+  channel: z.string().trim().min(1).max(32).refine(isStorableText, STORABLE).optional().describe('source channel, e.g. web, whatsapp, api'),
   createdFrom: dateParam('start').optional().describe('created at or after (date in America/Sao_Paulo or ISO date-time)'),
   createdTo: dateParam('end').optional().describe('created before (a date includes that whole day)'),
 });
