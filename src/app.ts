@@ -9,6 +9,7 @@ import type { ConnectorRegistry } from '../connectors/registry.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { auditRoutes } from './audit/audit-routes.ts';
 import { authRoutes } from './auth/auth-routes.ts';
+import { LoginThrottle } from './auth/login-throttle.ts';
 import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { resolveJwtSecret } from './auth/jwt-secret.ts';
 import { createPasswordPolicy } from './auth/password-strength.ts';
@@ -99,10 +100,10 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     const conversations = createConversationEngine({ config, db, sql: directSql, logger, registry: metrics.registry, audit, contacts, connectors, redis, extractor: extraction.extractor });
     checks.push(...conversations.healthChecks, ...channelHealthChecks(connectors));
 
-    const http = await createHttpServer({ logger, metrics, auth: tokens, bodyLimit: config.BODY_LIMIT_BYTES, version: VERSION, docs: apiDocsEnabled(config) });
+    const http = await createHttpServer({ logger, metrics, auth: tokens, bodyLimit: config.BODY_LIMIT_BYTES, version: VERSION, docs: apiDocsEnabled(config), trustProxy: config.TRUST_PROXY });
     await http.register(healthRoutes, { checks });
     await http.register(metricsRoutes, { registry: metrics.registry, token: config.METRICS_TOKEN });
-    await http.register(authRoutes, { prisma: db.prisma, tokens, audit, loginRateLimitPerMinute: config.LOGIN_RATE_LIMIT_PER_MIN });
+    await http.register(authRoutes, { prisma: db.prisma, tokens, audit, loginRateLimitPerMinute: config.LOGIN_RATE_LIMIT_PER_MIN, throttle: new LoginThrottle(db.prisma) });
     await http.register(userRoutes, { users: new UserRepository(db.prisma), tokens, audit, passwords: createPasswordPolicy() });
     await http.register(auditRoutes, { audit });
     await http.register(contactRoutes, { contacts, extractor: extraction.extractor });

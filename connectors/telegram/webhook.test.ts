@@ -31,6 +31,7 @@ async function build(): Promise<{ http: HttpServer; connector: Connector; regist
     auth: { verifyAccessToken: async () => Promise.reject(new UnauthorizedError()), staffSessionValid: async () => false },
     bodyLimit: 1_000_000,
     version: 'test',
+    trustProxy: false,
   });
   await http.register(connector.routes!);
   await http.ready();

@@ -21,7 +21,7 @@ export function telegramWebhookRoutes(deps: { secret: string; updates: TelegramU
     app.post(
       '/webhooks/telegram',
       {
-        config: { public: true },
+        config: { public: true, chatInbound: true },
         onRequest: async (request: FastifyRequest) => {
           if (!secretsEqual(request.headers[SECRET_HEADER], deps.secret)) {
             throw new UnauthorizedError('missing or wrong X-Telegram-Bot-Api-Secret-Token');

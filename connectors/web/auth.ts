@@ -1,7 +1,7 @@
 // Who is calling a web chat endpoint: the bearer of a session token, which names its chat.
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { type AccessTokenVerifier, bearerToken } from '../../src/http/auth-guard.ts';
-import { AppError, ForbiddenError, UnauthorizedError } from '../../src/http/errors.ts';
+import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from '../../src/http/errors.ts';
 import type { WindowLimiter } from '../../src/http/window-limiter.ts';
 import type { WebSession, WebSessionTokens } from './session-token.ts';
 
@@ -27,17 +27,8 @@ export function ownChat(session: WebSession, chatId: string): void {
   if (session.chatId !== chatId) throw new ForbiddenError('this session belongs to another chat');
 }
 
-export class RateLimitedError extends AppError {
-  constructor(detail: string, readonly retryAfterSeconds: number) {
-    super(429, 'rate-limited', 'Too many requests', detail, { retryAfter: retryAfterSeconds });
-  }
-}
-
 /** Counts a hit of `key` against a limiter; throws 429 (with Retry-After) when over it. */
-export function enforce(reply: FastifyReply, limiter: WindowLimiter, key: string, what: string): void {
+export function enforce(limiter: WindowLimiter, key: string, what: string): void {
   const wait = limiter.hit(key);
-  if (wait !== undefined) {
-    reply.header('retry-after', String(wait));
-    throw new RateLimitedError(`too many ${what}; wait ${wait} s`, wait);
-  }
+  if (wait !== undefined) throw new TooManyRequestsError(`too many ${what}; wait ${wait} s`, wait);
 }

@@ -89,7 +89,7 @@ export function webInboundRoutes(deps: WebInboundDeps): FastifyPluginAsyncZod {
     app.post(
       '/channels/web/messages',
       {
-        config: { public: true },
+        config: { public: true, chatInbound: true },
         schema: {
           tags: ['web chat'],
           summary: 'Post a message to the bot (Bearer: the session token)',
@@ -101,7 +101,7 @@ export function webInboundRoutes(deps: WebInboundDeps): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const session = await sessionOf(request, deps.tokens, deps.accessTokens);
-        enforce(reply, perSession, session.chatId, 'messages in this chat');
+        enforce(perSession, session.chatId, 'messages in this chat');
         const intake = deps.intake();
         if (!intake) throw new ServiceUnavailableError('the web chat is starting; try again', 1);
         const [outcome] = await intake.receive([toInboundMessage(session.chatId, request.body, session.attendantUserId, now())]);

@@ -33,8 +33,8 @@ export function createWebConnector(deps: WebConnectorDeps): Connector {
   const routes: FastifyPluginAsyncZod = async (app) => {
     // One budget per IP across every web chat endpoint (sessions, messages, reads, streams).
     const perIp = new WindowLimiter(deps.config.requestsPerMinutePerIp, 60_000);
-    app.addHook('onRequest', (request, reply, done) => {
-      enforce(reply, perIp, request.ip, 'requests from this address');
+    app.addHook('onRequest', (request, _reply, done) => {
+      enforce(perIp, request.ip, 'requests from this address');
       done();
     });
     await app.register(inbound);

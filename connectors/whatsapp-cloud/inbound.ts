@@ -65,7 +65,7 @@ export function whatsappCloudInboundRoutes(deps: WhatsappCloudInboundDeps): Fast
     app.post(
       WEBHOOK_PATH,
       {
-        config: { public: true },
+        config: { public: true, chatInbound: true },
         bodyLimit: WEBHOOK_BODY_LIMIT,
         schema: {
           tags: ['whatsapp cloud'],

@@ -21,6 +21,7 @@ export type AuditAction =
   | 'user.delete'
   | 'auth.login'
   | 'auth.login_failed'
+  | 'auth.login_throttled'
   | 'auth.logout'
   | 'audit.list'
   | 'conversation.list'

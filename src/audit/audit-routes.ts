@@ -2,6 +2,7 @@
 // Reading it is itself an audited access (`audit.list`).
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { dateParam } from '../http/date-param.ts';
 import { type AuditLog, auditContextOf } from './audit-log.ts';
 
 export interface AuditRoutesDeps {
@@ -13,8 +14,8 @@ const auditQuery = z.object({
   entityType: z.string().max(32).optional().describe('contact, user, session or audit'),
   entityId: z.string().max(64).optional(),
   actorId: z.string().max(64).optional(),
-  from: z.iso.datetime({ offset: true }).optional().describe('inclusive'),
-  to: z.iso.datetime({ offset: true }).optional().describe('exclusive'),
+  from: dateParam('start').optional().describe('inclusive (a date is the start of that day in America/Sao_Paulo)'),
+  to: dateParam('end').optional().describe('exclusive (a date includes that whole day)'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z
     .string()
@@ -56,8 +57,8 @@ export const auditRoutes: FastifyPluginAsyncZod<AuditRoutesDeps> = async (app, {
         entityType: q.entityType,
         entityId: q.entityId,
         actorId: q.actorId,
-        from: q.from ? new Date(q.from) : undefined,
-        to: q.to ? new Date(q.to) : undefined,
+        from: q.from,
+        to: q.to,
         limit: q.limit,
         before: q.cursor ? BigInt(q.cursor) : undefined,
       });

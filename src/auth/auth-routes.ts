@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type AuditLog, auditContextOf } from '../audit/audit-log.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import { UnauthorizedError } from '../http/errors.ts';
+import { TooManyRequestsError, UnauthorizedError } from '../http/errors.ts';
+import type { LoginThrottle } from './login-throttle.ts';
 import { dummyHash, verifyPassword } from './passwords.ts';
 import type { TokenService } from './token-service.ts';
 
@@ -11,6 +12,7 @@ export interface AuthRoutesDeps {
   tokens: TokenService;
   audit: AuditLog;
   loginRateLimitPerMinute: number;
+  throttle: LoginThrottle;
 }
 
 const tokenPair = z.object({
@@ -21,13 +23,13 @@ const tokenPair = z.object({
   refreshExpiresIn: z.number().describe('seconds'),
 });
 
-export const authRoutes: FastifyPluginAsyncZod<AuthRoutesDeps> = async (app, { prisma, tokens, audit, loginRateLimitPerMinute }) => {
+export const authRoutes: FastifyPluginAsyncZod<AuthRoutesDeps> = async (app, { prisma, tokens, audit, loginRateLimitPerMinute, throttle }) => {
   app.post(
     '/auth/login',
     {
       config: {
         public: true,
-        // Per IP: slows password guessing without locking real users out for long.
+        // Per IP (the client's as TRUST_PROXY allows); per account, whatever the IP, below.
         rateLimit: { max: loginRateLimitPerMinute, timeWindow: '1 minute' },
       },
       schema: {
@@ -40,13 +42,22 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesDeps> = async (app, { p
     },
     async (request) => {
       const { email, password } = request.body;
+      // Checked before the password, for known and unknown e-mails alike: a locked account
+      // answers the same whether the password is right, and tells nothing about existing.
+      const wait = await throttle.waitFor(email);
+      if (wait !== undefined) {
+        await audit.record(auditContextOf(request), { action: 'auth.login_throttled', entityType: 'session' });
+        throw new TooManyRequestsError(`too many failed logins for this account; wait ${wait} s`, wait);
+      }
       const user = await prisma.user.findUnique({ where: { email } });
       const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
       // A disabled user gets the same answer as a wrong password: nothing to learn from it.
       if (!user || !ok || user.disabled) {
+        await throttle.recordFailure(email);
         await audit.record(auditContextOf(request), { action: 'auth.login_failed', entityType: 'session', entityId: user?.id ?? null });
         throw new UnauthorizedError('invalid e-mail or password');
       }
+      await throttle.clear(email);
       const authUser = { id: user.id, email: user.email, role: user.role };
       await audit.record({ ...auditContextOf(request), actorId: user.id, actorRole: user.role }, { action: 'auth.login', entityType: 'session', entityId: user.id });
       return { ...(await tokens.issue({ ...authUser, tokenVersion: user.tokenVersion })), user: authUser };

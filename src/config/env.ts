@@ -1,6 +1,7 @@
 // Configuration is data, checked once at start-up: one zod schema over the environment.
 // A bad value stops the process with a message naming the variable and what it expects.
 import { z } from 'zod';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
@@ -54,6 +55,16 @@ export const envSchema = z
     ROLE: z.enum(['all', 'api', 'worker']).default('all'),
     BODY_LIMIT_BYTES: int(1024, 10_485_760).default(1_048_576),
     LOGIN_RATE_LIMIT_PER_MIN: int(1, 10_000).default(10),
+    // Which proxies' X-Forwarded-For to believe for the client IP (src/config/trust-proxy.ts).
+    TRUST_PROXY: z
+      .string()
+      .default('false')
+      .transform((v, ctx): TrustProxy => {
+        const parsed = parseTrustProxy(v);
+        if ('value' in parsed) return parsed.value;
+        ctx.addIssue({ code: 'custom', message: parsed.error });
+        return z.NEVER;
+      }),
     METRICS_TOKEN: optional(z.string().min(16, { error: 'expected at least 16 characters' })),
     WHATSAPP_BAILEYS_ENABLED: bool.default(false),
     // Names the Baileys login in the database (one WhatsApp number per session name).

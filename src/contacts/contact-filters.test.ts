@@ -29,6 +29,9 @@ describe('contact filters', () => {
     expect(f.createdTo?.toISOString()).toBe('2026-03-02T03:00:00.000Z');
     expect(contactFiltersSchema.safeParse({ createdTo: '2026-02-30x' }).success).toBe(false);
     expect(contactFiltersSchema.safeParse({ createdFrom: '2026-13-01' }).success).toBe(false);
+    // MCP's search_contacts reads this schema without the HTTP guard in front.
+    expect(contactFiltersSchema.safeParse({ channel: 'web\u0000' }).success).toBe(false);
+    expect(contactFiltersSchema.safeParse({ q: 'maria\uD800' }).success).toBe(false);
   });
 
   it('wants one search word of 3+ characters', () => {

@@ -2,47 +2,31 @@
 // condition. Shared by listing and export so both always select the same rows.
 import { z } from 'zod';
 import type { Prisma } from '../generated/prisma/client.ts';
+import { dateParam } from '../http/date-param.ts';
+import { isStorableText } from '../util/storable-text.ts';
 import { foldForSearch } from './fields.ts';
-
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-// America/Sao_Paulo has had no daylight saving time since 2019: a fixed UTC-3 offset.
-const SAO_PAULO_OFFSET = '-03:00';
-
-/** "2026-01-31" → start of that day in São Paulo; an ISO date-time is taken as given. */
-function toInstant(v: string, edge: 'start' | 'end'): Date {
-  if (!DATE_ONLY.test(v)) return new Date(v);
-  const start = new Date(`${v}T00:00:00.000${SAO_PAULO_OFFSET}`);
-  // A date-only upper bound includes the whole day.
-  return edge === 'start' ? start : new Date(start.getTime() + 86_400_000);
-}
-
-const instant = (edge: 'start' | 'end') =>
-  z
-    .string()
-    .trim()
-    .max(40)
-    .refine((v) => (DATE_ONLY.test(v) || Number.isNaN(Number(v))) && !Number.isNaN(toInstant(v, edge).getTime()), {
-      error: 'expected a date (2026-01-31) or an ISO date-time',
-    })
-    .transform((v) => toInstant(v, edge));
 
 // Terms under 3 characters give the trigram index nothing to look up: a rare one ("zq") made
 // PostgreSQL read all 1M rows (~400 ms). One term of 3+ characters bounds the work.
 const MIN_TERM = 3;
+// The HTTP API refuses these before validation (src/http/storable-input.ts); MCP's
+// search_contacts reaches this schema directly.
+const STORABLE = { error: 'contains characters that cannot be stored (NUL or an unpaired surrogate)' };
 const searchText = (fold: (v: string) => string) =>
   z
     .string()
     .trim()
     .min(1)
     .max(100)
+    .refine(isStorableText, STORABLE)
     .refine((v) => termsOf(fold(v)).some((t) => t.length >= MIN_TERM), { error: `type at least ${MIN_TERM} letters or digits in a row` });
 
 export const contactFiltersSchema = z.object({
   q: searchText(normalizeQuery).optional().describe('matches name, e-mail or phone (accent- and case-insensitive; every word must occur, at least one of 3+ characters)'),
   reason: searchText(foldForSearch).optional().describe('text contained in the reason (every word must occur, at least one of 3+ characters)'),
-  channel: z.string().trim().min(1).max(32).optional().describe('source channel, e.g. web, whatsapp, api'),
-  createdFrom: instant('start').optional().describe('created at or after (date in America/Sao_Paulo or ISO date-time)'),
-  createdTo: instant('end').optional().describe('created before (a date includes that whole day)'),
+  channel: z.string().trim().min(1).max(32).refine(isStorableText, STORABLE).optional().describe('source channel, e.g. web, whatsapp, api'),
+  createdFrom: dateParam('start').optional().describe('created at or after (date in America/Sao_Paulo or ISO date-time)'),
+  createdTo: dateParam('end').optional().describe('created before (a date includes that whole day)'),
 });
 
 export type ContactFilters = z.output<typeof contactFiltersSchema>;

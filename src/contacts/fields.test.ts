@@ -37,6 +37,12 @@ describe('other fields', () => {
     expect(normalizeName("Maria D'Ávila")).toMatchObject({ ok: true });
     expect(normalizeName('Maria 2')).toMatchObject({ ok: false, code: 'name_has_digits' });
     expect(normalizeName('J')).toMatchObject({ ok: false, code: 'name_too_short' });
+    // Bidi overrides and zero-width characters are stripped: what is stored is what shows.
+    expect(normalizeName('Ana \u202Eavlis\u202C')).toEqual({ ok: true, value: 'Ana avlis' });
+    expect(normalizeName('\u2066Maria\u2069 So\u200Buza\u200D\uFEFF')).toEqual({ ok: true, value: 'Maria Souza' });
+    expect(normalizeName('\u200B\u200E\u202E')).toMatchObject({ ok: false, code: 'empty' });
+    expect(normalizeReason('pagar \u202Econta\u202C já')).toEqual({ ok: true, value: 'pagar conta já' });
+    expect(normalizeReason('família 👨\u200D👩\u200D👧')).toEqual({ ok: true, value: 'família 👨\u200D👩\u200D👧' });
   });
 
   it('caps the reason length', () => {

@@ -33,8 +33,17 @@ export function cleanText(input: string): string {
   return input.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
+// Characters that change how text is shown without being seen: bidi embeddings, overrides
+// and isolates (U+202A-U+202E, U+2066-U+2069) can make "Ana" render as someone else's name in
+// the console or a spreadsheet, and reorder a reason's words ("Trojan Source").
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+// In a name, also the marks and zero-width characters that make two equal-looking names
+// differ (search, duplicates): LRM/RLM/ALM, zero-width space/joiners, word joiner, BOM, soft
+// hyphen, Mongolian vowel separator. (Free text keeps ZWJ, which builds emoji.)
+const INVISIBLE_IN_NAMES = /[\u200B-\u200F\u061C\u2060-\u2064\uFEFF\u00AD\u180E]/g;
+
 export function normalizeName(input: string): FieldResult {
-  const value = cleanText(input);
+  const value = cleanText(input.replace(BIDI_CONTROLS, '').replace(INVISIBLE_IN_NAMES, ''));
   if (!value) return fail('empty', 'name is empty');
   if (value.length > FIELD_LIMITS.name) return fail('too_long', `name is longer than ${FIELD_LIMITS.name} characters`);
   if (/\d/.test(value)) return fail('name_has_digits', 'name must not contain digits');
@@ -74,7 +83,7 @@ export function normalizeEmail(input: string): FieldResult {
 }
 
 export function normalizeReason(input: string): FieldResult {
-  const value = cleanText(input);
+  const value = cleanText(input.replace(BIDI_CONTROLS, ''));
   if (!value) return fail('empty', 'reason is empty');
   if (value.length > FIELD_LIMITS.reason) return fail('too_long', `reason is longer than ${FIELD_LIMITS.reason} characters`);
   return { ok: true, value };

@@ -56,6 +56,16 @@ export class UnprocessableError extends AppError {
   }
 }
 
+/** 429 with the seconds to wait; the problem handler also sends them as Retry-After. */
+export class TooManyRequestsError extends AppError {
+  constructor(
+    detail: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(429, 'rate-limited', 'Too Many Requests', detail, { retryAfter: retryAfterSeconds });
+  }
+}
+
 export class ServiceUnavailableError extends AppError {
   constructor(detail: string, retryAfterSeconds?: number) {
     super(503, 'unavailable', 'Service unavailable', detail, retryAfterSeconds ? { retryAfter: retryAfterSeconds } : {});

@@ -1,5 +1,6 @@
 // The one place errors become HTTP responses: RFC 9457 problem+json, no stack traces, and
 // no details of 5xx errors (they are logged, masked, with the request id to find them).
+import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, PROBLEM_BASE } from './errors.ts';
@@ -25,6 +26,8 @@ export interface ProblemInput {
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, p: ProblemInput) {
   const body: Problem = { type: `${PROBLEM_BASE}${p.code}`, ...p, instance: request.url.split('?')[0], requestId: request.id };
+  // A client told how long to wait (429, 503) should also be told in the standard header.
+  if (typeof p.retryAfter === 'number' && !reply.hasHeader('retry-after')) reply.header('retry-after', String(p.retryAfter));
   return reply.code(p.status).type('application/problem+json').send(body);
 }
 
@@ -58,8 +61,9 @@ export function registerProblemHandlers(app: FastifyInstance) {
       request.log.error({ err: error }, 'request failed');
       return sendProblem(reply, request, { status: 500, code: 'internal', title: 'Internal error', detail: 'something went wrong on our side; quote the requestId when reporting it' });
     }
-    // Fastify's own 4xx (body too large, bad JSON, rate limit, unsupported media type).
+    // Fastify's own 4xx (body too large, bad JSON, rate limit, unsupported media type): the
+    // title is the status's reason phrase — error.name is a class name ("FastifyError").
     const code = status === 429 ? 'rate-limited' : status === 413 ? 'body-too-large' : 'bad-request';
-    return sendProblem(reply, request, { status, code, title: error.name === 'Error' ? 'Bad request' : error.name, detail: error.message });
+    return sendProblem(reply, request, { status, code, title: STATUS_CODES[status] ?? 'Bad Request', detail: error.message });
   });
 }

@@ -8,10 +8,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RawServerDefault } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { TrustProxy } from '../config/trust-proxy.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { type AccessTokenVerifier, registerAuthGuard } from './auth-guard.ts';
 import { registerProblemHandlers } from './problem.ts';
+import { registerStorableInputGuard } from './storable-input.ts';
 import { API_SECURITY_HEADERS, DOCS_SECURITY_HEADERS } from './security-headers.ts';
 
 export type HttpServer = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
@@ -24,7 +26,12 @@ export interface HttpServerOptions {
   version: string;
   /** Serve Swagger UI and the OpenAPI JSON at /docs (API_DOCS_ENABLED; off in production). */
   docs?: boolean;
+  /** Whose X-Forwarded-For sets request.ip (TRUST_PROXY); false: the socket's address. */
+  trustProxy: TrustProxy;
 }
+
+/** Trust the nearest `hops` proxies: address i of the chain (0 = the socket) is a proxy while i < hops. */
+const trustHops = (hops: number) => (_address: string, i: number) => i < hops;
 
 const REQUEST_ID = /^[\w.:-]{1,64}$/;
 
@@ -41,7 +48,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       return logger.child(typeof given === 'string' && REQUEST_ID.test(given) ? { ...bindings, correlationId: given } : bindings, childOptions);
     },
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
-    trustProxy: true,
+    // Fastify's types leave out the hop count its runtime accepts; proxy-addr's own form of it.
+    trustProxy: typeof options.trustProxy === 'number' ? trustHops(options.trustProxy) : options.trustProxy,
     return503OnClosing: true,
   }) as FastifyInstance;
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -49,6 +57,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app);
+  registerStorableInputGuard(app);
 
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.headers(request.url.startsWith('/docs') ? DOCS_SECURITY_HEADERS : API_SECURITY_HEADERS);

@@ -4,6 +4,7 @@
 // the hot path skips the ORM (ENVIRONMENT.md: one statement per batch pays).
 import type { InboundMessage } from '../../connectors/types.ts';
 import { type PipelineSql, sql, toBigInt } from '../conversations/pipeline-sql.ts';
+import { toStorableJson } from '../util/storable-text.ts';
 import { dedupeKeyOf } from './inbound-validation.ts';
 
 type KeyRow = { id: unknown; channel: string; account_id: string; message_id: string };
@@ -25,7 +26,7 @@ export class InboxRepository {
         ${col((m) => m.chatId)}::varchar[], ${col((m) => m.sender.id)}::varchar[], ${col((m) => m.sender.phone ?? null)}::varchar[],
         ${col((m) => m.sender.displayName ?? null)}::varchar[], ${col((m) => m.sender.username ?? null)}::varchar[], ${col((m) => m.staffUserId ?? null)}::uuid[], ${col((m) => m.kind)}::varchar[],
         ${col((m) => m.text)}::text[], ${col((m) => m.timestamp.toISOString())}::timestamptz[],
-        ${col((m) => (this.keepRaw && m.raw !== undefined ? JSON.stringify(m.raw) : null))}::jsonb[])
+        ${col((m) => (this.keepRaw && m.raw !== undefined ? toStorableJson(m.raw) : null))}::jsonb[])
       ON CONFLICT (channel, account_id, message_id) DO NOTHING
       RETURNING id, channel, account_id, message_id`);
     return new Map(rows.map((r) => [dedupeKeyOf({ channel: r.channel, accountId: r.account_id, messageId: r.message_id }), toBigInt(r.id)]));
