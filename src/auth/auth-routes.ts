@@ -2,7 +2,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type AuditLog, auditContextOf } from '../audit/audit-log.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import { currentUser } from '../http/auth-guard.ts';
 import { UnauthorizedError } from '../http/errors.ts';
+import type { StreamTickets } from '../handoff/stream-tickets.ts';
 import { dummyHash, verifyPassword } from './passwords.ts';
 import type { TokenService } from './token-service.ts';
 
@@ -11,6 +13,8 @@ export interface AuthRoutesDeps {
   tokens: TokenService;
   audit: AuditLog;
   loginRateLimitPerMinute: number;
+  /** Single-use tickets for the staff event stream (handoff inbox). */
+  streamTickets: StreamTickets;
 }
 
 const tokenPair = z.object({
@@ -21,7 +25,25 @@ const tokenPair = z.object({
   refreshExpiresIn: z.number().describe('seconds'),
 });
 
-export const authRoutes: FastifyPluginAsyncZod<AuthRoutesDeps> = async (app, { prisma, tokens, audit, loginRateLimitPerMinute }) => {
+export const authRoutes: FastifyPluginAsyncZod<AuthRoutesDeps> = async (app, { prisma, tokens, audit, loginRateLimitPerMinute, streamTickets }) => {
+  app.post(
+    '/auth/stream-ticket',
+    {
+      config: { roles: ['admin', 'attendant'] },
+      schema: {
+        tags: ['auth'],
+        summary: 'A single-use ticket (valid 60 s) that opens GET /conversations/events?ticket=… — never put an access token in a URL',
+        response: { 200: z.object({ ticket: z.string(), expiresAt: z.string() }) },
+      },
+    },
+    async (request) => {
+      const user = currentUser(request);
+      const issued = await streamTickets.issue(user);
+      await audit.record(auditContextOf(request), { action: 'auth.stream_ticket', entityType: 'session', entityId: user.id });
+      return issued;
+    },
+  );
+
   app.post(
     '/auth/login',
     {
