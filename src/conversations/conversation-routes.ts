@@ -88,13 +88,14 @@ export const conversationRoutes: FastifyPluginAsyncZod<{ admin: ConversationAdmi
         summary: 'End a handoff: the bot takes the conversation up again',
         description: '200 once a worker has resumed it; 202 if it is still queued. `restart: true` starts the field collection over instead of continuing where it stopped.',
         params: idParams,
-        body: z.object({ restart: z.boolean().optional() }).optional(),
+        // No body at all (the original contract) means continue where it stopped.
+        body: z.preprocess((v) => v ?? {}, z.object({ restart: z.boolean().optional() })),
         response: { 200: conversation, 202: conversation, 404: problem, 409: problem },
       },
     },
     async (request, reply) => {
       const ctx = auditContextOf(request);
-      const queued = await admin.requestResume(request.params.id, ctx, { restart: request.body?.restart === true });
+      const queued = await admin.requestResume(request.params.id, ctx, { restart: request.body.restart === true });
       const done = await admin.waitProcessed(queued, RESUME_WAIT_MS);
       return reply.code(done ? 200 : 202).send(toConversationDto(await admin.find(request.params.id)));
     },
