@@ -106,6 +106,8 @@ export const catalog = {
       ? 'Eu registro seu contato: nome, telefone, e-mail (opcional) e o motivo, para a equipe retornar a você. '
       : 'Eu registro um novo contato a partir dos dados que você enviar: nome, telefone, e-mail (opcional) e motivo. ') + COMMANDS_HINT,
   handoff: () => 'Certo! Vou chamar uma pessoa da equipe para continuar por aqui. Aguarde, por favor.',
+  /** Said once per handoff opened out of business hours (HANDOFF_HOURS). */
+  handoffOutOfHours: (hours: string, when: string) => `Nossa equipe atende ${hours}; responderemos a partir de ${when}.`,
   resumed: () => 'Voltei! Vamos continuar de onde paramos.',
   unsupported: () => 'Por enquanto só consigo ler mensagens de texto. Pode escrever, por favor?',
   expired: (why: 'late-message' | 'expire') =>

@@ -74,7 +74,7 @@ describe.each([
     const extractions = c.fakes.extractor.calls.length;
     expect(await c.say('atendente')).toEqual([catalog.handoff()]);
     expect(c.context.status).toBe('handoff');
-    for (const text of ['oi?', 'cancelar', 'ajuda', 'recomeçar', FULL, 'sim']) expect(await c.say(text)).toEqual([]);
+    for (const text of ['oi?', 'ajuda', 'recomeçar', FULL, 'sim']) expect(await c.say(text)).toEqual([]);
     expect(c.state).toBe('handoff');
     expect(c.fakes.extractor.calls).toHaveLength(extractions);
 
@@ -88,6 +88,32 @@ describe.each([
     }[state];
     expect(await c.resume()).toEqual([catalog.resumed(), again]);
     expect(c.context.status).toBe('active');
+  });
+
+  it.each(STATES)('CANCELAR while waiting for an attendant ($state) still ends the conversation', async ({ state }) => {
+    const c = await chatAt(state);
+    await c.say('atendente');
+    expect(await c.say('cancelar')).toEqual([catalog.cancelled()]);
+    expect(c.done).toBe(true);
+    expect(c.context).toMatchObject({ status: 'cancelled', fields: {}, pendingText: null });
+  });
+
+  it('a resume with restart starts the field collection over, forgetting what was typed', async () => {
+    const c = await chatAt('confirming');
+    await c.say('atendente');
+    const replies = await c.resume({ restart: true });
+    expect(replies[0]).toBe(catalog.resumed());
+    expect(c.context.fields).toEqual({});
+    expect(c.context.status).toBe('active');
+    expect(c.state).not.toBe('active.confirming');
+  });
+
+  it('a staff takeover of an active conversation moves it into a handoff, and the bot goes silent', async () => {
+    const c = await chatAt('asking');
+    expect(await c.takeover()).toEqual([catalog.handoff()]);
+    expect(c.context.status).toBe('handoff');
+    expect(await c.say('oi?')).toEqual([]);
+    expect(await c.resume()).toEqual([catalog.resumed(), 'Qual é o seu nome completo?']);
   });
 
   it('after a handoff and a resume the conversation can still be saved', async () => {

@@ -58,7 +58,8 @@ export const conversationSetup = setup({
     classify: raise(({ context, event }) => classify(context, event)),
     beginMessage: assign(({ context, event }) => (event.type === 'message' ? change.beginTurn(context, event.messageId, event.at) : {})),
     beginEvent: assign(({ context }) => change.beginTurn(context, null, null)),
-    raiseResumed: raise({ type: 'resumed' }),
+    raiseResumed: raise(({ event }) => ({ type: 'resumed', ...(event.type === 'resume' && event.restart ? { restart: true } : {}) })),
+    raiseTakeover: raise({ type: 'cmd.handoff' }),
     raiseExpire: raise({ type: 'timeout', why: 'expire' }),
 
     rememberText: assign(({ context, event }) => change.rememberText(context, answerText(event))),

@@ -21,6 +21,7 @@ export const conversationMachine = conversationSetup.createMachine({
   on: {
     message: { actions: ['classify', 'beginMessage'] },
     resume: { actions: ['beginEvent', 'raiseResumed'] },
+    takeover: { actions: ['beginEvent', 'raiseTakeover'] },
     expire: { actions: ['beginEvent', 'raiseExpire'] },
   },
   states: {
@@ -174,8 +175,13 @@ export const conversationMachine = conversationSetup.createMachine({
       entry: [assign({ status: 'handoff' }), 'sayHandoff'],
       exit: assign({ status: 'active' }),
       on: {
-        resumed: { target: 'active.resuming', actions: 'sayResumed' },
+        resumed: [
+          { guard: ({ event }) => event.restart === true, target: 'active.begin', actions: ['resetForm', 'sayResumed'] },
+          { target: 'active.resuming', actions: 'sayResumed' },
+        ],
         timeout: { target: 'expired' },
+        // The person may still give up while waiting; every other text is for the attendant.
+        'cmd.cancel': { target: 'cancelled' },
       },
     },
     saved: { type: 'final', entry: assign({ status: 'saved', stage: 'closed' }) },

@@ -171,8 +171,12 @@ export class Chat {
     return this.turn({ type: 'message', text, messageId, at: new Date(this.clock).toISOString(), ...(options.kind ? { kind: options.kind } : {}) });
   }
 
-  resume(): Promise<string[]> {
-    return this.turn({ type: 'resume' });
+  resume(options: { restart?: boolean } = {}): Promise<string[]> {
+    return this.turn({ type: 'resume', ...(options.restart ? { restart: true } : {}) });
+  }
+
+  takeover(): Promise<string[]> {
+    return this.turn({ type: 'takeover' });
   }
 
   expire(): Promise<string[]> {

@@ -26,7 +26,10 @@ export interface ConversationInput {
 /** Events the runner sends, one per turn. */
 export type ExternalEvent =
   | { type: 'message'; text: string; messageId: string; at: string; kind?: string }
-  | { type: 'resume' }
+  /** Staff hand the conversation back; `restart` starts the field collection over. */
+  | { type: 'resume'; restart?: boolean }
+  /** A staff member takes the conversation over (handoff inbox `takeOver`). */
+  | { type: 'takeover' }
   | { type: 'expire' };
 
 /**
@@ -41,7 +44,7 @@ export type InternalEvent =
   | { type: 'cmd.help' }
   | { type: 'cmd.handoff' }
   | { type: 'timeout'; why: 'late-message' | 'expire' }
-  | { type: 'resumed' };
+  | { type: 'resumed'; restart?: boolean };
 
 export type ConversationEvent = ExternalEvent | InternalEvent;
 

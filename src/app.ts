@@ -22,6 +22,7 @@ import { ContactExporter } from './contacts/export/contact-exporter.ts';
 import { createConversationEngine, type ConversationEngine } from './conversations/conversation-engine.ts';
 import { createPipelineSql, type PipelineSql } from './conversations/pipeline-sql.ts';
 import { type Database, openDatabase, pgliteDir } from './db/database.ts';
+import { createHandoffInbox, type HandoffInbox } from './handoff/handoff-inbox.ts';
 import { createExtractionStack } from './extraction/extraction-stack.ts';
 import type { Extractor } from './extraction/mcp-extractor.ts';
 import { channelHealthChecks } from './http/channel-health.ts';
@@ -75,6 +76,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: pgliteDir(dataDir), poolSize: config.DATABASE_POOL_SIZE });
   let redis: RedisClients | undefined;
   let directSql: PipelineSql | undefined;
+  let handoff: HandoffInbox | undefined;
   try {
     const applied = await db.migrate();
     if (applied.length) logger.info({ event: 'migrations_applied', count: applied.length, database: db.kind }, 'database migrated');
@@ -97,19 +99,21 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     checks.push(extraction.healthCheck);
     redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger, redisNamespace(config.DATABASE_URL)) : undefined;
     const connectors = await createConnectorRegistry({ config, prisma: db.prisma, jwtSecret, accessTokens: tokens, redis, logger, registry: metrics.registry, dataDir, channelOverrides: options.channelOverrides });
-    const conversations = createConversationEngine({ config, db, sql: directSql, logger, registry: metrics.registry, audit, contacts, connectors, redis, extractor: extraction.extractor });
+    handoff = createHandoffInbox({ config, prisma: db.prisma, audit, logger, registry: metrics.registry, redis });
+    const conversations = createConversationEngine({ config, db, sql: directSql, logger, registry: metrics.registry, audit, contacts, connectors, redis, extractor: extraction.extractor, observer: handoff.observer, onStaffStatus: handoff.observer.staffStatus });
     checks.push(...conversations.healthChecks, ...channelHealthChecks(connectors));
 
     const http = await createHttpServer({ logger, metrics, auth: tokens, bodyLimit: config.BODY_LIMIT_BYTES, version: VERSION, docs: apiDocsEnabled(config), trustProxy: config.TRUST_PROXY });
     await http.register(healthRoutes, { checks });
     await http.register(metricsRoutes, { registry: metrics.registry, token: config.METRICS_TOKEN });
-    await http.register(authRoutes, { prisma: db.prisma, tokens, audit, loginRateLimitPerMinute: config.LOGIN_RATE_LIMIT_PER_MIN, throttle: new LoginThrottle(db.prisma) });
+    await http.register(authRoutes, { prisma: db.prisma, tokens, audit, loginRateLimitPerMinute: config.LOGIN_RATE_LIMIT_PER_MIN, throttle: new LoginThrottle(db.prisma), streamTickets: handoff.tickets });
     await http.register(userRoutes, { users: new UserRepository(db.prisma), tokens, audit, passwords: createPasswordPolicy() });
     await http.register(auditRoutes, { audit });
     await http.register(contactRoutes, { contacts, extractor: extraction.extractor });
     await http.register(exportRoutes, { exporter: new ContactExporter({ db, databaseUrl: config.DATABASE_URL, audit, logger }) });
     for (const connector of connectors.list()) if (connector.routes) await http.register(connector.routes);
     await http.register(conversations.routes);
+    await http.register(handoff.routes(conversations, tokens));
     await http.register(sync.routes);
     await http.ready();
     await conversations.start();
@@ -129,6 +133,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
       async close() {
         await http.close();
         await conversations.close();
+        handoff?.close();
         await sync.close();
         await redis?.close();
         await extraction.close();

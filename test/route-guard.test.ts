@@ -33,6 +33,10 @@ const PUBLIC_ROUTES = [
   // Telegram webhook: Telegram calls it; it checks X-Telegram-Bot-Api-Secret-Token
   // (test/telegram-channel.test.ts asserts a missing or wrong one gets 401).
   'POST /webhooks/telegram',
+  // Staff event stream: an EventSource cannot send a header, so the route checks a single-use
+  // stream ticket or a bearer token itself (test/handoff-inbox.test.ts asserts it refuses
+  // anonymous callers, contact sessions and a spent ticket).
+  'GET /conversations/events',
 ];
 /** Channels are on only when configured: turn each on so its routes are walked too. */
 const WHATSAPP_CLOUD_ENV = {

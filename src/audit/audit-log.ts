@@ -26,7 +26,12 @@ export type AuditAction =
   | 'audit.list'
   | 'conversation.list'
   | 'conversation.read'
-  | 'conversation.resume';
+  | 'conversation.resume'
+  | 'conversation.claim'
+  | 'conversation.release'
+  | 'conversation.takeover'
+  | 'conversation.staff_message'
+  | 'auth.stream_ticket';
 
 /** Who acted and from where; built from a request, or by hand for the bot/MCP. */
 export interface AuditContext {

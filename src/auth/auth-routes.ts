@@ -4,6 +4,8 @@ import { type AuditLog, auditContextOf } from '../audit/audit-log.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { TooManyRequestsError, UnauthorizedError } from '../http/errors.ts';
 import type { LoginThrottle } from './login-throttle.ts';
+import { currentUser } from '../http/auth-guard.ts';
+import type { StreamTickets } from '../handoff/stream-tickets.ts';
 import { dummyHash, verifyPassword } from './passwords.ts';
 import type { TokenService } from './token-service.ts';
 
@@ -13,6 +15,8 @@ export interface AuthRoutesDeps {
   audit: AuditLog;
   loginRateLimitPerMinute: number;
   throttle: LoginThrottle;
+  /** Single-use tickets for the staff event stream (handoff inbox). */
+  streamTickets: StreamTickets;
 }
 
 const tokenPair = z.object({
@@ -23,7 +27,25 @@ const tokenPair = z.object({
   refreshExpiresIn: z.number().describe('seconds'),
 });
 
-export const authRoutes: FastifyPluginAsyncZod<AuthRoutesDeps> = async (app, { prisma, tokens, audit, loginRateLimitPerMinute, throttle }) => {
+export const authRoutes: FastifyPluginAsyncZod<AuthRoutesDeps> = async (app, { prisma, tokens, audit, loginRateLimitPerMinute, throttle, streamTickets }) => {
+  app.post(
+    '/auth/stream-ticket',
+    {
+      config: { roles: ['admin', 'attendant'] },
+      schema: {
+        tags: ['auth'],
+        summary: 'A single-use ticket (valid 60 s) that opens GET /conversations/events?ticket=… — never put an access token in a URL',
+        response: { 200: z.object({ ticket: z.string(), expiresAt: z.string() }) },
+      },
+    },
+    async (request) => {
+      const user = currentUser(request);
+      const issued = await streamTickets.issue(user);
+      await audit.record(auditContextOf(request), { action: 'auth.stream_ticket', entityType: 'session', entityId: user.id });
+      return issued;
+    },
+  );
+
   app.post(
     '/auth/login',
     {

@@ -2,6 +2,7 @@
 // A bad value stops the process with a message naming the variable and what it expects.
 import { z } from 'zod';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.ts';
+import { BusinessHoursError, parseBusinessHours } from '../handoff/business-hours.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
@@ -88,6 +89,11 @@ export const envSchema = z
     SYNC_WEBHOOK_SECRET: optional(z.string().min(16, { error: 'expected at least 16 characters' })),
     SYNC_WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(10_000),
     SYNC_MAX_ATTEMPTS: int(1, 50).default(8),
+    // When staff answer handoffs (src/handoff/business-hours.ts): out of hours the handoff
+    // reply says when someone will answer. Unset: no promise is made.
+    HANDOFF_HOURS: optional(z.string().max(500)),
+    HANDOFF_HOLIDAYS: optional(z.string().max(2000)),
+    HANDOFF_TIMEZONE: z.string().min(1).default('America/Sao_Paulo'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
@@ -108,6 +114,24 @@ export const envSchema = z
     }
     if (env.SYNC_WEBHOOK_URL && !env.SYNC_WEBHOOK_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['SYNC_WEBHOOK_SECRET'], message: 'required when SYNC_WEBHOOK_URL is set' });
+    }
+    if (env.HANDOFF_HOLIDAYS && !env.HANDOFF_HOURS) {
+      ctx.addIssue({ code: 'custom', path: ['HANDOFF_HOLIDAYS'], message: 'needs HANDOFF_HOURS (holidays only matter with business hours)' });
+    }
+    if (env.HANDOFF_HOURS) {
+      // Each part checked on its own, so the message names the variable that is wrong.
+      for (const [variable, check] of [
+        ['HANDOFF_TIMEZONE', () => parseBusinessHours('seg 08:00-09:00', '', env.HANDOFF_TIMEZONE)],
+        ['HANDOFF_HOURS', () => parseBusinessHours(env.HANDOFF_HOURS!)],
+        ['HANDOFF_HOLIDAYS', () => parseBusinessHours('seg 08:00-09:00', env.HANDOFF_HOLIDAYS ?? '')],
+      ] as const) {
+        try {
+          check();
+        } catch (err) {
+          if (!(err instanceof BusinessHoursError)) throw err;
+          ctx.addIssue({ code: 'custom', path: [variable], message: `${err.message}; expected e.g. ${variable === 'HANDOFF_HOLIDAYS' ? '2026-12-25,2027-01-01' : variable === 'HANDOFF_TIMEZONE' ? 'America/Sao_Paulo' : '"seg-sex 08:00-18:00; sab 08:00-12:00"'}` });
+        }
+      }
     }
   });
 

@@ -5,11 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditContext, AuditLog } from '../audit/audit-log.ts';
 import { decodeCursor, encodeCursor } from '../contacts/cursor.ts';
-import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import type { Conversation, Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import { type PersonRef, personOf, type StaffRef, staffRefs } from '../handoff/people.ts';
 import { ConflictError, NotFoundError } from '../http/errors.ts';
 import { chatKeyOf } from './chat-ref.ts';
 import type { Kick } from './kick-queue.ts';
-import type { ConversationRow } from './conversation-store.ts';
 
 export interface ConversationFilters {
   status?: string;
@@ -29,6 +29,14 @@ export interface ConversationDto {
   createdAt: string;
   lastActivityAt: string;
   closedAt: string | null;
+  /** When it last entered a handoff (null if never). */
+  handoffAt: string | null;
+  /** The attendant holding the handoff. */
+  claimedBy: StaffRef | null;
+  /** In a handoff: seconds since it opened. */
+  waitSeconds?: number;
+  /** In a handoff: the person, as far as known. */
+  person?: PersonRef;
 }
 
 export interface TimelineEntry {
@@ -39,12 +47,14 @@ export interface TimelineEntry {
   at: string;
   /** Outbound delivery status (pending, sending, sent, failed). */
   status?: string;
+  /** A staff member's message (handoff inbox); absent on the bot's replies. */
+  author?: StaffRef;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TIMELINE_LIMIT = 500;
 
-export function toConversationDto(c: ConversationRow): ConversationDto {
+export function toConversationDto(c: Conversation, claimedBy: StaffRef | null = null): ConversationDto {
   return {
     id: c.id,
     channel: c.channel,
@@ -57,6 +67,8 @@ export function toConversationDto(c: ConversationRow): ConversationDto {
     createdAt: c.createdAt.toISOString(),
     lastActivityAt: c.lastActivityAt.toISOString(),
     closedAt: c.closedAt?.toISOString() ?? null,
+    handoffAt: c.handoffAt?.toISOString() ?? null,
+    claimedBy: c.claimedBy ? (claimedBy ?? { id: c.claimedBy, email: '' }) : null,
   };
 }
 
@@ -69,16 +81,40 @@ export class ConversationAdmin {
 
   async list(filters: ConversationFilters, page: { limit: number; cursor?: string }, ctx: AuditContext) {
     const where: Prisma.ConversationWhereInput = { ...filters };
+    // The handoff queue is served oldest first (longest wait on top), keyed on (handoff_at, id).
+    const queue = filters.status === 'handoff';
     if (page.cursor) {
       const c = decodeCursor(page.cursor);
-      where.createdAt = { lte: c.createdAt };
-      where.OR = [{ createdAt: { lt: c.createdAt } }, { id: { lt: c.id } }];
+      if (queue) {
+        where.handoffAt = { gte: c.createdAt };
+        where.OR = [{ handoffAt: { gt: c.createdAt } }, { id: { gt: c.id } }];
+      } else {
+        where.createdAt = { lte: c.createdAt };
+        where.OR = [{ createdAt: { lt: c.createdAt } }, { id: { lt: c.id } }];
+      }
     }
-    const rows = await this.prisma.conversation.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: page.limit + 1 });
+    const orderBy: Prisma.ConversationOrderByWithRelationInput[] = queue ? [{ handoffAt: 'asc' }, { id: 'asc' }] : [{ createdAt: 'desc' }, { id: 'desc' }];
+    const rows = await this.prisma.conversation.findMany({ where, orderBy, take: page.limit + 1 });
     const items = rows.slice(0, page.limit);
     const last = items.at(-1);
     await this.audit.record(ctx, { action: 'conversation.list', entityType: 'conversation', meta: { filters: Object.keys(filters).filter((k) => filters[k as keyof ConversationFilters] !== undefined), count: items.length } });
-    return { items: items.map(toConversationDto), nextCursor: rows.length > page.limit && last ? encodeCursor(last) : null };
+    const nextCursor = rows.length > page.limit && last ? encodeCursor({ createdAt: queue ? (last.handoffAt ?? last.createdAt) : last.createdAt, id: last.id }) : null;
+    return { items: await this.withPeople(items), nextCursor };
+  }
+
+  /** DTOs with who holds each handoff, and for open handoffs the wait and the person. */
+  private async withPeople(rows: Conversation[]): Promise<ConversationDto[]> {
+    const holders = await staffRefs(this.prisma, rows.flatMap((r) => (r.claimedBy ? [r.claimedBy] : [])));
+    const byId = new Map(holders.map((h) => [h.id, h]));
+    const waiting = rows.filter((r) => r.status === 'handoff');
+    const people = await personOf(this.prisma, waiting.map((r) => r.id));
+    const now = Date.now();
+    return rows.map((r) => ({
+      ...toConversationDto(r, r.claimedBy ? (byId.get(r.claimedBy) ?? null) : null),
+      ...(r.status === 'handoff'
+        ? { waitSeconds: Math.max(0, Math.floor((now - (r.handoffAt ?? r.lastActivityAt).getTime()) / 1000)), person: people.get(r.id) ?? {} }
+        : {}),
+    }));
   }
 
   async get(id: string, ctx: AuditContext) {
@@ -87,32 +123,51 @@ export class ConversationAdmin {
       this.prisma.inboundMessage.findMany({ where: { conversationId: id }, orderBy: { id: 'asc' }, take: TIMELINE_LIMIT }),
       this.prisma.outboundMessage.findMany({ where: { conversationId: id }, orderBy: { id: 'asc' }, take: TIMELINE_LIMIT }),
     ]);
+    const authors = new Map((await staffRefs(this.prisma, outbound.flatMap((m) => (m.authorUserId ? [m.authorUserId] : [])))).map((a) => [a.id, a]));
     const timeline: TimelineEntry[] = [
       ...inbound.map((m) => ({ direction: 'inbound' as const, id: String(m.id), text: m.text, kind: m.kind, at: m.receivedAt.toISOString() })),
-      ...outbound.map((m) => ({ direction: 'outbound' as const, id: String(m.id), text: m.text, kind: 'text', at: m.createdAt.toISOString(), status: m.status })),
+      ...outbound.map((m) => ({
+        direction: 'outbound' as const,
+        id: String(m.id),
+        text: m.text,
+        kind: m.authorUserId ? 'staff' : 'text',
+        at: m.createdAt.toISOString(),
+        status: m.status,
+        ...(m.authorUserId ? { author: authors.get(m.authorUserId)! } : {}),
+      })),
     ].sort((a, b) => a.at.localeCompare(b.at) || (a.direction === b.direction ? Number(a.id) - Number(b.id) : a.direction === 'inbound' ? -1 : 1));
     await this.audit.record(ctx, { action: 'conversation.read', entityType: 'conversation', entityId: id });
-    return { ...toConversationDto(conversation), timeline };
+    const [dto] = await this.withPeople([conversation]);
+    return { ...dto!, timeline };
   }
 
-  /** Queues the resume of a handoff; returns the inbox row to wait for. */
-  async requestResume(id: string, ctx: AuditContext): Promise<bigint> {
+  /** Queues the resume of a handoff (`restart`: the field collection starts over); returns the inbox row to wait for. */
+  async requestResume(id: string, ctx: AuditContext, options: { restart?: boolean } = {}): Promise<bigint> {
     const c = await this.find(id);
     if (c.status !== 'handoff') throw new ConflictError('not-in-handoff', `conversation ${id} is ${c.status}, not waiting for an attendant`, { conversationStatus: c.status });
+    const row = await this.queueControl(c, options.restart ? 'control:restart' : 'control:resume', ctx.actorId);
+    await this.audit.record(ctx, { action: 'conversation.resume', entityType: 'conversation', entityId: id, ...(options.restart ? { meta: { restart: true } } : {}) });
+    return row;
+  }
+
+  /**
+   * Queues a staff action on a conversation through its chat's inbox, so it takes its place
+   * in the chat's order and any worker (on any replica) carries it out.
+   */
+  async queueControl(c: Conversation, kind: 'control:resume' | 'control:restart' | 'control:takeover', actorId: string | null): Promise<bigint> {
     const row = await this.prisma.inboundMessage.create({
       data: {
         channel: c.channel,
         accountId: c.accountId,
-        messageId: `control:resume:${randomUUID()}`,
+        messageId: `${kind}:${randomUUID()}`,
         chatId: c.chatId,
-        senderId: `user:${ctx.actorId ?? 'unknown'}`,
-        kind: 'control:resume',
+        senderId: `user:${actorId ?? 'unknown'}`,
+        kind,
         text: c.id,
         sentAt: new Date(),
       },
       select: { id: true },
     });
-    await this.audit.record(ctx, { action: 'conversation.resume', entityType: 'conversation', entityId: id });
     await this.kick({ chat: chatKeyOf(c), upTo: String(row.id) }).catch(() => {});
     return row.id;
   }
@@ -128,7 +183,7 @@ export class ConversationAdmin {
     return false;
   }
 
-  async find(id: string): Promise<ConversationRow> {
+  async find(id: string): Promise<Conversation> {
     const row = UUID.test(id) ? await this.prisma.conversation.findUnique({ where: { id } }) : null;
     if (!row) throw new NotFoundError('conversation', id);
     return row;

@@ -20,7 +20,7 @@ import { LeaseReaper } from '../locks/lease-reaper.ts';
 import type { RedisClients } from '../locks/redis.ts';
 import type { Logger } from '../observability/logger.ts';
 import { DeliveryStatusRecorder } from '../outbound/delivery-status.ts';
-import { OutboundSender } from '../outbound/outbound-sender.ts';
+import { OutboundSender, type StaffMessageStatus } from '../outbound/outbound-sender.ts';
 import type { Registry } from 'prom-client';
 import { botActors } from './bot-actors.ts';
 import { ChatScheduler } from './chat-scheduler.ts';
@@ -40,7 +40,7 @@ import { ConversationRetention } from '../privacy/conversation-retention.ts';
 import { RetentionJob } from '../privacy/retention-job.ts';
 import { conversationHistoryOf } from '../privacy/conversation-history.ts';
 import { RedisLease } from '../locks/lease.ts';
-import { TurnProcessor } from './turn-processor.ts';
+import { TurnProcessor, type TurnObserver } from './turn-processor.ts';
 
 export interface ConversationEngineDeps {
   config: Config;
@@ -57,6 +57,10 @@ export interface ConversationEngineDeps {
   redis?: RedisClients;
   /** The MCP extraction client; without one the bot asks field by field. */
   extractor?: Extractor;
+  /** The handoff inbox's view of turns (live events, out-of-hours notice). */
+  observer?: TurnObserver;
+  /** Delivery of staff-written messages (sent, delivered, read, failed), for the console. */
+  onStaffStatus?: (update: StaffMessageStatus) => void;
 }
 
 // Chats one process works on at once: most of a turn is waiting (LLM, database), not CPU.
@@ -84,7 +88,7 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
   const lock: ChatLock = redisLock ?? new InProcessChatLock();
   // Embedded, a chat's lock dies with the only process: nothing to reap.
   const reaper = redisLock ? new LeaseReaper({ reap: () => redisLock.reapAbandoned(), kick: (chats) => kicks.kick(chats.map((chat) => ({ chat }))), logger }) : undefined;
-  const sender = new OutboundSender({ prisma: db.prisma, db: pipelineSql, connectors: deps.connectors, metrics, logger });
+  const sender = new OutboundSender({ prisma: db.prisma, db: pipelineSql, connectors: deps.connectors, metrics, logger, ...(deps.onStaffStatus ? { onStaffStatus: deps.onStaffStatus } : {}) });
   const host = new MachineHost(
     deps.machine ?? conversationMachine,
     botActors({ db: pipelineSql, contacts: deps.contacts, extract: extractThrough(deps.extractor), metrics }),
@@ -104,6 +108,7 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
       retention.forgetClosed(id, at).catch((err: Error) => {
         logger.warn({ event: 'forget_on_close_failed', err: { message: err.message } }, 'texts of a declined/cancelled conversation not dropped yet; the retention job will');
       }),
+    ...(deps.observer ? { observer: deps.observer } : {}),
   });
   const runner = new ConversationRunner({ store, lock, sender, turns, logger });
   const scheduler = new ChatScheduler((key, upTo) => runner.drain(key, upTo), WORKER_CONCURRENCY, (err) =>
@@ -125,13 +130,17 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
     /** The periodic retention pass (workers only); `runOnce(now)` runs one now. */
     retentionJob,
     healthChecks,
+    /** Conversations as staff see them (the handoff inbox builds on it). */
+    admin,
+    /** Wakes a worker for a chat (e.g. a staff message was queued in its outbox). */
+    kick: (chatKey: string) => kicks.kick([{ chat: chatKey }]),
     /** Admin routes: GET /conversations, GET /conversations/:id, POST /conversations/:id/resume. */
     routes: async (app: Parameters<typeof conversationRoutes>[0]) => app.register(conversationRoutes, { admin }),
     async start() {
       if (config.ROLE !== 'all' && !redis) {
         logger.warn({ event: 'role_without_redis', role: config.ROLE }, 'ROLE is split without REDIS_URL: kicks stay in this process, so workers elsewhere find new messages only through their sweeper (every few seconds)');
       }
-      await deps.connectors.startAll({ intake, deliveryStatus: new DeliveryStatusRecorder(pipelineSql), logger, runsWorkers });
+      await deps.connectors.startAll({ intake, deliveryStatus: new DeliveryStatusRecorder(pipelineSql, deps.onStaffStatus), logger, runsWorkers });
       if (!runsWorkers) return;
       kicks.consume({ handle: (kick) => scheduler.schedule(kick), freeSlots: () => scheduler.freeSlots(), whenFree: () => scheduler.whenFree() });
       sweeper.start();

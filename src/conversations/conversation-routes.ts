@@ -18,6 +18,10 @@ const conversation = z.object({
   createdAt: z.string(),
   lastActivityAt: z.string(),
   closedAt: z.string().nullable(),
+  handoffAt: z.string().nullable(),
+  claimedBy: z.object({ id: z.string(), email: z.string(), name: z.string().optional() }).nullable(),
+  waitSeconds: z.number().int().optional(),
+  person: z.object({ name: z.string().optional(), phone: z.string().optional() }).optional(),
 });
 
 const timelineEntry = z.object({
@@ -27,6 +31,7 @@ const timelineEntry = z.object({
   kind: z.string(),
   at: z.string(),
   status: z.string().optional(),
+  author: z.object({ id: z.string(), email: z.string(), name: z.string().optional() }).optional(),
 });
 
 const problem = z.object({ type: z.string(), title: z.string(), status: z.number(), code: z.string() }).loose();
@@ -43,6 +48,7 @@ export const conversationRoutes: FastifyPluginAsyncZod<{ admin: ConversationAdmi
       schema: {
         tags: ['conversations'],
         summary: 'List conversations, newest first, with filters and keyset pagination',
+        description: '`status=handoff` is the handoff queue: oldest handoff first, with `waitSeconds`, `claimedBy` and the `person` (name, phone) when known.',
         querystring: z.object({
           status: z.enum(['active', 'handoff', 'saved', 'cancelled', 'declined', 'expired', 'completed']).optional(),
           channel: z.string().max(32).optional(),
@@ -80,14 +86,16 @@ export const conversationRoutes: FastifyPluginAsyncZod<{ admin: ConversationAdmi
       schema: {
         tags: ['conversations'],
         summary: 'End a handoff: the bot takes the conversation up again',
-        description: '200 once a worker has resumed it; 202 if it is still queued.',
+        description: '200 once a worker has resumed it; 202 if it is still queued. `restart: true` starts the field collection over instead of continuing where it stopped.',
         params: idParams,
+        // No body at all (the original contract) means continue where it stopped.
+        body: z.preprocess((v) => v ?? {}, z.object({ restart: z.boolean().optional() })),
         response: { 200: conversation, 202: conversation, 404: problem, 409: problem },
       },
     },
     async (request, reply) => {
       const ctx = auditContextOf(request);
-      const queued = await admin.requestResume(request.params.id, ctx);
+      const queued = await admin.requestResume(request.params.id, ctx, { restart: request.body.restart === true });
       const done = await admin.waitProcessed(queued, RESUME_WAIT_MS);
       return reply.code(done ? 200 : 202).send(toConversationDto(await admin.find(request.params.id)));
     },

@@ -38,13 +38,18 @@ export async function commitTurnStatement(db: PipelineSql, c: CommitStatement): 
   const closedAt = c.closed ? c.at : null;
   const guard = c.create ? sql`SELECT 1 AS ok` : sql`SELECT 1 AS ok FROM conversations WHERE id = ${c.conversationId}::uuid AND version = ${c.version}::int FOR UPDATE`;
   const write = c.create
-    ? sql`INSERT INTO conversations (id, channel, account_id, chat_id, mode, status, sender_id, attendant_user_id, contact_id, snapshot, version, last_activity_at, closed_at, created_at, updated_at)
+    ? sql`INSERT INTO conversations (id, channel, account_id, chat_id, mode, status, sender_id, attendant_user_id, contact_id, snapshot, version, last_activity_at, closed_at, created_at, updated_at, handoff_at)
         SELECT ${c.conversationId}::uuid, ${c.chat.channel}::varchar, ${c.chat.accountId}::varchar, ${c.chat.chatId}::varchar, ${c.create.mode}::varchar, ${c.status}::varchar,
                ${c.create.senderId}::varchar, ${c.create.attendantUserId}::uuid, ${c.contactId}::uuid, ${snapshot}::jsonb, 1, ${c.activityAt}::timestamptz,
-               ${closedAt}::timestamptz, ${c.create.createdAt}::timestamptz, ${c.at}::timestamptz
+               ${closedAt}::timestamptz, ${c.create.createdAt}::timestamptz, ${c.at}::timestamptz, ${c.status === 'handoff' ? c.at : null}::timestamptz
         WHERE EXISTS (SELECT 1 FROM inbox) RETURNING 1`
     : sql`UPDATE conversations SET status = ${c.status}::varchar, snapshot = ${snapshot}::jsonb, last_activity_at = ${c.activityAt}::timestamptz,
-               closed_at = ${closedAt}::timestamptz, contact_id = COALESCE(${c.contactId}::uuid, contact_id), version = version + 1, updated_at = ${c.at}::timestamptz
+               closed_at = ${closedAt}::timestamptz, contact_id = COALESCE(${c.contactId}::uuid, contact_id), version = version + 1, updated_at = ${c.at}::timestamptz,
+               -- SET reads the row as it was: a turn that enters a handoff starts its wait; one
+               -- that leaves it (resume, cancel, expiry) lets go of the attendant's claim.
+               handoff_at = CASE WHEN ${c.status}::varchar = 'handoff' AND status <> 'handoff' THEN ${c.at}::timestamptz ELSE handoff_at END,
+               claimed_by = CASE WHEN ${c.status}::varchar = 'handoff' THEN claimed_by END,
+               claimed_at = CASE WHEN ${c.status}::varchar = 'handoff' THEN claimed_at END
         WHERE id = ${c.conversationId}::uuid AND EXISTS (SELECT 1 FROM inbox) RETURNING 1`;
   const expire = c.expire
     ? sql`UPDATE conversations SET status = 'expired', closed_at = ${c.at}::timestamptz, version = version + 1, updated_at = ${c.at}::timestamptz

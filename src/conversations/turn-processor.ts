@@ -20,6 +20,27 @@ export interface TurnDeps {
   /** Drops the texts of a conversation that just closed declined or cancelled (the bot told
    * the person nothing was kept). A failure is the caller's to log: retention catches up. */
   forgetClosed?: (conversationId: string, closedAt: Date) => Promise<void>;
+  /** The handoff inbox's view of turns (src/handoff/handoff-observer.ts). */
+  observer?: TurnObserver;
+}
+
+/** What a committed turn changed, as the handoff inbox needs it. */
+export interface TurnOutcome {
+  chat: ChatRef;
+  conversationId: string;
+  /** Status before the turn (undefined: the turn created the conversation). */
+  before: string | undefined;
+  after: string;
+  row: InboxRow;
+  event: ConversationEvent;
+  at: Date;
+}
+
+export interface TurnObserver {
+  /** Replies to add when a turn opens a handoff (committed with the turn's own). */
+  handoffReplies(at: Date): { key: string; text: string }[];
+  /** After the commit; must not throw. */
+  committed(outcome: TurnOutcome): Promise<void>;
 }
 
 export interface TurnDone {
@@ -69,7 +90,13 @@ export class TurnProcessor {
     const target = open && open.id === row.text ? open : null;
     const idle = target && at.getTime() - target.lastActivityAt.getTime() >= this.deps.timeoutMin * 60_000;
     const event: ConversationEvent | null =
-      row.kind === 'control:resume' && target?.status === 'handoff' ? { type: 'resume' } : row.kind === 'control:expire' && idle ? { type: 'expire' } : null;
+      (row.kind === 'control:resume' || row.kind === 'control:restart') && target?.status === 'handoff'
+        ? { type: 'resume', ...(row.kind === 'control:restart' ? { restart: true } : {}) }
+        : row.kind === 'control:takeover' && target?.status === 'active'
+          ? { type: 'takeover' }
+          : row.kind === 'control:expire' && idle
+            ? { type: 'expire' }
+            : null;
     if (!target || !event) {
       await this.deps.store.markProcessed(row.id, at, `nothing to ${row.kind.slice('control:'.length)}`);
       return { conversation: open, replies: NO_REPLIES };
@@ -108,13 +135,14 @@ export class TurnProcessor {
     const committing = performance.now();
     let replies: Awaited<ReturnType<ConversationStore['commitTurn']>> = 'stale';
     try {
-      replies = await this.commit(chat, row, conversation, result, status, contactId, at, activityAt, claimUntil, expire);
+      replies = await this.commit(chat, row, conversation, stored?.status, result, status, contactId, at, activityAt, claimUntil, expire);
     } finally {
       result.release(replies !== 'stale' && !isClosed(status) ? `${conversation.id}:${version}` : undefined);
     }
     this.deps.metrics.stage.observe({ stage: 'commit' }, (performance.now() - committing) / 1000);
     if (replies === 'stale') return 'stale';
     if (forgetsOnClose(status)) await this.deps.forgetClosed?.(conversation.id, at);
+    await this.deps.observer?.committed({ chat, conversationId: conversation.id, before: stored?.status, after: status, row, event, at });
     const next: ConversationRow = {
       ...(stored ?? ({} as ConversationRow)),
       id: conversation.id,
@@ -137,6 +165,7 @@ export class TurnProcessor {
     chat: ChatRef,
     row: InboxRow,
     conversation: ConversationState,
+    before: string | undefined,
     result: TurnResult,
     status: string,
     contactId: string | undefined,
@@ -145,6 +174,9 @@ export class TurnProcessor {
     claimUntil: Date | null,
     expire?: ConversationRow,
   ) {
+    // Said once per handoff: only the turn that opens it adds the out-of-hours notice.
+    const opened = status === 'handoff' && before !== 'handoff';
+    const extra = opened && this.deps.observer ? this.deps.observer.handoffReplies(at).map((r) => ({ key: `${conversation.id}:${r.key}:${(conversation.version ?? 0) + 1}`, text: r.text })) : [];
     return this.deps.store.commitTurn({
       chat,
       inboxId: row.id,
@@ -159,7 +191,7 @@ export class TurnProcessor {
         key: `${conversation.id}:${r.key}`,
         text: r.text,
         ...(i === all.length - 1 && result.asking ? { asks: result.asking, asksMode: conversation.mode } : {}),
-      })),
+      })).concat(extra),
       claimUntil,
       ...(expire ? { expire: { id: expire.id, version: expire.version } } : {}),
     });

@@ -4,11 +4,16 @@
 // `failed` is final: a message reported failed stays failed.
 import type { DeliveryStatusSink, DeliveryStatusUpdate } from '../../connectors/types.ts';
 import { type PipelineSql, sql } from '../conversations/pipeline-sql.ts';
+import type { StaffMessageStatus } from './outbound-sender.ts';
 
 const RANK: Record<DeliveryStatusUpdate['status'], number> = { sent: 1, delivered: 2, read: 3, failed: 4 };
 
 export class DeliveryStatusRecorder implements DeliveryStatusSink {
-  constructor(private readonly db: PipelineSql) {}
+  constructor(
+    private readonly db: PipelineSql,
+    /** Told about statuses of staff-written messages (the handoff console shows them). */
+    private readonly onStaffStatus?: (update: StaffMessageStatus) => void,
+  ) {}
 
   async record(update: DeliveryStatusUpdate): Promise<boolean> {
     const rank = RANK[update.status];
@@ -18,7 +23,10 @@ export class DeliveryStatusRecorder implements DeliveryStatusSink {
              status = CASE WHEN ${update.status}::varchar = 'failed' THEN 'failed' ELSE status END
       WHERE channel = ${update.channel}::varchar AND provider_message_id = ${update.providerMessageId}::varchar
         AND COALESCE(CASE provider_status WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 WHEN 'failed' THEN 4 END, 0) < ${rank}::int
-      RETURNING 1`);
+      RETURNING id::text AS id, conversation_id AS "conversationId", author_user_id IS NOT NULL AS staff`);
+    for (const r of rows as { id: string; conversationId: string; staff: boolean }[]) {
+      if (r.staff) this.onStaffStatus?.({ conversationId: r.conversationId, outboundId: r.id, status: update.status });
+    }
     if (rows.length) return true;
     // Nothing updated: unknown id, or a stale (earlier) status for a known one.
     const known = await this.db.query(sql`SELECT 1 FROM outbound_messages WHERE channel = ${update.channel}::varchar AND provider_message_id = ${update.providerMessageId}::varchar LIMIT 1`);

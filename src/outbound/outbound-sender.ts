@@ -24,6 +24,14 @@ export interface OutboundSenderDeps {
   metrics: PipelineMetrics;
   logger: Logger;
   now?: () => Date;
+  /** Told when a staff-written message (handoff inbox) is sent or given up on. */
+  onStaffStatus?: (update: StaffMessageStatus) => void;
+}
+
+export interface StaffMessageStatus {
+  conversationId: string;
+  outboundId: string;
+  status: 'sent' | 'delivered' | 'read' | 'failed';
 }
 
 /** A reply as the sender needs it. */
@@ -125,9 +133,10 @@ export class OutboundSender {
   async markSent(ids: bigint[]): Promise<void> {
     if (!ids.length) return;
     const now = this.now();
-    await this.deps.db.query(sql`
+    const rows = await this.deps.db.query<{ id: string; conversationId: string; staff: boolean }>(sql`
       UPDATE outbound_messages SET status = 'sent', sent_at = ${now}::timestamptz, last_error = NULL, updated_at = ${now}::timestamptz
-      WHERE id = ANY(${ids.map(String)}::bigint[])`);
+      WHERE id = ANY(${ids.map(String)}::bigint[]) RETURNING id::text AS id, conversation_id AS "conversationId", author_user_id IS NOT NULL AS staff`);
+    for (const r of rows) if (r.staff) this.deps.onStaffStatus?.({ conversationId: r.conversationId, outboundId: r.id, status: 'sent' });
   }
 
   /**
@@ -206,7 +215,8 @@ export class OutboundSender {
   }
 
   private async mark(reply: Reply, status: 'pending' | 'failed', error: string, nextAttemptAt: Date) {
-    await this.deps.prisma.outboundMessage.update({ where: { id: BigInt(reply.id) }, data: { status, lastError: error, nextAttemptAt } });
+    const row = await this.deps.prisma.outboundMessage.update({ where: { id: BigInt(reply.id) }, data: { status, lastError: error, nextAttemptAt }, select: { authorUserId: true } });
+    if (status === 'failed' && row.authorUserId) this.deps.onStaffStatus?.({ conversationId: reply.conversationId, outboundId: reply.id, status: 'failed' });
   }
 
   private count(chat: ChatRef, outcome: Outcome) {

@@ -1,0 +1,156 @@
+// The handoff inbox's use cases: an attendant claims a handoff (one holds it, the others see
+// who; an admin may take it over), releases it, and writes to the person. A staff message is
+// a row in the same durable outbox as the bot's replies — so it is ordered with them, retried,
+// sent with its idempotency key, and survives a worker dying between commit and send — keyed
+// by the conversation and the console's messageId, so posting it again sends nothing new.
+import type { AuditContext, AuditLog } from '../audit/audit-log.ts';
+import type { PrismaClient } from '../generated/prisma/client.ts';
+import { ConflictError } from '../http/errors.ts';
+import type { AuthUser } from '../http/auth-guard.ts';
+import type { ConversationAdmin } from '../conversations/conversation-admin.ts';
+import { chatKeyOf } from '../conversations/chat-ref.ts';
+import type { Conversation } from '../generated/prisma/client.ts';
+import type { HandoffEvents } from './handoff-events.ts';
+import { type StaffRef, staffRefs } from './people.ts';
+
+export interface HandoffServiceDeps {
+  prisma: PrismaClient;
+  audit: AuditLog;
+  events: HandoffEvents;
+  admin: ConversationAdmin;
+  /** Wakes a worker for the chat (its outbox has a new row). */
+  kick: (chatKey: string) => Promise<void>;
+  now?: () => Date;
+}
+
+export interface ClaimDto {
+  id: string;
+  status: string;
+  claimedBy: StaffRef | null;
+  claimedAt: string | null;
+}
+
+// Meta lets a business write freely only within 24 h of the person's last message; after that
+// only approved templates go out (https://developers.facebook.com/docs/whatsapp/cloud-api/guides/send-messages#customer-service-windows).
+const CLOUD_WINDOW_MS = 24 * 3600_000;
+// How long a takeOver waits for a worker to move the conversation into a handoff.
+const TAKEOVER_WAIT_MS = 5_000;
+
+const claimedByOther = (c: { id: string; claimedBy: string | null }, holder: StaffRef | undefined) =>
+  new ConflictError('claimed-by-other', `conversation ${c.id} is held by another attendant${holder ? ` (${holder.email})` : ''}; an admin may take it over`, {
+    claimedBy: holder ?? { id: c.claimedBy },
+  });
+
+export class HandoffService {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: HandoffServiceDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async claim(id: string, actor: AuthUser, ctx: AuditContext): Promise<ClaimDto> {
+    const c = await this.handoffOf(id);
+    const at = this.now();
+    // One statement decides: free, already ours, or (admins only) someone else's.
+    const taken = await this.deps.prisma.conversation.updateMany({
+      where: { id, status: 'handoff', ...(actor.role === 'admin' ? {} : { OR: [{ claimedBy: null }, { claimedBy: actor.id }] }) },
+      data: { claimedBy: actor.id, claimedAt: at },
+    });
+    if (taken.count === 0) return this.refuse(id);
+    await this.deps.audit.record(ctx, { action: 'conversation.claim', entityType: 'conversation', entityId: id, ...(c.claimedBy && c.claimedBy !== actor.id ? { meta: { tookOverFrom: c.claimedBy } } : {}) });
+    const dto = await this.claimDto(id);
+    await this.deps.events.publish('handoff.claimed', { conversationId: id, claimedBy: dto.claimedBy, claimedAt: dto.claimedAt, ...(c.claimedBy && c.claimedBy !== actor.id ? { previous: c.claimedBy } : {}) });
+    return dto;
+  }
+
+  async release(id: string, actor: AuthUser, ctx: AuditContext): Promise<ClaimDto> {
+    const c = await this.deps.admin.find(id);
+    if (c.claimedBy && c.claimedBy !== actor.id && actor.role !== 'admin') return this.refuse(id);
+    const freed = await this.deps.prisma.conversation.updateMany({
+      where: { id, claimedBy: actor.role === 'admin' ? { not: null } : actor.id },
+      data: { claimedBy: null, claimedAt: null },
+    });
+    if (freed.count) {
+      await this.deps.audit.record(ctx, { action: 'conversation.release', entityType: 'conversation', entityId: id });
+      await this.deps.events.publish('handoff.released', { conversationId: id, releasedBy: actor.id });
+    }
+    return this.claimDto(id);
+  }
+
+  /** Queues a staff message for the person; `duplicate` when this messageId was already sent. */
+  async send(id: string, actor: AuthUser, input: { messageId: string; text: string; takeOver?: boolean }, ctx: AuditContext): Promise<{ accepted: true; duplicate: boolean }> {
+    let c = await this.deps.admin.find(id);
+    const key = `staff:${c.id}:${input.messageId}`;
+    // A retry of a message already accepted answers the same, whatever happened since.
+    if (await this.deps.prisma.outboundMessage.findUnique({ where: { idempotencyKey: key }, select: { id: true } })) return { accepted: true, duplicate: true };
+    if (c.status === 'active' && input.takeOver) c = await this.takeOver(c, ctx);
+    if (c.status !== 'handoff') {
+      throw new ConflictError('not-in-handoff', `conversation ${id} is ${c.status}, not in a handoff${c.status === 'active' ? '; send takeOver: true to take it over first' : ''}`, { conversationStatus: c.status });
+    }
+    if (c.claimedBy && c.claimedBy !== actor.id && actor.role !== 'admin') return this.refuse(id);
+    if (c.channel === 'whatsapp-cloud') await this.checkCloudWindow(c);
+
+    const at = this.now();
+    // An attendant who answers an unclaimed handoff holds it from now on (the others see who).
+    const claimed = !c.claimedBy
+      ? (await this.deps.prisma.conversation.updateMany({ where: { id, status: 'handoff', claimedBy: null }, data: { claimedBy: actor.id, claimedAt: at } })).count > 0
+      : false;
+    const inserted = await this.deps.prisma.outboundMessage.createMany({
+      data: [{ conversationId: c.id, channel: c.channel, accountId: c.accountId, chatId: c.chatId, idempotencyKey: key, text: input.text, authorUserId: actor.id, nextAttemptAt: at, createdAt: at }],
+      skipDuplicates: true,
+    });
+    const duplicate = inserted.count === 0;
+    if (duplicate) return { accepted: true, duplicate };
+    await this.deps.kick(chatKeyOf(c)).catch(() => {});
+    // No text in the audit entry: it is the person's conversation, not the audit's business.
+    await this.deps.audit.record(ctx, { action: 'conversation.staff_message', entityType: 'conversation', entityId: id, meta: { length: input.text.length } });
+    const [author] = await staffRefs(this.deps.prisma, [actor.id]);
+    const row = await this.deps.prisma.outboundMessage.findUnique({ where: { idempotencyKey: key }, select: { id: true } });
+    if (claimed) await this.deps.events.publish('handoff.claimed', { conversationId: id, claimedBy: author ?? { id: actor.id, email: actor.email }, claimedAt: at.toISOString() });
+    await this.deps.events.publish('message.staff', { conversationId: id, id: String(row?.id ?? ''), messageId: input.messageId, text: input.text, author: author ?? { id: actor.id, email: actor.email }, at: at.toISOString(), status: 'pending' });
+    return { accepted: true, duplicate };
+  }
+
+  private async takeOver(c: Conversation, ctx: AuditContext): Promise<Conversation> {
+    const queued = await this.deps.admin.queueControl(c, 'control:takeover', ctx.actorId);
+    await this.deps.audit.record(ctx, { action: 'conversation.takeover', entityType: 'conversation', entityId: c.id });
+    await this.deps.admin.waitProcessed(queued, TAKEOVER_WAIT_MS);
+    return this.deps.admin.find(c.id);
+  }
+
+  private async checkCloudWindow(c: Conversation) {
+    const last = await this.deps.prisma.inboundMessage.findFirst({
+      where: { channel: c.channel, accountId: c.accountId, chatId: c.chatId, staffUserId: null, NOT: { kind: { startsWith: 'control:' } } },
+      orderBy: { id: 'desc' },
+      select: { sentAt: true },
+    });
+    const closesAt = last ? new Date(last.sentAt.getTime() + CLOUD_WINDOW_MS) : null;
+    if (!closesAt || closesAt <= this.now()) {
+      throw new ConflictError(
+        'window-closed',
+        `WhatsApp only lets a business write within 24 hours of the person's last message; this conversation's window closed at ${closesAt?.toISOString() ?? 'an unknown time'}. The person must write again first.`,
+        { closedAt: closesAt?.toISOString() ?? null },
+      );
+    }
+  }
+
+  private async handoffOf(id: string) {
+    const c = await this.deps.admin.find(id);
+    if (c.status !== 'handoff') throw new ConflictError('not-in-handoff', `conversation ${id} is ${c.status}, not in a handoff`, { conversationStatus: c.status });
+    return c;
+  }
+
+  /** Why a guarded claim/send did not go through: the state it found. */
+  private async refuse(id: string): Promise<never> {
+    const c = await this.deps.admin.find(id);
+    if (c.status !== 'handoff') throw new ConflictError('not-in-handoff', `conversation ${id} is ${c.status}, not in a handoff`, { conversationStatus: c.status });
+    const [holder] = c.claimedBy ? await staffRefs(this.deps.prisma, [c.claimedBy]) : [];
+    throw claimedByOther(c, holder);
+  }
+
+  private async claimDto(id: string): Promise<ClaimDto> {
+    const c = await this.deps.admin.find(id);
+    const [holder] = c.claimedBy ? await staffRefs(this.deps.prisma, [c.claimedBy]) : [];
+    return { id: c.id, status: c.status, claimedBy: c.claimedBy ? (holder ?? { id: c.claimedBy, email: '' }) : null, claimedAt: c.claimedAt?.toISOString() ?? null };
+  }
+}
