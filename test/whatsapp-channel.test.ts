@@ -70,7 +70,7 @@ describe.each(BACKENDS)('WhatsApp channel end to end on %s', (backend) => {
     expect(asked).not.toContain('11 98765-4321');
     expect(replies.at(-1)).toContain('• Telefone: (11) 98765-4321');
     const [saved] = await say('sim');
-    expect(saved).toMatch(/^Pronto! Seu cadastro foi salvo\. Protocolo: \w+\./);
+    expect(saved).toMatch(/^Recebemos seu cadastro\. Protocolo: \w+\./);
 
     const contact = await t.atende.db.prisma.contact.findUniqueOrThrow({ where: { phone: '+5511987654321' } });
     expect(contact).toMatchObject({ name: 'Maria Silva', reason: 'apoio emocional', sourceChannel: 'whatsapp', sourceChatId: LID, mode: 'contact' });

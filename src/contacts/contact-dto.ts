@@ -7,6 +7,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export function toContactDto(row: ContactRow): ContactDto {
   return {
     id: row.id,
+    protocol: row.protocol,
     name: row.name,
     phone: row.phone,
     email: row.email,

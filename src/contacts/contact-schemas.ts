@@ -14,6 +14,7 @@ const isoDateTime = z.iso.datetime({ offset: true });
 export const contactDtoSchema = z
   .object({
     id: z.uuid(),
+    protocol: z.string().describe('the code told to the person in the chat ("Protocolo"); random, unrelated to the id'),
     name: z.string(),
     phone: z.string().describe('E.164, e.g. +5511999998888'),
     email: z.string().nullable(),
