@@ -51,7 +51,10 @@ describe.each(BACKENDS)('conversations end to end on %s', (backend) => {
     const contact = await t.atende.db.prisma.contact.findUniqueOrThrow({ where: { phone: '+5511999998888' } });
     expect(contact).toMatchObject({ name: 'Maria Silva', reason: 'apoio emocional', sourceChannel: 'web', sourceChatId: chat.chatId, mode: 'contact', createdBy: 'bot' });
     expect(contact.consentAt).toBeInstanceOf(Date);
-    expect(protocol).toBe(contact.id.replace(/-/g, '').slice(0, 8).toUpperCase());
+    // A random code stored with the contact: nothing in it tells the contact's id.
+    expect(protocol).toBe(contact.protocol);
+    expect(protocol).toMatch(/^[2-9A-HJKMNP-Z]{8}$/);
+    expect(contact.id.replace(/-/g, '').toUpperCase()).not.toContain(protocol!.slice(0, 4));
     const conversation = await t.atende.db.prisma.conversation.findFirstOrThrow({ where: { chatId: chat.chatId } });
     expect(conversation).toMatchObject({ status: 'saved', mode: 'contact', contactId: contact.id });
   });

@@ -120,6 +120,15 @@ export class ContactRepository {
     return count === 1;
   }
 
+  /** Update requests on one contact, oldest first (its portability document). */
+  updateRequests(id: string, db: Db = this.prisma) {
+    return db.contactUpdateRequest.findMany({
+      where: { contactId: id },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      select: { protocol: true, name: true, phone: true, email: true, reason: true, sourceChannel: true, status: true, createdAt: true, decidedAt: true },
+    });
+  }
+
   /** Audit entries about one contact, oldest first (they hold ids and action names only). */
   auditTrail(id: string, db: Db = this.prisma) {
     return db.auditLog.findMany({

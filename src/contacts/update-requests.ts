@@ -142,7 +142,7 @@ export class UpdateRequestService {
   private async pending(id: string): Promise<Row> {
     const row = UUID.test(id) ? await this.prisma.contactUpdateRequest.findUnique({ where: { id }, select: columns }) : null;
     if (!row) throw new NotFoundError('update request', id);
-    if (row.status !== 'pending') throw new ConflictError('already-decided', `update request ${id} was already ${row.status}`, { status: row.status });
+    if (row.status !== 'pending') throw new ConflictError('already-decided', `update request ${id} was already ${row.status}`, { decision: row.status });
     return row;
   }
 
