@@ -124,16 +124,35 @@ export function refuseAnswer(context: Ctx, text: string): Change {
   return { ...say(context, reply), attempts };
 }
 
+/**
+ * In contact mode a phone the channel vouches for is the person's own: it is what lets them
+ * update an existing record, so a typed one never replaces it (it could be anyone's).
+ */
+export const phoneLocked = (context: Ctx) => context.mode === 'contact' && context.channelPhone !== null;
+
+/** Whether this conversation may see and update an existing contact with its phone. */
+export const mayUpdate = (context: Ctx) => context.mode === 'attendant' || (context.channelPhone !== null && context.channelPhone === context.fields.phone);
+
+interface Accepted {
+  fields: Fields;
+  changed: FieldName[];
+  refused: [FieldName, string][];
+  /** A different phone was offered where the channel's own is locked. */
+  phoneKept: boolean;
+}
+
 /** Extracted values are validated like typed ones; refused ones count as missing. */
-function acceptFound(context: Ctx, result: Pick<ExtractResult, 'found' | 'invalid'>): { fields: Fields; changed: FieldName[]; refused: [FieldName, string][] } {
+function acceptFound(context: Ctx, result: Pick<ExtractResult, 'found' | 'invalid'>): Accepted {
   const fields = { ...context.fields };
   const changed: FieldName[] = [];
   const refused: [FieldName, string][] = [];
+  let phoneKept = false;
   for (const field of FIELD_NAMES) {
     const raw = result.found[field];
     if (typeof raw !== 'string' || !raw.trim()) continue;
     const checked = normalizeField(field, raw);
     if (!checked.ok) refused.push([field, checked.code]);
+    else if (field === 'phone' && phoneLocked(context) && checked.value !== context.channelPhone) phoneKept = true;
     else if (fields[field] !== checked.value) {
       fields[field] = checked.value;
       changed.push(field);
@@ -141,9 +160,9 @@ function acceptFound(context: Ctx, result: Pick<ExtractResult, 'found' | 'invali
   }
   for (const invalid of result.invalid) {
     const field = FIELD_NAMES.find((f) => f === invalid.field);
-    if (field && !changed.includes(field) && !refused.some(([f]) => f === field)) refused.push([field, invalid.code]);
+    if (field && !changed.includes(field) && !refused.some(([f]) => f === field) && !(field === 'phone' && phoneLocked(context))) refused.push([field, invalid.code]);
   }
-  return { fields, changed, refused };
+  return { fields, changed, refused, phoneKept };
 }
 
 export function mergeExtraction(context: Ctx, result: ExtractResult): Change {
@@ -162,9 +181,10 @@ export function salvageText(context: Ctx): Change {
   return nextMissing(next) ? { ...merged, ...say(next, catalog.extractionUnavailable()) } : merged;
 }
 
-function reportCorrection(context: Ctx, parsed: { fields: Fields; changed: FieldName[]; refused: [FieldName, string][] }, cleared: FieldName[], nothing: string): Change {
+function reportCorrection(context: Ctx, parsed: Accepted, cleared: FieldName[], nothing: string): Change {
   const next = { ...context, fields: withValues(context, parsed.fields, cleared), pendingText: null };
   const notes = parsed.refused.map(([field, code]) => fieldError(field, code));
+  if (parsed.phoneKept && context.channelPhone) notes.push(catalog.phoneKept(context.channelPhone));
   if (notes.length === 0 && parsed.changed.length === 0 && cleared.length === 0) notes.push(nothing);
   return { fields: next.fields, pendingText: null, ...say(next, ...notes) };
 }
@@ -193,7 +213,13 @@ export function salvageCorrection(context: Ctx): Change {
 export const saveKey = (context: Ctx) => `save:${context.turn}`;
 
 export function recordSaved(context: Ctx, result: SaveResult): Change {
-  return { contactId: result.id, protocol: result.protocol, ...say(context, catalog.saved(context.mode, result.protocol, !!context.updateId)) };
+  // An update request is not this conversation's contact: the reply reads as for a new one.
+  return {
+    contactId: result.pending ? null : result.id,
+    protocol: result.protocol,
+    duplicate: null,
+    ...say(context, catalog.saved(context.mode, result.protocol, !!context.updateId)),
+  };
 }
 
 /** The question the person is expected to answer now (after help, media, a resume). */

@@ -93,10 +93,16 @@ export const catalog = {
   duplicateNotice: (since: string, name: string | null) =>
     `Já temos um cadastro com esse telefone (${name ? `${name}, ` : ''}desde ${formatDate(since)}). ` +
     'Responda ATUALIZAR para atualizar ou CANCELAR.',
+  /** Contact mode on a channel that vouches for the sender's phone: a typed one cannot replace it. */
+  phoneKept: (phone: string) =>
+    `O telefone do cadastro é o número desta conversa, ${formatPhone(phone)}, e não pode ser trocado por aqui. ` +
+    'Para registrar outro número, responda ATENDENTE.',
   duplicateReask: () => 'Responda ATUALIZAR para atualizar o cadastro existente ou CANCELAR para encerrar.',
   saved: (mode: Mode, protocol: string, updated: boolean) => {
     if (mode === 'attendant') return `${updated ? 'Cadastro atualizado' : 'Contato salvo'}. Protocolo: ${protocol}.`;
-    return `Pronto! Seu cadastro foi ${updated ? 'atualizado' : 'salvo'}. Protocolo: ${protocol}. Obrigado pelo contato!`;
+    // "Recebemos" holds both for a new contact and for a submission kept for staff to review
+    // (a typed phone already registered): a stranger cannot tell the two apart.
+    return updated ? `Pronto! Seu cadastro foi atualizado. Protocolo: ${protocol}. Obrigado pelo contato!` : `Recebemos seu cadastro. Protocolo: ${protocol}. Obrigado pelo contato!`;
   },
 
   cancelled: () => 'Tudo bem, cancelei. Nenhum dado foi salvo. Se precisar, é só mandar uma nova mensagem.',

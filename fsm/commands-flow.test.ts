@@ -28,7 +28,8 @@ describe.each([
   { restoreEachStep: true, label: 'restored after every turn' },
 ])('commands, handoff and expiry ($label)', ({ restoreEachStep }) => {
   async function chatAt(state: (typeof STATES)[number]['state']) {
-    const c = new Chat({ restoreEachStep, fakes: new Fakes(extractor()) });
+    // The channel vouches for Maria's phone: only its owner is shown the duplicate question.
+    const c = new Chat({ restoreEachStep, senderPhone: '+5511999998888', fakes: new Fakes(extractor()) });
     c.fakes.contacts.add({ id: 'old-1', name: 'Maria Silva', phone: '+5511999998888', createdAt: '2025-03-12T15:00:00.000Z' });
     for (const step of STATES.find((s) => s.state === state)?.steps ?? []) await c.say(step);
     expect(c.state).toBe(state === 'start' ? 'active.new' : `active.${state}`);
@@ -84,7 +85,7 @@ describe.each([
       intro: catalog.intro('contact'),
       asking: 'Qual é o seu nome completo?',
       confirming: catalog.summary(MARIA, 'contact'),
-      duplicate: 'Já temos um cadastro com esse telefone (desde 12/03/2025). Responda ATUALIZAR para atualizar ou CANCELAR.',
+      duplicate: 'Já temos um cadastro com esse telefone (Maria Silva, desde 12/03/2025). Responda ATUALIZAR para atualizar ou CANCELAR.',
     }[state];
     expect(await c.resume()).toEqual([catalog.resumed(), again]);
     expect(c.context.status).toBe('active');
@@ -120,7 +121,7 @@ describe.each([
     const c = await chatAt('confirming');
     await c.say('falar com uma pessoa');
     await c.resume();
-    expect(await c.say('sim')).toEqual([catalog.duplicateNotice('2025-03-12T15:00:00.000Z', null)]);
+    expect(await c.say('sim')).toEqual([catalog.duplicateNotice('2025-03-12T15:00:00.000Z', 'Maria Silva')]);
     await c.say('atualizar');
     expect(c.context.status).toBe('saved');
   });

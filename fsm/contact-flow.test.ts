@@ -62,7 +62,7 @@ describe.each([
     expect(await c.say('sim')).toEqual([catalog.intro('contact')]);
     expect(await c.say(FULL)).toEqual(['Quer informar um e-mail? Envie o endereço ou responda PULAR.']);
     expect(await c.say('pular')).toEqual([summaryOf(MARIA)]);
-    expect(await c.say('SIM')).toEqual(['Pronto! Seu cadastro foi salvo. Protocolo: P-C1. Obrigado pelo contato!']);
+    expect(await c.say('SIM')).toEqual(['Recebemos seu cadastro. Protocolo: P-C1. Obrigado pelo contato!']);
     expect(c.done).toBe(true);
     expect(c.context).toMatchObject({ status: 'saved', contactId: 'c1', protocol: 'P-C1', fields: MARIA });
     expect(c.fakes.contacts.saveCalls).toEqual([
@@ -223,19 +223,22 @@ describe.each([
       expect(c.context.status).toBe('cancelled');
     });
 
-    it('a `campo: valor` correction goes back to the summary, and a free phone saves', async () => {
+    it('a typed phone never replaces the one the channel vouches for (WhatsApp "telefone: <outro>")', async () => {
       const c = withMaria();
       await atSummary(c);
       await c.say('sim');
-      expect(await c.say('telefone: 11 98888-7777')).toEqual([summaryOf({ ...MARIA, phone: '+5511988887777' })]);
-      expect(await c.say('sim')).toEqual(['Pronto! Seu cadastro foi salvo. Protocolo: P-C2. Obrigado pelo contato!']);
+      expect(await c.say('telefone: 11 98888-7777')).toEqual([catalog.phoneKept('+5511999998888'), summaryOf(MARIA)]);
+      expect(c.fields.phone).toBe('+5511999998888');
     });
 
-    it("does not tell a stranger the owner's name of a phone typed by hand", async () => {
+    it('a stranger typing a registered phone is answered as for a new contact, and nothing changes', async () => {
       const c = chat();
       c.fakes.contacts.add({ id: 'old-1', name: 'Maria Silva', phone: '+5511999998888', createdAt: '2025-03-12T15:00:00.000Z' });
       await atSummary(c);
-      expect(await c.say('sim')).toEqual(['Já temos um cadastro com esse telefone (desde 12/03/2025). Responda ATUALIZAR para atualizar ou CANCELAR.']);
+      expect(await c.say('sim')).toEqual(['Recebemos seu cadastro. Protocolo: P-R1. Obrigado pelo contato!']);
+      expect(c.fakes.contacts.saveCalls).toMatchObject([{ requestFor: 'old-1', fields: MARIA }]);
+      expect(c.fakes.contacts.contacts.get('old-1')?.fields.reason).toBe('cadastro antigo');
+      expect(c.context).toMatchObject({ status: 'saved', contactId: null, duplicate: null });
     });
   });
 });

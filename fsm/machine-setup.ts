@@ -1,7 +1,7 @@
 // The machine's vocabulary: its types, the three injected actors (placeholders that fail
 // loudly until the runner provides the real ones), and named guards and actions built from
 // the pure functions in guards.ts and actions.ts.
-import { assign, fromPromise, raise, setup } from 'xstate';
+import { type AnyActorRef, assign, fromPromise, raise, setup } from 'xstate';
 import * as change from './actions.ts';
 import { catalog } from './catalog.ts';
 import { commandOf, consentAnswer } from './commands.ts';
@@ -10,6 +10,7 @@ import type {
   ConversationContext,
   ConversationEvent,
   ConversationInput,
+  ConversationServices,
   DuplicateContact,
   DuplicateInput,
   ExtractInput,
@@ -25,6 +26,18 @@ const notProvided = <TOut, TIn>(name: string) =>
   fromPromise<TOut, TIn>(async () => {
     throw new Error(`the conversation machine needs the ${name} actor: pass it with machine.provide({ actors })`);
   });
+
+/**
+ * The injected actors, built from one implementation of the contract: `servicesOf` finds the
+ * implementation for the actor system running (the runtime binds one per turn).
+ */
+export function conversationActors(servicesOf: (system: AnyActorRef['system']) => ConversationServices) {
+  return {
+    extractContact: fromPromise<ExtractResult, ExtractInput>(({ input, system }) => servicesOf(system).extractContact(input)),
+    findDuplicate: fromPromise<DuplicateContact | null, DuplicateInput>(({ input, system }) => servicesOf(system).findDuplicate(input)),
+    saveContact: fromPromise<SaveResult, SaveInput>(({ input, system }) => servicesOf(system).saveContact(input)),
+  };
+}
 
 /** One meaning per message, decided before any state sees it (commands win everywhere). */
 function classify(context: Ctx, event: ConversationEvent): InternalEvent {

@@ -9,7 +9,7 @@
 // save carries the same idempotency key. Only extraction failing is part of the flow: the bot
 // then asks field by field.
 import { assign } from 'xstate';
-import { initialContext, mergeCorrection, mergeExtraction, recordSaved, saveKey } from './actions.ts';
+import { initialContext, mayUpdate, mergeCorrection, mergeExtraction, recordSaved, saveKey } from './actions.ts';
 import { conversationSetup } from './machine-setup.ts';
 
 export const conversationMachine = conversationSetup.createMachine({
@@ -123,9 +123,16 @@ export const conversationMachine = conversationSetup.createMachine({
             id: 'findDuplicate',
             src: 'findDuplicate',
             input: ({ context }) => ({ phone: context.fields.phone ?? '', idempotencyKey: saveKey(context) }),
+            // Only staff, or the phone's proven owner, learn that it is registered and may
+            // update it; anyone else gets the same answer as for a new contact, and their
+            // submission waits as an update request for staff to decide.
             onDone: [
-              { guard: ({ event }) => event.output !== null, target: 'duplicate', actions: assign(({ event }) => ({ duplicate: event.output })) },
-              { target: 'saving' },
+              {
+                guard: ({ context, event }) => event.output !== null && mayUpdate(context),
+                target: 'duplicate',
+                actions: assign(({ event }) => ({ duplicate: event.output })),
+              },
+              { target: 'saving', actions: assign(({ event }) => ({ duplicate: event.output })) },
             ],
           },
         },
@@ -149,7 +156,7 @@ export const conversationMachine = conversationSetup.createMachine({
               mode: context.mode,
               consentAt: context.consentAt,
               attendantUserId: context.attendantUserId,
-              ...(context.updateId ? { update: context.updateId } : {}),
+              ...(context.updateId ? { update: context.updateId } : context.duplicate ? { requestFor: context.duplicate.id } : {}),
               idempotencyKey: saveKey(context),
             }),
             onDone: { target: '#conversation.saved', actions: assign(({ context, event }) => recordSaved(context, event.output)) },

@@ -2,9 +2,21 @@
 // an extractor answering from a table (or failing, or hanging), and a contact store keyed by
 // phone with idempotent saves. The driver can persist the actor after every turn, put the
 // snapshot through JSON and restore it with fresh actors, as the runner does between turns.
-import { type AnyActorRef, createActor, fromPromise, type SnapshotFrom, waitFor } from 'xstate';
+import { type AnyActorRef, createActor, type SnapshotFrom, waitFor } from 'xstate';
 import { conversationMachine } from './machine.ts';
-import type { ConversationInput, DuplicateContact, DuplicateInput, ExtractInput, ExtractResult, Fields, Reply, SaveInput, SaveResult } from './types.ts';
+import { conversationActors } from './machine-setup.ts';
+import type {
+  ConversationInput,
+  ConversationServices,
+  DuplicateContact,
+  DuplicateInput,
+  ExtractInput,
+  ExtractResult,
+  Fields,
+  Reply,
+  SaveInput,
+  SaveResult,
+} from './types.ts';
 
 type Snapshot = SnapshotFrom<typeof conversationMachine>;
 const REQUIRED = ['name', 'phone', 'reason'] as const;
@@ -44,6 +56,8 @@ export interface StoredContact extends SaveInput {
 export class FakeContacts {
   readonly contacts = new Map<string, StoredContact>();
   readonly saveCalls: SaveInput[] = [];
+  /** Submissions kept for staff (a typed phone that is another contact's). */
+  readonly requests = new Map<string, SaveInput>();
   readonly duplicateCalls: DuplicateInput[] = [];
   private readonly byKey = new Map<string, SaveResult>();
   /** The next N saves commit, then never answer (a crash after the database commit). */
@@ -76,7 +90,7 @@ export class FakeContacts {
       return never();
     }
     // What the real check does: a contact saved under this key is the conversation's own.
-    if (this.byKey.has(input.idempotencyKey)) return null;
+    if (this.byKey.has(input.idempotencyKey) && !this.byKey.get(input.idempotencyKey)?.pending) return null;
     const match = [...this.contacts.values()].find((c) => c.fields.phone === input.phone);
     return match ? { id: match.id, name: match.fields.name ?? '', createdAt: match.createdAt } : null;
   }
@@ -89,6 +103,13 @@ export class FakeContacts {
     }
     const prior = this.byKey.get(input.idempotencyKey);
     if (prior) return prior;
+    if (input.requestFor) {
+      const id = `r${this.requests.size + 1}`;
+      this.requests.set(id, structuredClone(input));
+      const result = { id, protocol: `P-${id.toUpperCase()}`, pending: true };
+      this.byKey.set(input.idempotencyKey, result);
+      return result;
+    }
     const id = input.update ?? `c${this.contacts.size + 1}`;
     const createdAt = this.contacts.get(id)?.createdAt ?? '2026-01-05T12:00:00.000Z';
     this.contacts.set(id, { ...structuredClone(input), id, createdAt });
@@ -108,12 +129,12 @@ export class Fakes {
     readonly contacts = new FakeContacts(),
   ) {}
 
-  /** Fresh actor logic each call, over the same backing fakes (the "database"). */
-  actors() {
+  /** The machine's contract implemented by the fakes. */
+  services(): ConversationServices {
     return {
-      extractContact: fromPromise<ExtractResult, ExtractInput>(({ input }) => this.extractor.extract(input)),
-      findDuplicate: fromPromise<DuplicateContact | null, DuplicateInput>(({ input }) => this.contacts.findDuplicate(input)),
-      saveContact: fromPromise<SaveResult, SaveInput>(({ input }) => this.contacts.save(input)),
+      extractContact: (input) => this.extractor.extract(input),
+      findDuplicate: (input) => this.contacts.findDuplicate(input),
+      saveContact: (input) => this.contacts.save(input),
     };
   }
 }
@@ -126,6 +147,8 @@ export interface ChatOptions {
   /** Persist, JSON round trip and restore with fresh actors after every turn. */
   restoreEachStep?: boolean;
   fakes?: Fakes;
+  /** Other implementations of the contract (the real actors on a database); the fakes' by default. */
+  services?: ConversationServices;
 }
 
 const START = Date.parse('2026-01-05T12:00:00.000Z');
@@ -161,7 +184,8 @@ export class Chat {
   }
 
   logic() {
-    return conversationMachine.provide({ actors: this.fakes.actors() });
+    const services = this.options.services ?? this.fakes.services();
+    return conversationMachine.provide({ actors: conversationActors(() => services) });
   }
 
   /** Sends a message (one minute after the previous one unless told) and returns the reply texts. */

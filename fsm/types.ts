@@ -89,13 +89,37 @@ export interface SaveInput {
   attendantUserId: string | null;
   /** Update this existing contact (duplicate phone → ATUALIZAR) instead of creating one. */
   update?: string;
+  /**
+   * The phone is this existing contact's, and nothing proves it is the sender's (contact mode,
+   * typed phone): keep the submission as an update request on it for staff to decide, and
+   * change nothing.
+   */
+  requestFor?: string;
   /** Stable for one decision to save: a repeated run saves once. */
   idempotencyKey: string;
 }
 
 export interface SaveResult {
+  /** The contact saved, or the update request kept (then `pending`). */
   id: string;
+  /** What the person may quote: a random code, never derived from an id. */
   protocol: string;
+  /** Kept as an update request for staff: no contact of this conversation's own. */
+  pending?: boolean;
+}
+
+/**
+ * The side effects the machine invokes (as promise actors of the same names), typed once
+ * here: the runtime implements this interface, so the compiler catches any drift between
+ * what the machine sends and what production does. All must be safe to run twice.
+ */
+export interface ConversationServices {
+  /** A rejection means "LLM unavailable": the machine asks field by field. */
+  extractContact(input: ExtractInput): Promise<ExtractResult>;
+  /** null for a free phone, and for a contact already saved under `idempotencyKey`. */
+  findDuplicate(input: DuplicateInput): Promise<DuplicateContact | null>;
+  /** The same key returns the same result. */
+  saveContact(input: SaveInput): Promise<SaveResult>;
 }
 
 export interface Reply {

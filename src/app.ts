@@ -16,6 +16,8 @@ import { createPasswordPolicy } from './auth/password-strength.ts';
 import { TokenService } from './auth/token-service.ts';
 import { apiDocsEnabled, type Config } from './config/env.ts';
 import { contactRoutes } from './contacts/contact-routes.ts';
+import { updateRequestRoutes } from './contacts/update-request-routes.ts';
+import { UpdateRequestService } from './contacts/update-requests.ts';
 import { ContactService } from './contacts/contact-service.ts';
 import { exportRoutes } from './contacts/export-routes.ts';
 import { ContactExporter } from './contacts/export/contact-exporter.ts';
@@ -84,6 +86,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     const audit = new AuditLog(db.prisma);
     directSql = createPipelineSql(db, config.DATABASE_URL, config.DATABASE_POOL_SIZE);
     const contacts = new ContactService({ prisma: db.prisma, sql: directSql, audit, registry: metrics.registry });
+    const updateRequests = new UpdateRequestService(db.prisma, contacts, audit);
     const sync = createContactSync({ config, prisma: db.prisma, contacts, audit, registry: metrics.registry, logger, timing: options.syncTiming });
     const extraction = await createExtractionStack({ config, logger, registry: metrics.registry, version: VERSION, contacts });
     const jwtSecret = await resolveJwtSecret(config.JWT_SECRET, dataDir);
@@ -100,7 +103,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger, redisNamespace(config.DATABASE_URL)) : undefined;
     const connectors = await createConnectorRegistry({ config, prisma: db.prisma, jwtSecret, accessTokens: tokens, redis, logger, registry: metrics.registry, dataDir, channelOverrides: options.channelOverrides });
     handoff = createHandoffInbox({ config, prisma: db.prisma, audit, logger, registry: metrics.registry, redis });
-    const conversations = createConversationEngine({ config, db, sql: directSql, logger, registry: metrics.registry, audit, contacts, connectors, redis, extractor: extraction.extractor, observer: handoff.observer, onStaffStatus: handoff.observer.staffStatus });
+    const conversations = createConversationEngine({ config, db, sql: directSql, logger, registry: metrics.registry, audit, contacts, updateRequests, connectors, redis, extractor: extraction.extractor, observer: handoff.observer, onStaffStatus: handoff.observer.staffStatus });
     checks.push(...conversations.healthChecks, ...channelHealthChecks(connectors));
 
     const http = await createHttpServer({ logger, metrics, auth: tokens, bodyLimit: config.BODY_LIMIT_BYTES, version: VERSION, docs: apiDocsEnabled(config), trustProxy: config.TRUST_PROXY });
@@ -110,6 +113,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     await http.register(userRoutes, { users: new UserRepository(db.prisma), tokens, audit, passwords: createPasswordPolicy() });
     await http.register(auditRoutes, { audit });
     await http.register(contactRoutes, { contacts, extractor: extraction.extractor });
+    await http.register(updateRequestRoutes, { requests: updateRequests });
     await http.register(exportRoutes, { exporter: new ContactExporter({ db, databaseUrl: config.DATABASE_URL, audit, logger }) });
     for (const connector of connectors.list()) if (connector.routes) await http.register(connector.routes);
     await http.register(conversations.routes);

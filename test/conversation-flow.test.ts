@@ -46,12 +46,15 @@ describe.each(BACKENDS)('conversations end to end on %s', (backend) => {
     expect(summary).toContain('• Telefone: (11) 99999-8888');
     const [saved] = await chat.say('sim');
     const protocol = /Protocolo: (\w+)\./.exec(saved!)?.[1];
-    expect(saved).toMatch(/^Pronto! Seu cadastro foi salvo\. Protocolo: \w+\. Obrigado pelo contato!$/);
+    expect(saved).toMatch(/^Recebemos seu cadastro\. Protocolo: \w+\. Obrigado pelo contato!$/);
 
     const contact = await t.atende.db.prisma.contact.findUniqueOrThrow({ where: { phone: '+5511999998888' } });
     expect(contact).toMatchObject({ name: 'Maria Silva', reason: 'apoio emocional', sourceChannel: 'web', sourceChatId: chat.chatId, mode: 'contact', createdBy: 'bot' });
     expect(contact.consentAt).toBeInstanceOf(Date);
-    expect(protocol).toBe(contact.id.replace(/-/g, '').slice(0, 8).toUpperCase());
+    // A random code stored with the contact: nothing in it tells the contact's id.
+    expect(protocol).toBe(contact.protocol);
+    expect(protocol).toMatch(/^[2-9A-HJKMNP-Z]{8}$/);
+    expect(contact.id.replace(/-/g, '').toUpperCase()).not.toContain(protocol!.slice(0, 4));
     const conversation = await t.atende.db.prisma.conversation.findFirstOrThrow({ where: { chatId: chat.chatId } });
     expect(conversation).toMatchObject({ status: 'saved', mode: 'contact', contactId: contact.id });
   });
@@ -68,7 +71,7 @@ describe.each(BACKENDS)('conversations end to end on %s', (backend) => {
     expect(summary).toContain('• Telefone: (21) 98765-4321');
     expect(summary).toContain('• Motivo: orientação jurídica');
     const [saved] = await chat.say('sim');
-    expect(saved).toContain('Seu cadastro foi salvo');
+    expect(saved).toContain('Recebemos seu cadastro');
     expect(await t.atende.db.prisma.contact.findUnique({ where: { phone: '+5521987654321' } })).toMatchObject({ name: 'Joana Souza', mode: 'contact' });
   });
 

@@ -46,7 +46,7 @@ async function register(t: TestApp, fake: FakeTelegram, chat: TelegramChat, user
   expect(summary).toContain(`• Nome: ${user.first_name} ${user.last_name}`);
   expect(summary).toContain(`• Telefone: (${e164.slice(3, 5)}) ${e164.slice(5, 10)}-${e164.slice(10)}`);
   const [saved] = texts(await chat.say('sim'));
-  expect(saved).toMatch(/^Pronto! Seu cadastro foi salvo\. Protocolo: \w+\./);
+  expect(saved).toMatch(/^Recebemos seu cadastro\. Protocolo: \w+\./);
 
   // Every reply but the phone question took any reply keyboard away.
   for (const body of fake.sentTo(user.id)) {

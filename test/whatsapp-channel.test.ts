@@ -70,7 +70,7 @@ describe.each(BACKENDS)('WhatsApp channel end to end on %s', (backend) => {
     expect(asked).not.toContain('11 98765-4321');
     expect(replies.at(-1)).toContain('• Telefone: (11) 98765-4321');
     const [saved] = await say('sim');
-    expect(saved).toMatch(/^Pronto! Seu cadastro foi salvo\. Protocolo: \w+\./);
+    expect(saved).toMatch(/^Recebemos seu cadastro\. Protocolo: \w+\./);
 
     const contact = await t.atende.db.prisma.contact.findUniqueOrThrow({ where: { phone: '+5511987654321' } });
     expect(contact).toMatchObject({ name: 'Maria Silva', reason: 'apoio emocional', sourceChannel: 'whatsapp', sourceChatId: LID, mode: 'contact' });
@@ -128,6 +128,30 @@ describe.each(BACKENDS)('WhatsApp channel end to end on %s', (backend) => {
     const stored = await t.atende.db.prisma.inboundMessage.findMany({ where: { channel: 'whatsapp' }, orderBy: { id: 'desc' }, take: 1 });
     expect(await t.atende.db.prisma.inboundMessage.count({ where: { channel: 'whatsapp' } })).toBe(inboxBefore + 1);
     expect(stored[0]).toMatchObject({ kind: 'audio', text: '' });
+  });
+
+  // Issue 10: the number WhatsApp delivers from is the person's own; a typed one could be
+  // anyone's, so it never replaces it, and only that verified owner may update the record.
+  it('keeps the verified phone against "telefone: <outro>", and lets its owner ATUALIZAR', async () => {
+    await say('cancelar');
+    await say('oi');
+    let replies = await say('sim');
+    for (let turn = 0; turn < 8 && !replies.at(-1)!.includes('Está correto?'); turn++) {
+      const last = replies.at(-1)!;
+      replies = await say(/nome completo/.test(last) ? 'Maria Silva' : /e-mail/.test(last) ? 'pular' : 'retorno do atendimento');
+    }
+    const corrected = await say('telefone: 11 98888-7777');
+    expect(corrected[0]).toBe('O telefone do cadastro é o número desta conversa, (11) 98765-4321, e não pode ser trocado por aqui. Para registrar outro número, responda ATENDENTE.');
+    expect(corrected.at(-1)).toContain('• Telefone: (11) 98765-4321');
+    const [notice] = await say('sim');
+    expect(notice).toMatch(/^Já temos um cadastro com esse telefone \(Maria Silva, desde \d{2}\/\d{2}\/\d{4}\)\. Responda ATUALIZAR/);
+    const [updated] = await say('ATUALIZAR');
+    expect(updated).toMatch(/^Pronto! Seu cadastro foi atualizado\. Protocolo: [2-9A-HJKMNP-Z]{8}\./);
+    const contact = await t.atende.db.prisma.contact.findUniqueOrThrow({ where: { phone: '+5511987654321' } });
+    expect(contact.reason).toBe('retorno do atendimento');
+    expect(updated).toContain(contact.protocol);
+    expect(await t.atende.db.prisma.contact.count({ where: { phone: '+5511988887777' } })).toBe(0);
+    expect(await t.atende.db.prisma.contactUpdateRequest.count()).toBe(0);
   });
 });
 

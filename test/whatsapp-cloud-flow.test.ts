@@ -46,7 +46,7 @@ describe.each(BACKENDS)('WhatsApp Cloud API end to end on %s', (backend) => {
     expect(asked).not.toContain('phone');
     expect(summary).toContain('• Telefone: (11) 98888-7777');
     const [saved] = await chat.say('sim');
-    expect(saved).toMatch(/^Pronto! Seu cadastro foi salvo\. Protocolo: \w+\. Obrigado pelo contato!$/);
+    expect(saved).toMatch(/^Recebemos seu cadastro\. Protocolo: \w+\. Obrigado pelo contato!$/);
 
     const contact = await t.atende.db.prisma.contact.findUniqueOrThrow({ where: { phone: '+5511988887777' } });
     expect(contact).toMatchObject({ name: 'Maria Souza', reason: 'apoio emocional', sourceChannel: 'whatsapp-cloud', sourceChatId: '5511988887777', mode: 'contact', createdBy: 'bot' });

@@ -7,6 +7,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export function toContactDto(row: ContactRow): ContactDto {
   return {
     id: row.id,
+    protocol: row.protocol,
     name: row.name,
     phone: row.phone,
     email: row.email,
@@ -28,7 +29,25 @@ export interface AuditTrailEntry {
   actorRole: string | null;
 }
 
-export function toPortabilityDocument(row: ContactRow, trail: AuditTrailEntry[], conversations: PortabilityDocument['conversations'] = [], now = new Date()): PortabilityDocument {
+export interface UpdateRequestEntry {
+  protocol: string;
+  name: string;
+  phone: string;
+  email: string | null;
+  reason: string;
+  sourceChannel: string;
+  status: string;
+  createdAt: Date;
+  decidedAt: Date | null;
+}
+
+export function toPortabilityDocument(
+  row: ContactRow,
+  trail: AuditTrailEntry[],
+  conversations: PortabilityDocument['conversations'] = [],
+  requests: UpdateRequestEntry[] = [],
+  now = new Date(),
+): PortabilityDocument {
   return {
     document: 'atende.contact-data',
     version: 1,
@@ -45,6 +64,14 @@ export function toPortabilityDocument(row: ContactRow, trail: AuditTrailEntry[],
     },
     lastUpdatedAt: row.updatedAt.toISOString(),
     sharing: { sync: { status: row.syncStatus, error: row.syncError, syncedAt: iso(row.syncedAt) } },
+    updateRequests: requests.map((r) => ({
+      protocol: r.protocol,
+      proposed: { name: r.name, phone: r.phone, email: r.email, reason: r.reason },
+      channel: r.sourceChannel,
+      status: r.status,
+      createdAt: r.createdAt.toISOString(),
+      decidedAt: iso(r.decidedAt),
+    })),
     // IPs and request ids stay out: they are the staff's data, not the contact's.
     accessLog: trail.map((e) => ({ at: e.at.toISOString(), action: e.action, actorId: e.actorId, actorRole: e.actorRole })),
     conversations,

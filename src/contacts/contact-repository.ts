@@ -21,6 +21,7 @@ export const contactColumns = {
   syncedAt: true,
   createdAt: true,
   updatedAt: true,
+  protocol: true,
 } satisfies Prisma.ContactSelect;
 
 export type ContactRow = Prisma.ContactGetPayload<{ select: typeof contactColumns }>;
@@ -41,8 +42,8 @@ export interface NewContactRow {
 
 export type ContactChanges = Partial<Pick<NewContactRow, 'name' | 'phone' | 'email' | 'reason'>>;
 
-/** A write refused because another contact already has that phone (unique index): from
- * Prisma (P2002), or from a direct statement (PostgreSQL's unique_violation, 23505). */
+/** A write refused by a unique index (a phone another contact has, a protocol drawn twice):
+ * from Prisma (P2002), or from a direct statement (PostgreSQL's unique_violation, 23505). */
 export function isUniqueViolation(err: unknown): boolean {
   if (err instanceof Prisma.PrismaClientKnownRequestError) return err.code === 'P2002';
   return (err as { code?: unknown } | null)?.code === '23505';
@@ -53,7 +54,7 @@ export const CREATED_ID = sql`(SELECT id FROM created)`;
 
 const RETURNED = sql`id::text AS id, name, phone, email, reason, source_channel AS "sourceChannel", source_chat_id AS "sourceChatId",
   created_by AS "createdBy", mode, consent_at AS "consentAt", sync_status::text AS "syncStatus", sync_error AS "syncError",
-  synced_at AS "syncedAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
+  synced_at AS "syncedAt", created_at AS "createdAt", updated_at AS "updatedAt", protocol`;
 
 /**
  * One statement that inserts the contact and runs `alongside` (audit entry, sync event, the
@@ -117,6 +118,15 @@ export class ContactRepository {
   async delete(id: string, db: Db = this.prisma): Promise<boolean> {
     const { count } = await db.contact.deleteMany({ where: { id } });
     return count === 1;
+  }
+
+  /** Update requests on one contact, oldest first (its portability document). */
+  updateRequests(id: string, db: Db = this.prisma) {
+    return db.contactUpdateRequest.findMany({
+      where: { contactId: id },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      select: { protocol: true, name: true, phone: true, email: true, reason: true, sourceChannel: true, status: true, createdAt: true, decidedAt: true },
+    });
   }
 
   /** Audit entries about one contact, oldest first (they hold ids and action names only). */

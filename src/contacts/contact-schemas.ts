@@ -14,6 +14,7 @@ const isoDateTime = z.iso.datetime({ offset: true });
 export const contactDtoSchema = z
   .object({
     id: z.uuid(),
+    protocol: z.string().describe('the code told to the person in the chat ("Protocolo"); random, unrelated to the id'),
     name: z.string(),
     phone: z.string().describe('E.164, e.g. +5511999998888'),
     email: z.string().nullable(),
@@ -94,6 +95,18 @@ export const portabilityDocumentSchema = z
     sharing: z.object({
       sync: z.object({ status: z.string(), error: z.string().nullable(), syncedAt: isoDateTime.nullable() }),
     }),
+    updateRequests: z
+      .array(
+        z.object({
+          protocol: z.string(),
+          proposed: z.object({ name: z.string(), phone: z.string(), email: z.string().nullable(), reason: z.string() }),
+          channel: z.string(),
+          status: z.string(),
+          createdAt: isoDateTime,
+          decidedAt: isoDateTime.nullable(),
+        }),
+      )
+      .describe('changes proposed in a chat with this phone, kept for staff to approve or reject'),
     accessLog: z
       .array(z.object({ at: isoDateTime, action: z.string(), actorId: z.string().nullable(), actorRole: z.string().nullable() }))
       .describe('every recorded access to or change of this contact, oldest first'),

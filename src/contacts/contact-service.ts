@@ -57,6 +57,8 @@ export interface ContactServiceDeps {
   registry?: Registry;
 }
 
+const PROTOCOL_ATTEMPTS = 3;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function duplicatePhone(existing: ContactRow): ConflictError {
@@ -131,32 +133,41 @@ export class ContactService {
       if (part.statement) statements.push(part.statement);
     }
     statements.push(...alongside);
-    let row: ContactRow;
-    try {
-      const [created] = await this.sql.query<ContactRow>(
-        createContactStatement(
-          {
-            name: fields.name!,
-            phone,
-            email: fields.email ?? null,
-            reason: fields.reason!,
-            sourceChannel: source.channel,
-            sourceChatId: source.chatId ?? null,
-            createdBy: source.createdBy,
-            mode: source.mode,
-            consentAt: source.consentAt ?? null,
-          },
-          syncStatus,
-          statements,
-        ),
-      );
-      row = created!;
-    } catch (err) {
-      throw await this.explainConflict(err, phone);
+    let row: ContactRow | undefined;
+    // The database draws the protocol; one drawn twice (≈1 in 10^6 with a million contacts)
+    // fails the unique index while the phone is free: draw again.
+    for (let attempt = 1; !row; attempt++) {
+      try {
+        row = await this.insert(fields, phone, source, syncStatus, statements);
+      } catch (err) {
+        const explained = await this.explainConflict(err, phone);
+        if (explained !== err || !isUniqueViolation(err) || attempt >= PROTOCOL_ATTEMPTS) throw explained;
+      }
     }
     this.committed(row);
     this.created?.inc({ channel: source.channel, mode: source.mode });
     return toContactDto(row);
+  }
+
+  private async insert(fields: ReturnType<typeof normalizeContactInput>, phone: string, source: ContactSource, syncStatus: SyncStatus, statements: Fragment[]): Promise<ContactRow> {
+    const [created] = await this.sql.query<ContactRow>(
+      createContactStatement(
+        {
+          name: fields.name!,
+          phone,
+          email: fields.email ?? null,
+          reason: fields.reason!,
+          sourceChannel: source.channel,
+          sourceChatId: source.chatId ?? null,
+          createdBy: source.createdBy,
+          mode: source.mode,
+          consentAt: source.consentAt ?? null,
+        },
+        syncStatus,
+        statements,
+      ),
+    );
+    return created!;
   }
 
   async list(filters: ContactFilters, page: { limit: number; cursor?: string }, ctx: AuditContext): Promise<{ items: ContactDto[]; nextCursor: string | null }> {
@@ -180,6 +191,12 @@ export class ContactService {
     const row = await this.mustFind(id);
     await this.audit.record(ctx, { action: 'contact.read', entityType: 'contact', entityId: id });
     return toContactDto(row);
+  }
+
+  /** Internal read (the bot's repeated save): not an access by a person, so not audited. */
+  async findById(id: string): Promise<ContactDto | null> {
+    const row = UUID.test(id) ? await this.repo.findById(id) : null;
+    return row ? toContactDto(row) : null;
   }
 
   /** Internal duplicate check (bot, MCP): not an access by a person, so not audited. */
@@ -234,7 +251,7 @@ export class ContactService {
     const row = await this.mustFind(id);
     // Recorded first so the document lists this very access too.
     await this.audit.record(ctx, { action: 'contact.data_export', entityType: 'contact', entityId: id });
-    return toPortabilityDocument(row, await this.repo.auditTrail(id), (await this.history?.(row)) ?? []);
+    return toPortabilityDocument(row, await this.repo.auditTrail(id), (await this.history?.(row)) ?? [], await this.repo.updateRequests(id));
   }
 
   private async mustFind(id: string): Promise<ContactRow> {

@@ -3,44 +3,23 @@
 // Each is safe to run twice (a restored snapshot or a crashed turn re-runs it): extraction
 // and the check only read, and a save with an idempotency key it has seen before returns the
 // contact it saved then.
-import { fromPromise } from 'xstate';
+import type { ConversationServices, SaveInput } from '../../fsm/types.ts';
 import type { AuditContext } from '../audit/audit-log.ts';
 import type { ContactDto, ContactService } from '../contacts/contact-service.ts';
 import { CREATED_ID } from '../contacts/contact-repository.ts';
+import type { UpdateRequestService } from '../contacts/update-requests.ts';
 import { ConflictError } from '../http/errors.ts';
-import type { ActorsFactory } from './machine-host.ts';
 import { type PipelineSql, sql } from './pipeline-sql.ts';
 import type { PipelineMetrics } from './pipeline-metrics.ts';
 
-type Fields = { name?: string; phone?: string; email?: string | null; reason?: string };
-
-export interface ExtractRequest {
-  text: string;
-  known?: Fields;
-}
-
-export interface ExtractAnswer {
-  found: Fields;
-  missing: string[];
-  invalid: { field: string; code: string; message: string }[];
-}
-
 /** Extraction as the machine sees it: rejects when the LLM is unavailable. */
-export type ExtractFn = (request: ExtractRequest) => Promise<ExtractAnswer>;
-
-export interface SaveRequest {
-  fields: Fields;
-  mode: 'contact' | 'attendant';
-  consentAt?: string | number | Date | null;
-  attendantUserId?: string | null;
-  /** Update this existing contact (duplicate phone → ATUALIZAR) instead of creating one. */
-  update?: string | { id?: string; contactId?: string } | null;
-  idempotencyKey: string;
-}
+export type ExtractFn = ConversationServices['extractContact'];
+export type { SaveInput as SaveRequest } from '../../fsm/types.ts';
 
 export interface BotActorDeps {
   db: PipelineSql;
   contacts: ContactService;
+  updateRequests: UpdateRequestService;
   extract: ExtractFn;
   metrics: PipelineMetrics;
 }
@@ -52,27 +31,27 @@ export interface ConversationScope {
   createdAt: Date;
 }
 
-/** A short code the person can quote; derived from the contact id, so a repeat gives the same. */
-export const protocolOf = (contactId: string) => contactId.replace(/-/g, '').slice(0, 8).toUpperCase();
-
-const updateIdOf = (update: SaveRequest['update']) => (typeof update === 'string' ? update : (update?.id ?? update?.contactId ?? undefined));
-
 /** What one turn's actors work for. */
 export interface TurnScope {
   conversation: ConversationScope;
-  /** Told the id of the contact a save created or updated. */
+  /** Told the id of the contact a save created or updated (not of an update request kept). */
   onSaved(contactId: string): void;
 }
 
-export function botActors(deps: BotActorDeps): ActorsFactory<TurnScope> {
-  const save = async (conversation: ConversationScope, input: SaveRequest) => {
-    const key = `${conversation.id}:${input.idempotencyKey}`;
+/** The save's key as stored: the machine's key is per conversation. */
+const storedKey = (conversation: ConversationScope, idempotencyKey: string) => `${conversation.id}:${idempotencyKey}`;
+
+export function botServices(deps: BotActorDeps): (scope: TurnScope) => ConversationServices {
+  const save = async (conversation: ConversationScope, input: SaveInput): Promise<ContactDto> => {
+    const key = storedKey(conversation, input.idempotencyKey);
     // A restored snapshot re-runs a save that may have committed: its key names the contact.
-    const priorSave = async () =>
-      (await deps.db.query<{ contactId: string }>(sql`SELECT contact_id::text AS "contactId" FROM contact_saves WHERE idempotency_key = ${key}::varchar`))[0]?.contactId;
+    const priorSave = async () => {
+      const [prior] = await deps.db.query<{ contactId: string }>(sql`SELECT contact_id::text AS "contactId" FROM contact_saves WHERE idempotency_key = ${key}::varchar`);
+      return prior ? deps.contacts.findById(prior.contactId) : null;
+    };
     const ctx: AuditContext = { actorId: input.attendantUserId ?? 'bot', actorRole: input.attendantUserId ? 'attendant' : 'bot', requestId: conversation.id };
     const fields = { name: input.fields.name ?? '', phone: input.fields.phone ?? '', email: input.fields.email ?? null, reason: input.fields.reason ?? '' };
-    const updateId = updateIdOf(input.update);
+    const updateId = input.update;
     let contact: ContactDto;
     if (updateId) {
       const prior = await priorSave();
@@ -89,10 +68,9 @@ export function botActors(deps: BotActorDeps): ActorsFactory<TurnScope> {
         };
         // The key commits with the contact, so a repeat of this save fails on it (or on the
         // phone) and finds the contact by it below: the usual first run reads nothing first.
-        contact = await deps.contacts.create(fields, source, ctx, [
+        return await deps.contacts.create(fields, source, ctx, [
           sql`INSERT INTO contact_saves (idempotency_key, conversation_id, contact_id) VALUES (${key}::varchar, ${conversation.id}::uuid, ${CREATED_ID})`,
         ]);
-        return contact.id;
       } catch (err) {
         const prior = await priorSave();
         if (prior) return prior;
@@ -106,29 +84,45 @@ export function botActors(deps: BotActorDeps): ActorsFactory<TurnScope> {
     await deps.db.query(sql`
       INSERT INTO contact_saves (idempotency_key, conversation_id, contact_id) VALUES (${key}::varchar, ${conversation.id}::uuid, ${contact.id}::uuid)
       ON CONFLICT (idempotency_key) DO NOTHING`);
-    return contact.id;
+    return contact;
   };
 
-  return (scopeOf) => ({
-    extractContact: fromPromise<ExtractAnswer, ExtractRequest>(async ({ input }) => {
+  return (scope) => ({
+    extractContact: async (input) => {
       const started = performance.now();
       try {
         return await deps.extract(input);
       } finally {
         deps.metrics.stage.observe({ stage: 'extraction' }, (performance.now() - started) / 1000);
       }
-    }),
-    // A read of three columns on the hot path's own pool (no ORM round of query compiling).
-    findDuplicate: fromPromise<{ id: string; name: string; createdAt: string } | null, { phone: string }>(async ({ input }) => {
+    },
+    // A read on the hot path's own pool (no ORM round of query compiling). A contact this
+    // conversation saved under the same key is its own (the worker died after the save
+    // committed, before the turn did): not a duplicate, and the save that follows returns it.
+    findDuplicate: async (input) => {
+      const key = storedKey(scope.conversation, input.idempotencyKey);
       const [existing] = await deps.db.query<{ id: string; name: string; createdAt: Date }>(sql`
-        SELECT id::text AS id, name, created_at AS "createdAt" FROM contacts WHERE phone = ${input.phone}::varchar`);
+        SELECT c.id::text AS id, c.name, c.created_at AS "createdAt" FROM contacts c
+         WHERE c.phone = ${input.phone}::varchar
+           AND NOT EXISTS (SELECT 1 FROM contact_saves s WHERE s.idempotency_key = ${key}::varchar AND s.contact_id = c.id)`);
       return existing ? { id: existing.id, name: existing.name, createdAt: new Date(existing.createdAt).toISOString() } : null;
-    }),
-    saveContact: fromPromise<{ id: string; protocol: string }, SaveRequest>(async ({ input, system }) => {
-      const scope = scopeOf(system);
-      const id = await save(scope.conversation, input);
-      scope.onSaved(id);
-      return { id, protocol: protocolOf(id) };
-    }),
+    },
+    saveContact: async (input) => {
+      if (input.requestFor) {
+        // A typed phone that is another contact's: nothing changes until staff decide.
+        const { conversation } = scope;
+        const request = await deps.updateRequests.submit(
+          input.requestFor,
+          input.fields,
+          { channel: conversation.channel, chatId: conversation.chatId, conversationId: conversation.id, consentAt: input.consentAt ? new Date(input.consentAt) : null },
+          storedKey(conversation, input.idempotencyKey),
+          { actorId: 'bot', actorRole: 'bot', requestId: conversation.id },
+        );
+        return { id: request.id, protocol: request.protocol, pending: true };
+      }
+      const contact = await save(scope.conversation, input);
+      scope.onSaved(contact.id);
+      return { id: contact.id, protocol: contact.protocol };
+    },
   });
 }

@@ -2,7 +2,6 @@
 // process runs workers (ROLE=all|worker), the kick consumer, the chat scheduler, the runner,
 // the outbound sender and the sweeper. Redis, when configured, carries dedupe marks, kicks
 // and locks across replicas; without it everything stays in this process.
-import type { AnyStateMachine } from 'xstate';
 import { conversationMachine } from '../../fsm/machine.ts';
 import type { ConnectorRegistry } from '../../connectors/registry.ts';
 import type { Intake } from '../../connectors/types.ts';
@@ -22,7 +21,9 @@ import type { Logger } from '../observability/logger.ts';
 import { DeliveryStatusRecorder } from '../outbound/delivery-status.ts';
 import { OutboundSender, type StaffMessageStatus } from '../outbound/outbound-sender.ts';
 import type { Registry } from 'prom-client';
-import { botActors } from './bot-actors.ts';
+import { botServices } from './bot-actors.ts';
+import type { ConversationMachine } from '../../fsm/machine.ts';
+import type { UpdateRequestService } from '../contacts/update-requests.ts';
 import { ChatScheduler } from './chat-scheduler.ts';
 import { ConversationAdmin } from './conversation-admin.ts';
 import { createSubjectEraser } from './conversation-eraser.ts';
@@ -51,9 +52,10 @@ export interface ConversationEngineDeps {
   registry: Registry;
   audit: AuditLog;
   contacts: ContactService;
+  updateRequests: UpdateRequestService;
   connectors: ConnectorRegistry;
   /** The conversation machine (fsm/ by default; the runtime's tests use a smaller one). */
-  machine?: AnyStateMachine;
+  machine?: ConversationMachine;
   redis?: RedisClients;
   /** The MCP extraction client; without one the bot asks field by field. */
   extractor?: Extractor;
@@ -91,7 +93,7 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
   const sender = new OutboundSender({ prisma: db.prisma, db: pipelineSql, connectors: deps.connectors, metrics, logger, ...(deps.onStaffStatus ? { onStaffStatus: deps.onStaffStatus } : {}) });
   const host = new MachineHost(
     deps.machine ?? conversationMachine,
-    botActors({ db: pipelineSql, contacts: deps.contacts, extract: extractThrough(deps.extractor), metrics }),
+    botServices({ db: pipelineSql, contacts: deps.contacts, updateRequests: deps.updateRequests, extract: extractThrough(deps.extractor), metrics }),
     worstCaseMs(llmPolicyOptions(config)) + SAVE_MARGIN_MS,
   );
   const retention = new ConversationRetention({ prisma: db.prisma, connectors: deps.connectors, retentionDays: config.CONVERSATION_RETENTION_DAYS });

@@ -2,7 +2,6 @@
 // the snapshot that turn stored: a key that does not match (another replica moved the
 // conversation on, or the commit did not happen) restores from the snapshot instead.
 import { describe, expect, it } from 'vitest';
-import { fromPromise } from 'xstate';
 import { echoMachine } from '../../test/helpers/echo-machine.ts';
 import { MachineHost } from './machine-host.ts';
 
@@ -10,11 +9,12 @@ const input = { mode: 'contact' as const, channel: 'web', chatId: 'c', senderId:
 const message = (text: string, messageId: string) => ({ type: 'message' as const, text, messageId, at: '2026-01-01T00:01:00.000Z' });
 
 function host() {
-  const actors = () => ({
-    extractContact: fromPromise(async () => ({ found: {} })),
-    saveContact: fromPromise(async () => ({ id: 'x', protocol: 'P' })),
+  const services = () => ({
+    extractContact: async () => ({ found: {}, missing: [], invalid: [] }),
+    findDuplicate: async () => null,
+    saveContact: async () => ({ id: 'x', protocol: 'P' }),
   });
-  return new MachineHost(echoMachine, actors, 5_000);
+  return new MachineHost(echoMachine, services, 5_000);
 }
 
 describe('MachineHost live actors', () => {

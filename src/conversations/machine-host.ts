@@ -4,7 +4,10 @@
 // replies that event produced. Only settled snapshots are ever persisted: restoring one with
 // a promise actor in flight would run that actor again (ENVIRONMENT.md).
 import { isClosed } from './conversation-store.ts';
-import { type AnyActorLogic, type AnyActorRef, type AnyMachineSnapshot, type AnyStateMachine, createActor, waitFor } from 'xstate';
+import { type AnyActorRef, type AnyMachineSnapshot, createActor, waitFor } from 'xstate';
+import type { ConversationMachine } from '../../fsm/machine.ts';
+import { conversationActors } from '../../fsm/machine-setup.ts';
+import type { ConversationServices } from '../../fsm/types.ts';
 
 type ActorSystemOf = AnyActorRef['system'];
 
@@ -42,8 +45,11 @@ export interface TurnResult {
   release(storedAs?: string): void;
 }
 
-/** Builds the injected actors once; each finds its turn's scope through its actor system. */
-export type ActorsFactory<Scope> = (scopeOf: (system: ActorSystemOf) => Scope) => Record<string, AnyActorLogic>;
+/**
+ * The machine's side effects for one turn's scope, typed by the machine's own contract
+ * (fsm/types.ts): a change on either side that the other does not follow fails to compile.
+ */
+export type ServicesFactory<Scope> = (scope: Scope) => ConversationServices;
 
 export class TurnTimeoutError extends Error {
   constructor(ms: number) {
@@ -64,22 +70,23 @@ const inFlight = (snapshot: AnyMachineSnapshot) =>
 const LIVE_ACTORS = 1_000;
 
 export class MachineHost<Scope> {
-  private readonly logic: AnyStateMachine;
-  private readonly scopes = new WeakMap<ActorSystemOf, Scope>();
+  private readonly logic: ConversationMachine;
+  private readonly scopes = new WeakMap<ActorSystemOf, ConversationServices>();
   private readonly live = new Map<string, AnyActorRef>();
 
   constructor(
-    machine: AnyStateMachine,
-    actors: ActorsFactory<Scope>,
+    machine: ConversationMachine,
+    private readonly services: ServicesFactory<Scope>,
     /** Longer than the worst case of extraction (all LLM retries) plus a save. */
     private readonly settleTimeoutMs: number,
   ) {
-    // provide() rebuilds the whole state tree: once here, not once per turn.
+    // provide() rebuilds the whole state tree: once here, not once per turn. Each invoked
+    // actor finds its turn's services through the actor system it runs in.
     this.logic = machine.provide({
-      actors: actors((system) => {
-        const scope = this.scopes.get(system);
-        if (!scope) throw new Error('actor started outside of a turn');
-        return scope;
+      actors: conversationActors((system) => {
+        const services = this.scopes.get(system);
+        if (!services) throw new Error('actor started outside of a turn');
+        return services;
       }),
     });
   }
@@ -91,7 +98,7 @@ export class MachineHost<Scope> {
       (request.snapshot
         ? createActor(this.logic, { snapshot: request.snapshot as never, input: request.input })
         : createActor(this.logic, { input: request.input }));
-    this.scopes.set(actor.system, request.scope);
+    this.scopes.set(actor.system, this.services(request.scope));
     if (!kept) actor.start();
     try {
       // Settle any actor the restore re-ran before the new event arrives.

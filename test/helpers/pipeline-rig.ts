@@ -3,7 +3,8 @@
 // sweeper) around a given machine, and a recording "test" channel connector.
 import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
-import type { AnyStateMachine } from 'xstate';
+import { UpdateRequestService } from '../../src/contacts/update-requests.ts';
+import type { ConversationMachine } from '../../fsm/machine.ts';
 import { ConnectorRegistry } from '../../connectors/registry.ts';
 import { type Connector, ConnectorSendError, type InboundMessage } from '../../connectors/types.ts';
 import { AuditLog } from '../../src/audit/audit-log.ts';
@@ -48,7 +49,7 @@ export class RecordingConnector implements Connector {
 
 export interface RigOptions {
   backend: Backend;
-  machine: AnyStateMachine;
+  machine: ConversationMachine;
   extractor?: Extractor;
   redisUrl?: string;
   /** Share a PostgreSQL database between rigs (two "replicas"). */
@@ -94,6 +95,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     registry,
     audit,
     contacts,
+    updateRequests: new UpdateRequestService(db.prisma, contacts, audit),
     connectors: new ConnectorRegistry().register(connector),
     machine: options.machine,
     redis,

@@ -50,6 +50,7 @@ function withDates(rows: RawRow[]): ContactRow[] {
     syncedAt: toDate(r.syncedAt),
     createdAt: toDate(r.createdAt)!,
     updatedAt: toDate(r.updatedAt)!,
+    protocol: r.protocol,
   }));
 }
 
@@ -67,7 +68,7 @@ function batchQuery(where: Prisma.Sql, after: Position | undefined, limit: numbe
     SELECT id, name, phone, email, reason,
            source_channel AS "sourceChannel", source_chat_id AS "sourceChatId", created_by AS "createdBy", mode,
            ${epochMs('consent_at')} AS "consentAt", sync_status::text AS "syncStatus", sync_error AS "syncError",
-           ${epochMs('synced_at')} AS "syncedAt", ${epochMs('created_at')} AS "createdAt", ${epochMs('updated_at')} AS "updatedAt"
+           ${epochMs('synced_at')} AS "syncedAt", ${epochMs('created_at')} AS "createdAt", ${epochMs('updated_at')} AS "updatedAt", protocol
       FROM contacts
      WHERE ${where} ${keyset}
      ORDER BY contacts.created_at DESC, contacts.id DESC
