@@ -176,9 +176,13 @@ const asResult = (parsed: ParsedFields): ExtractResult => ({ found: parsed.field
 
 /** Extraction unavailable: keep what the text itself tells, then ask the rest one by one. */
 export function salvageText(context: Ctx): Change {
-  const merged = mergeExtraction(context, asResult(salvageFields(context.pendingText ?? '')));
+  const salvaged = salvageFields(context.pendingText ?? '');
+  const merged = mergeExtraction(context, asResult(salvaged));
   const next = { ...context, ...merged };
-  return nextMissing(next) ? { ...merged, ...say(next, catalog.extractionUnavailable()) } : merged;
+  // The rules found something: go on asking only what is missing, no apology. Only a message
+  // the rules could not read at all gets the "one field at a time" notice.
+  const foundAny = Object.keys(salvaged.fields).length > 0;
+  return nextMissing(next) && !foundAny ? { ...merged, ...say(next, catalog.extractionUnavailable()) } : merged;
 }
 
 function reportCorrection(context: Ctx, parsed: Accepted, cleared: FieldName[], nothing: string): Change {

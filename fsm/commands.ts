@@ -30,9 +30,66 @@ const COMMANDS: Record<string, Command> = {
   'falar com uma pessoa': 'handoff',
 };
 
+/** Levenshtein distance ≤ 1 (one typo: "atendnte", "cancelra" is two and does not count). */
+function nearly(word: string, target: string): boolean {
+  if (word === target) return true;
+  if (Math.abs(word.length - target.length) > 1 || target.length < 5) return false;
+  let i = 0;
+  let j = 0;
+  let edits = 0;
+  while (i < word.length && j < target.length) {
+    if (word[i] === target[j]) {
+      i++;
+      j++;
+      continue;
+    }
+    if (++edits > 1) return false;
+    if (word.length > target.length) i++;
+    else if (word.length < target.length) j++;
+    else {
+      i++;
+      j++;
+    }
+  }
+  return edits + (word.length - i) + (target.length - j) <= 1;
+}
+
+const HUMAN_WORDS = ['atendente', 'pessoa', 'humano', 'humana', 'alguem', 'funcionario', 'funcionaria', 'operador', 'operadora'];
+const WANT_WORDS = ['quero', 'queria', 'gostaria', 'preciso', 'posso', 'pode', 'poderia', 'me', 'passa', 'chama', 'chamar'];
+const TALK_WORDS = ['falar', 'fala', 'conversar', 'transferir', 'passar', 'passa', 'chama', 'chamar'];
+
+/**
+ * Commands said in the person's words: "quero falar com uma pessoa de verdade", "me passa
+ * pra um atendente", "quero cancelar", "quero começar de novo". Short messages only (≤ 12
+ * words), so a long answer that mentions a person stays an answer.
+ */
+function intentOf(folded: string): Command | null {
+  const words = folded.split(' ').filter(Boolean);
+  if (words.length === 0 || words.length > 12) return null;
+  const has = (list: string[]) => words.some((w) => list.some((t) => nearly(w, t)));
+  // "falar … pessoa" within a few words: "preciso de atendimento para uma pessoa idosa" is a reason.
+  const talk = words.findIndex((w) => TALK_WORDS.some((t) => nearly(w, t)));
+  if (talk >= 0 && words.slice(talk + 1, talk + 5).some((w) => HUMAN_WORDS.some((t) => nearly(w, t)))) return 'handoff';
+  if (words.length <= 3 && words.some((w) => nearly(w, 'atendente') || nearly(w, 'humano'))) return 'handoff';
+  const wants = words.length <= 5 && has(WANT_WORDS);
+  if (wants && words.some((w) => nearly(w, 'cancelar') || w === 'desistir' || w === 'desisto') && words.length <= 3) return 'cancel';
+  if (/\b(?:comecar|recomecar|reiniciar) (?:de novo|do zero|tudo)\b/.test(folded) || (wants && words.some((w) => nearly(w, 'recomecar')))) return 'restart';
+  if (/^(?:(?:nao|n) (?:entendi|sei o que fazer)|como funciona|o que eu (?:faco|devo fazer)|me ajuda|preciso de ajuda com isso)$/.test(folded)) return 'help';
+  return null;
+}
+
 export function commandOf(text: string): Command | null {
   if (text.trim() === '?') return 'help';
-  return COMMANDS[fold(text)] ?? null;
+  const folded = fold(text);
+  const exact = COMMANDS[folded];
+  if (exact) return exact;
+  // One typo in a bare command word ("cancelra" no, "cancelr" yes).
+  const words = folded.split(' ');
+  if (words.length === 1) {
+    const typo = Object.keys(COMMANDS).find((c) => !c.includes(' ') && nearly(folded, c));
+    if (typo) return COMMANDS[typo] ?? null;
+  }
+  return intentOf(folded);
 }
 
 const YES = new Set(['sim', 's', 'ss', 'isso', 'correto', 'certo', 'confirmo', 'confirmar', 'ok', 'okay', 'pode salvar', 'salvar', 'sim pode salvar', 'sim esta correto', 'esta correto', 'tudo certo', 'yes']);

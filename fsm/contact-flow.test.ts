@@ -102,11 +102,48 @@ describe.each([
     c.fakes.extractor.down = true;
     await c.say('oi');
     await c.say('sim');
-    expect(await c.say('Maria Silva 11 99999-8888')).toEqual([catalog.extractionUnavailable(), 'Qual é o seu nome completo?']);
-    expect(await c.say('Maria Silva')).toEqual(['Qual é o motivo do seu contato?']);
+    // The rules read the name and the phone: only the reason is asked, without an apology.
+    expect(await c.say('Maria Silva 11 99999-8888')).toEqual(['Qual é o motivo do seu contato?']);
     expect(await c.say('apoio emocional')).toEqual([catalog.question('email', 'contact')]);
     expect(await c.say('não')).toEqual([summaryOf(MARIA)]);
     expect(c.fakes.extractor.calls).toHaveLength(1);
+  });
+
+  it('LLM unavailable: "Joana Prado" as the first message is kept as the name (issue 14)', async () => {
+    const c = chat();
+    c.fakes.extractor.down = true;
+    await c.say('Joana Prado');
+    expect(await c.say('sim')).toEqual([PHONE_QUESTION]);
+    expect(c.context.fields.name).toBe('Joana Prado');
+  });
+
+  it('LLM unavailable: name, phone and e-mail in one sentence → only the reason is asked', async () => {
+    const c = chat();
+    c.fakes.extractor.down = true;
+    await c.say('oi');
+    await c.say('sim');
+    expect(await c.say('Meu nome é Marina Figueiredo, celular (21) 98877-6655, e-mail marina.f@example.com')).toEqual(['Qual é o motivo do seu contato?']);
+    expect(c.context.fields).toMatchObject({ name: 'Marina Figueiredo', phone: '+5521988776655', email: 'marina.f@example.com' });
+  });
+
+  it('an e-mail sent when the name is asked is refused as a name', async () => {
+    const c = chat();
+    c.fakes.extractor.down = true;
+    await c.say('oi');
+    await c.say('sim');
+    await c.say('hmm deixa eu ver');
+    const reply = await c.say('marina.f@example.com');
+    expect(reply.join(' ')).toContain('Isso parece um e-mail, não um nome');
+    expect(c.context.fields.name).toBeUndefined();
+  });
+
+  it('"quero falar com uma pessoa de verdade" hands the conversation to a person', async () => {
+    const c = chat();
+    c.fakes.extractor.down = true;
+    await c.say('oi');
+    await c.say('sim');
+    expect(await c.say('quero falar com uma pessoa de verdade')).toEqual([catalog.handoff()]);
+    expect(c.context.status).toBe('handoff');
   });
 
   it('LLM unavailable and nothing readable → every required field asked in order', async () => {
@@ -114,7 +151,7 @@ describe.each([
     c.fakes.extractor.down = true;
     await c.say('oi');
     await c.say('sim');
-    expect(await c.say('quero me inscrever no programa')).toEqual([catalog.extractionUnavailable(), 'Qual é o seu nome completo?']);
+    expect(await c.say('hmm deixa eu ver')).toEqual([catalog.extractionUnavailable(), 'Qual é o seu nome completo?']);
     expect(await c.say('Maria Silva')).toEqual([PHONE_QUESTION]);
     expect(await c.say('(11) 99999-8888')).toEqual(['Qual é o motivo do seu contato?']);
   });

@@ -1,9 +1,11 @@
 // Reading field values out of text without the LLM: the `campo: valor` form of corrections
 // ("telefone: 11 98888-7777"), and, when extraction is unavailable, whatever can be told
 // with certainty from the text itself (a labelled value, something shaped like a phone or an
-// e-mail). Names and reasons are never guessed from unlabelled text: a wrong guess would be
+// e-mail) plus the rule extractor's labelled names and reasons. Names and reasons are not
+// guessed from unlabelled text beyond a message that is only a name: a wrong guess would be
 // worse than asking.
 import { type FieldName, normalizeEmail, normalizeField, normalizePhone } from '../src/contacts/fields.ts';
+import { extractByRules } from '../src/extraction/rules/rule-extractor.ts';
 import { isSkip } from './commands.ts';
 import type { Fields, InvalidValue } from './types.ts';
 
@@ -65,6 +67,16 @@ export function parseFieldPairs(text: string, anchored = true): ParsedFields | n
     const value = source.slice(start, end).replace(/[\s,;.]+$/u, '');
     addValue(parsed, field, value);
   });
+  // Names and reasons only from the person's own labels ("meu nome é…", "preciso de…") or a
+  // message that is nothing but a name: the rule extractor is not sure otherwise, and asks.
+  const rules = extractByRules(text);
+  for (const field of ['name', 'reason', 'phone', 'email'] as const) {
+    const value = rules[field];
+    if (value && !parsed.fields[field]) {
+      parsed.fields[field] = value;
+      parsed.invalid = parsed.invalid.filter((i) => i.field !== field);
+    }
+  }
   return parsed;
 }
 
@@ -123,6 +135,16 @@ export function salvageFields(text: string): ParsedFields {
     if (email) {
       parsed.fields.email = email;
       parsed.invalid = parsed.invalid.filter((i) => i.field !== 'email');
+    }
+  }
+  // Names and reasons only from the person's own labels ("meu nome é…", "preciso de…") or a
+  // message that is nothing but a name: the rule extractor is not sure otherwise, and asks.
+  const rules = extractByRules(text);
+  for (const field of ['name', 'reason', 'phone', 'email'] as const) {
+    const value = rules[field];
+    if (value && !parsed.fields[field]) {
+      parsed.fields[field] = value;
+      parsed.invalid = parsed.invalid.filter((i) => i.field !== field);
     }
   }
   return parsed;

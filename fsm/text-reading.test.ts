@@ -60,12 +60,12 @@ describe('campo: valor', () => {
     expect(parseFieldPairs('Novo contato: Maria Silva')).toBeNull();
   });
 
-  it('salvages labelled values, phones and e-mails from free text, never names', () => {
+  it('salvages labelled values, phones, e-mails and self-introduced names from free text', () => {
     expect(salvageFields('Novo contato: Maria Silva, tel 11 99999-8888, motivo: apoio emocional').fields).toEqual({
       phone: '+5511999998888',
       reason: 'apoio emocional',
     });
-    expect(salvageFields('sou a Maria, maria@exemplo.com').fields).toEqual({ email: 'maria@exemplo.com' });
+    expect(salvageFields('sou a Maria, maria@exemplo.com').fields).toEqual({ name: 'Maria', email: 'maria@exemplo.com' });
     expect(salvageFields('oi, tudo bem?').fields).toEqual({});
   });
 });
@@ -109,5 +109,60 @@ describe('catalog formatting', () => {
   it('explains every validator code in Portuguese', () => {
     expect(fieldError('phone', 'phone_incomplete')).toBe('Esse telefone parece incompleto — envie com DDD, ex.: 11 99999-8888.');
     expect(fieldError('name', 'something_new')).toBe('Esse nome não parece válido.');
+  });
+});
+
+describe('rules without the model (issue 14)', () => {
+  it('reads the issue examples', () => {
+    expect(salvageFields('Joana Prado').fields).toEqual({ name: 'Joana Prado' });
+    expect(salvageFields('Meu nome é Marina Figueiredo, celular (21) 98877-6655, e-mail marina.f@example.com').fields).toEqual({
+      name: 'Marina Figueiredo',
+      phone: '+5521988776655',
+      email: 'marina.f@example.com',
+    });
+  });
+
+  it('reads a voice transcript with the number spelled out', () => {
+    expect(salvageFields('me chamo joão da silva onze nove oito sete seis cinco quatro três dois um quero marcar uma consulta').fields).toEqual({
+      name: 'joão da silva',
+      phone: '+5511987654321',
+      reason: 'marcar uma consulta',
+    });
+  });
+
+  it('does not take a sentence for a name', () => {
+    expect(salvageFields('hmm deixa eu ver').fields).toEqual({});
+    expect(salvageFields('bom dia tudo bem').fields).toEqual({});
+    expect(salvageFields('quero me cadastrar').fields).toEqual({});
+  });
+});
+
+describe('a name is not', () => {
+  it.each([
+    ['an e-mail', 'marina.f@example.com', 'name_is_email'],
+    ['a web address', 'www.joana.com.br', 'name_is_url'],
+    ['a phone', '11 98877-6655', 'name_has_digits'],
+    ['a greeting', 'Oi', 'name_is_word'],
+    ['a greeting with punctuation', 'Bom dia!', 'name_is_word'],
+    ['yes', 'sim', 'name_is_word'],
+    ['no', 'Não', 'name_is_word'],
+    ['a command', 'CANCELAR', 'name_is_word'],
+  ])('%s', (_what, text, code) => {
+    expect(readAnswer('name', text)).toEqual({ ok: false, code });
+  });
+});
+
+describe('intents in the person\'s words', () => {
+  it('asking for a human', () => {
+    expect(commandsOf(['quero falar com uma pessoa de verdade', 'Quero falar com um ATENDENTE', 'me passa pra um humano por favor', 'atendnte', 'posso falar com alguém?'])).toEqual(['handoff']);
+  });
+  it('cancelling, starting over and help, with a typo tolerated', () => {
+    expect(commandsOf(['quero cancelar', 'cancelr', 'pode cancelar'])).toEqual(['cancel']);
+    expect(commandsOf(['quero começar de novo', 'recomeçar do zero', 'recomecr'])).toEqual(['restart']);
+    expect(commandsOf(['não entendi', 'como funciona?'])).toEqual(['help']);
+  });
+  it('a reason that mentions a person stays an answer', () => {
+    expect(commandOf('preciso de atendimento para uma pessoa idosa')).toBeNull();
+    expect(commandOf('quero cancelar minha consulta')).toBeNull();
   });
 });

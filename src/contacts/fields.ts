@@ -18,6 +18,9 @@ export type FieldErrorCode =
   | 'too_long'
   | 'name_too_short'
   | 'name_has_digits'
+  | 'name_is_email'
+  | 'name_is_url'
+  | 'name_is_word'
   | 'phone_incomplete'
   | 'phone_too_long'
   | 'phone_invalid'
@@ -41,12 +44,28 @@ const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
 // differ (search, duplicates): LRM/RLM/ALM, zero-width space/joiners, word joiner, BOM, soft
 // hyphen, Mongolian vowel separator. (Free text keeps ZWJ, which builds emoji.)
 const INVISIBLE_IN_NAMES = /[\u200B-\u200F\u061C\u2060-\u2064\uFEFF\u00AD\u180E]/g;
+/**
+ * Whole answers that are a greeting, a yes/no or a command word, not a name ("oi", "sim",
+ * "cancelar"): a bot that stored them as the name would greet the person as "Oi".
+ */
+const NOT_A_NAME = new Set([
+  'oi', 'ola', 'oie', 'opa', 'ei', 'eai', 'e ai', 'salve', 'alo', 'hello', 'hi', 'bom dia', 'boa tarde', 'boa noite', 'tudo bem',
+  'sim', 'nao', 'ok', 'okay', 'isso', 'certo', 'correto', 'talvez', 'obrigado', 'obrigada', 'valeu', 'tchau',
+  'cancelar', 'cancela', 'cancel', 'recomecar', 'reiniciar', 'comecar de novo', 'ajuda', 'help', 'atendente', 'humano',
+  'pular', 'pula', 'sair', 'parar', 'voltar', 'menu', 'nome', 'meu nome', 'teste', 'atualizar', 'salvar',
+]);
 
 export function normalizeName(input: string): FieldResult {
   const value = cleanText(input.replace(BIDI_CONTROLS, '').replace(INVISIBLE_IN_NAMES, ''));
   if (!value) return fail('empty', 'name is empty');
   if (value.length > FIELD_LIMITS.name) return fail('too_long', `name is longer than ${FIELD_LIMITS.name} characters`);
+  // An e-mail or address typed where the name was asked is a slip, never a name.
+  if (value.includes('@')) return fail('name_is_email', 'name must not be an e-mail address');
+  if (/(?:https?:\/\/|www\.|\.(?:com|br|net|org)\b)/i.test(value)) return fail('name_is_url', 'name must not be a web address');
   if (/\d/.test(value)) return fail('name_has_digits', 'name must not contain digits');
+  if (NOT_A_NAME.has(foldForSearch(value).replace(/[^\p{L}\s]+/gu, ' ').replace(/\s+/g, ' ').trim())) {
+    return fail('name_is_word', 'name must not be a greeting, yes/no or a command word');
+  }
   if (value.replace(/[^\p{L}]/gu, '').length < 2) return fail('name_too_short', 'name must have at least 2 letters');
   return { ok: true, value };
 }

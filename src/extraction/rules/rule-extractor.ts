@@ -1,0 +1,59 @@
+// The deterministic PT-BR rule extractor, run on every message before the model (SPEC §11):
+// phones in any Brazilian writing (libphonenumber-js, spelled-out digits of voice
+// transcripts), e-mails, labelled names and reasons, and a bare name when the message is only
+// a name. Every value is validated through the intake form; a rule that is not sure finds
+// nothing, so the bot asks instead of guessing.
+//
+// Precedence when rules and the model both answer a field: a known value (typed answer,
+// channel) > a rule value > a grounded model value. Rules only read what is literally there,
+// so they cannot invent; the model fills what the rules left empty.
+import { findPhoneNumbersInText } from 'libphonenumber-js/max';
+import { type FieldName, normalizeEmail, normalizePhone } from '../../contacts/fields.ts';
+import { bareName, labelledName } from './name-rules.ts';
+import { labelledReason } from './reason-rules.ts';
+import { spokenDigitsToText } from './spoken-digits.ts';
+
+export type RuleFields = Partial<Record<FieldName, string>>;
+
+const EMAIL_SHAPE = /[^\s@,;:<>()]+@[^\s@,;:<>()]+\.[a-z]{2,}/giu;
+
+export function rulePhone(text: string): string | null {
+  for (const source of [text, spokenDigitsToText(text)]) {
+    for (const found of findPhoneNumbersInText(source, 'BR')) {
+      const result = normalizePhone(found.number.number);
+      if (result.ok) return result.value;
+    }
+  }
+  return null;
+}
+
+export function ruleEmail(text: string): string | null {
+  for (const candidate of text.match(EMAIL_SHAPE) ?? []) {
+    const result = normalizeEmail(candidate.replace(/[.]+$/u, ''));
+    if (result.ok) return result.value;
+  }
+  return null;
+}
+
+/** The text without its phone numbers and e-mail addresses. */
+function withoutContactData(text: string): string {
+  let rest = text.replace(EMAIL_SHAPE, ' ');
+  for (const found of findPhoneNumbersInText(rest, 'BR').reverse()) rest = rest.slice(0, found.startsAt) + ' ' + rest.slice(found.endsAt);
+  return rest.replace(/\s*[,;]\s*(?=[,;]|$)/gu, '').replace(/\s+/g, ' ').trim();
+}
+
+/** What the rules can tell from one message; `askedName` when the bot had asked for the name. */
+export function extractByRules(text: string, options: { askedName?: boolean } = {}): RuleFields {
+  const fields: RuleFields = {};
+  const phone = rulePhone(text);
+  if (phone) fields.phone = phone;
+  const email = ruleEmail(text);
+  if (email) fields.email = email;
+  // "Maria Silva 11 99999-8888": with the phone and e-mail taken out, the rest may be a name.
+  const rest = withoutContactData(text);
+  const name = labelledName(text) ?? bareName(text, options.askedName) ?? (rest !== text ? bareName(rest.replace(/^[\s,;-]+|[\s,;-]+$/gu, '')) : null);
+  if (name) fields.name = name;
+  const reason = labelledReason(text);
+  if (reason) fields.reason = reason;
+  return fields;
+}
