@@ -62,7 +62,9 @@ export const envSchema = z
           try {
             const u = new URL(o);
             ok = (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === o.replace(/\/$/, '');
-          } catch {}
+          } catch {
+            // not a URL: reported below
+          }
           if (!ok) ctx.addIssue({ code: 'custom', message: `expected comma-separated origins like https://www.example.org, got "${o}"` });
         }
         return origins.map((o) => o.replace(/\/$/, ''));
