@@ -3,6 +3,7 @@
 // ≤ 60 KB gzipped (JS + CSS), the console's first load ≤ 250 KB gzipped. Run by
 // `npm run build:web` and by postinstall; an install without dev dependencies (no Vite) skips
 // the build and says so — the server then answers the pages with a 503 naming the command.
+/* global process, console */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';

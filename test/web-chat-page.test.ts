@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppProcess, startAppProcess } from './helpers/app-process.ts';
 import { ensureWebBuilt, launchBrowser, screenshots, seriousViolations } from './helpers/browser.ts';
 import { behave, type FakeOllama, startFakeOllama } from './helpers/fake-ollama.ts';
+import { createTestDatabase, type TestDatabase } from './helpers/postgres.ts';
 
 const MARIA = { name: 'Maria Silva', phone: '11 99999-8888', email: null, reason: 'apoio emocional' };
 const PRIVACY = 'https://ong.example.org/privacidade';
@@ -19,6 +20,7 @@ let ollama: FakeOllama;
 let app: AppProcess;
 let site: Server;
 let siteUrl: string;
+let db: TestDatabase;
 
 beforeAll(async () => {
   ensureWebBuilt();
@@ -31,14 +33,18 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
   siteUrl = `http://localhost:${(site.address() as AddressInfo).port}`;
   ollama = await startFakeOllama({ models: ['llama3.1:8b'] });
-  app = await startAppProcess({ OLLAMA_HOST: ollama.url, WEB_CHAT_ALLOWED_ORIGINS: siteUrl, PRIVACY_NOTICE_URL: PRIVACY });
+  db = await createTestDatabase();
+  // PostgreSQL: a child process on the embedded database starts too slowly on a busy 2-core
+  // machine; the embedded mode's pages are driven by web-console.test.ts.
+  app = await startAppProcess({ DATABASE_URL: db.url, OLLAMA_HOST: ollama.url, WEB_CHAT_ALLOWED_ORIGINS: siteUrl, PRIVACY_NOTICE_URL: PRIVACY }, 120_000);
   browser = await launchBrowser();
-}, 120_000);
+}, 150_000);
 
 afterAll(async () => {
   await browser?.close();
   await app?.stop();
   await ollama?.close();
+  await db?.drop();
   await new Promise((resolve) => site?.close(resolve));
 });
 
@@ -135,10 +141,15 @@ describe('chat page (/chat)', () => {
 
 describe('chat page with no LLM', () => {
   let noLlm: AppProcess;
+  let noLlmDb: TestDatabase;
   beforeAll(async () => {
-    noLlm = await startAppProcess({ OLLAMA_HOST: 'http://127.0.0.1:9' });
-  }, 120_000);
-  afterAll(() => noLlm?.stop());
+    noLlmDb = await createTestDatabase();
+    noLlm = await startAppProcess({ DATABASE_URL: noLlmDb.url, OLLAMA_HOST: 'http://127.0.0.1:9' }, 120_000);
+  }, 150_000);
+  afterAll(async () => {
+    await noLlm?.stop();
+    await noLlmDb?.drop();
+  });
 
   it('a visitor registers field by field', async () => {
     const page = await phone();

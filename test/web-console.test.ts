@@ -60,8 +60,8 @@ describe('staff console', () => {
   it('an admin logs in, finds and edits a contact; the session survives a reload (cookie), not the token', async () => {
     await logIn(page, ADMIN.email, ADMIN.password);
     // The refresh token is in an httpOnly cookie the page cannot read; nothing in storage.
-    expect(await page.evaluate(() => document.cookie)).toBe('');
-    expect(await page.evaluate(() => Object.keys(localStorage).length + Object.keys(sessionStorage).length)).toBe(0);
+    expect(await page.evaluate('document.cookie')).toBe('');
+    expect(await page.evaluate('localStorage.length + sessionStorage.length')).toBe(0);
     const cookie = (await page.context().cookies()).find((c) => c.name === 'atende_refresh');
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/auth' });
 
@@ -124,14 +124,14 @@ describe('staff console', () => {
     sock.showQr('2@Aq1W2e3R4t5Y6u7I8o9P0,abcdefghijklmnopqrstuvwxyz0123456789=,ABCDEFGHIJKLMNOPQRSTUVWXYZ=,0123456789abcdef=');
     const qr = page.getByRole('img', { name: 'QR code para conectar o WhatsApp' });
     await qr.waitFor({ timeout: 15_000 });
-    expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    expect(await qr.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth > 0)).toBe(true);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshots(page, 'console-whatsapp');
   });
 
   it('Usuários and Auditoria pages for the admin', async () => {
     await page.getByRole('link', { name: 'Usuários' }).click();
-    await page.getByRole('cell', { name: ADMIN.email }).waitFor();
+    await page.getByRole('combobox', { name: `Papel de ${ADMIN.email}` }).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     await screenshots(page, 'console-users');
     await page.getByRole('link', { name: 'Auditoria' }).click();

@@ -53,7 +53,7 @@ export function HandoffQueue({ user }: { user: SessionUser }) {
         if (up) void reloadQueue();
       },
       onEvent: (e) => {
-        let data: { conversationId?: string } = {};
+        let data: { conversationId?: string };
         try {
           data = JSON.parse(e.data);
         } catch {
