@@ -33,6 +33,11 @@ const PUBLIC_ROUTES = [
   // Telegram webhook: Telegram calls it; it checks X-Telegram-Bot-Api-Secret-Token
   // (test/telegram-channel.test.ts asserts a missing or wrong one gets 401).
   'POST /webhooks/telegram',
+  // The pages (src/http/web-pages.ts): static files; the console logs in through the API.
+  'GET /',
+  'GET /chat',
+  'GET /widget.js',
+  'GET /assets/*',
 ];
 /** Channels are on only when configured: turn each on so its routes are walked too. */
 const WHATSAPP_CLOUD_ENV = {

@@ -61,7 +61,7 @@ async function type(page: Page, text: string) {
 const bot = (page: Page, text: string | RegExp) => page.getByText(text).last();
 
 describe('chat page (/chat)', () => {
-  it('a visitor registers on a phone with the LLM, tapping the quick replies; a reload keeps the conversation', async () => {
+  it('a visitor registers on a phone with the LLM, tapping the quick replies; a reload keeps the conversation', { timeout: 120_000 }, async () => {
     ollama.fallback = behave.json(MARIA);
     const page = await phone();
     await page.goto(`${app.url}/chat`);
@@ -105,7 +105,7 @@ describe('chat page (/chat)', () => {
     await page.context().close();
   });
 
-  it('the widget on another site opens the chat in an iframe and gets answers', async () => {
+  it('the widget on another site opens the chat in an iframe and gets answers', { timeout: 60_000 }, async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     await page.goto(siteUrl);
@@ -151,7 +151,7 @@ describe('chat page with no LLM', () => {
     await noLlmDb?.drop();
   });
 
-  it('a visitor registers field by field', async () => {
+  it('a visitor registers field by field', { timeout: 120_000 }, async () => {
     const page = await phone();
     await page.goto(`${noLlm.url}/chat`);
     await type(page, 'oi');

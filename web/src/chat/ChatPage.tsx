@@ -97,7 +97,8 @@ export function ChatPage({ title }: { title?: string }) {
   // My messages sit after the bot reply that was the last one when I sent them.
   const lines: Line[] = [...bot.map((b) => ({ ...b, pos: b.id, k: 0 })), ...mine.map((m) => ({ ...m, pos: m.after, k: 1 }))].sort((a, b) => a.pos - b.pos || a.k - b.k);
   const last = bot.at(-1);
-  const chips = last && lines.at(-1) === last ? (last.options ?? []) : [];
+  // Chips only while the bot's last reply is the last line (nothing typed since).
+  const chips = last && lines.at(-1)?.key === last.key ? (last.options ?? []) : [];
   const privacy = privacyUrl();
 
   return (

@@ -23,6 +23,8 @@ export function NewContact({ onDone }: { onDone: (message: string) => void }) {
       setDraft({ name: found.fields.name ?? '', phone: found.fields.phone ?? '', email: found.fields.email ?? '', reason: found.fields.reason ?? '' });
     } catch (err) {
       setError((err as Error).message);
+      // Nothing understood (LLM off, data missing): the fields can still be typed in.
+      setDraft((d) => d ?? { name: '', phone: '', email: '', reason: '' });
     }
   }
 
