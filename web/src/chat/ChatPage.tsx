@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { openEventStream } from '../shared/event-stream.ts';
 import { t } from '../shared/strings.ts';
-import { type ChatSession, forgetSession, openSession, storedSession } from './chat-session.ts';
+import { type ChatSession, forgetSession, openSession, store, storedSession } from './chat-session.ts';
 
 interface Option {
   id: string;
@@ -29,7 +29,7 @@ export function ChatPage({ title }: { title?: string }) {
   const [bot, setBot] = useState<(Line & { id: number })[]>([]);
   const [mine, setMine] = useState<(Line & { after: number })[]>(() => {
     try {
-      return JSON.parse(sessionStorage.getItem(MINE) ?? '[]');
+      return JSON.parse(store.get(MINE) ?? '[]');
     } catch {
       return [];
     }
@@ -39,7 +39,7 @@ export function ChatPage({ title }: { title?: string }) {
   const list = useRef<HTMLOListElement>(null);
   const lastBotId = bot.at(-1)?.id ?? 0;
 
-  useEffect(() => sessionStorage.setItem(MINE, JSON.stringify(mine.map((m) => ({ ...m, state: m.state === 'sending' ? 'failed' : m.state })))), [mine]);
+  useEffect(() => store.set(MINE, JSON.stringify(mine.map((m) => ({ ...m, state: m.state === 'sending' ? 'failed' : m.state })))), [mine]);
 
   useEffect(() => {
     if (!session) return;

@@ -8,9 +8,36 @@ export interface ChatSession {
 
 const KEY = 'atende.chat.session';
 
+// Inside another site's iframe the browser may refuse storage (third-party storage blocked):
+// then the chat works for the page's lifetime only.
+const memory = new Map<string, string>();
+export const store = {
+  get(key: string): string | null {
+    try {
+      return sessionStorage.getItem(key);
+    } catch {
+      return memory.get(key) ?? null;
+    }
+  },
+  set(key: string, value: string): void {
+    try {
+      sessionStorage.setItem(key, value);
+    } catch {
+      memory.set(key, value);
+    }
+  },
+  remove(key: string): void {
+    try {
+      sessionStorage.removeItem(key);
+    } catch {
+      memory.delete(key);
+    }
+  },
+};
+
 export function storedSession(): ChatSession | undefined {
   try {
-    const s = JSON.parse(sessionStorage.getItem(KEY) ?? 'null') as ChatSession | null;
+    const s = JSON.parse(store.get(KEY) ?? 'null') as ChatSession | null;
     return s && Date.parse(s.expiresAt) > Date.now() + 60_000 ? s : undefined;
   } catch {
     return undefined;
@@ -21,10 +48,10 @@ export async function openSession(): Promise<ChatSession> {
   const res = await fetch('/channels/web/sessions', { method: 'POST' });
   if (!res.ok) throw new Error(`session ${res.status}`);
   const s = (await res.json()) as ChatSession;
-  sessionStorage.setItem(KEY, JSON.stringify({ chatId: s.chatId, token: s.token, expiresAt: s.expiresAt }));
+  store.set(KEY, JSON.stringify({ chatId: s.chatId, token: s.token, expiresAt: s.expiresAt }));
   return s;
 }
 
 export function forgetSession(): void {
-  sessionStorage.removeItem(KEY);
+  store.remove(KEY);
 }
