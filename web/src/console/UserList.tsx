@@ -1,5 +1,5 @@
 // Usuários (admin): staff with roles and chat identities; create, change role, reset a
-// password, remove.
+// password, disable (the user's sessions end at once).
 import { useEffect, useState } from 'preact/hooks';
 import { api, post } from '../shared/api.ts';
 import { t } from '../shared/strings.ts';
@@ -10,6 +10,7 @@ interface User {
   name: string | null;
   role: 'admin' | 'attendant';
   identities: { channel: string; address: string }[];
+  disabled?: boolean;
 }
 
 /** "telegram @maria" per line → [{channel, address}]. */
@@ -147,9 +148,17 @@ export function UserList() {
                 >
                   {t.resetPassword}
                 </button>
-                <button type="button" class="danger" onClick={() => confirm(`${t.disable}: ${u.email}?`) && void act(() => api(`/users/${u.id}`, { method: 'DELETE' }), t.saved)}>
-                  {t.disable}
-                </button>
+                {u.disabled ? (
+                  <span class="muted">{t.disabled}</span>
+                ) : (
+                  <button
+                    type="button"
+                    class="danger"
+                    onClick={() => confirm(`${t.disable}: ${u.email}?`) && void act(() => api(`/users/${u.id}`, { method: 'PATCH', body: JSON.stringify({ disabled: true }) }), t.saved)}
+                  >
+                    {t.disable}
+                  </button>
+                )}
               </td>
             </tr>
           ))}
