@@ -30,7 +30,7 @@ beforeAll(async () => {
   }
   browser = await launchBrowser();
   page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true, locale: 'pt-BR' })).newPage();
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await browser?.close();
