@@ -17,10 +17,13 @@ WORKDIR /app
 # What `npm ci` needs first (its postinstall runs scripts/prisma-generate.mjs, which writes the
 # Prisma client into src/generated/prisma from prisma/schema.prisma): cached until these change.
 COPY package.json package-lock.json prisma.config.ts ./
-COPY scripts/prisma-generate.mjs ./scripts/
+COPY scripts/prisma-generate.mjs scripts/build-web.mjs ./scripts/
 COPY prisma ./prisma
+# The pages (console, /chat, /widget.js) are built by the same postinstall into dist/web.
+COPY web ./web
 RUN npm ci --no-audit --no-fund \
- && test -f src/generated/prisma/client.ts
+ && test -f src/generated/prisma/client.ts \
+ && test -f dist/web/index.html
 COPY tsconfig.json ./
 COPY src ./src
 COPY connectors ./connectors
@@ -47,6 +50,7 @@ COPY --from=build /app/connectors ./connectors
 COPY --from=build /app/fsm ./fsm
 COPY --from=build /app/prompts ./prompts
 COPY --from=build /app/scripts ./scripts
+COPY --from=build /app/dist/web ./dist/web
 # DATA_DIR: embedded database (when DATABASE_URL is unset) and generated files; the only
 # place the app writes besides /tmp (tsx's compile cache).
 RUN mkdir -p /data && chown 1000:1000 /data

@@ -2,6 +2,7 @@
 // into InboundMessages (handing them to the intake it gets at start), sends text replies and
 // reports its health. Optional members mark optional capabilities: a channel that has no
 // HTTP endpoints simply has no `routes` — there are no "not supported" stubs.
+import type { ReplyOption } from '../fsm/reply-options.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Prisma } from '../src/generated/prisma/client.ts';
 import type { Logger } from '../src/observability/logger.ts';
@@ -119,6 +120,10 @@ export interface SendOptions {
   asks?: string;
   /** …in this conversation mode: contact (the person themself) | attendant (staff). */
   mode?: string;
+  /** The fixed answers the reply expects (SPEC §11): a channel renders them as it can
+   * (buttons, chips, a numbered list). Typed text is always accepted too, and typing a
+   * title does the same as choosing it. */
+  options?: ReplyOption[];
 }
 
 /** What a provider told about a sent message. */

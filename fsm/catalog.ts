@@ -60,6 +60,15 @@ export const channelTexts = {
   sharePhoneButton: '📱 Enviar meu telefone',
 };
 
+/** Titles of the fixed answers a reply offers (fsm/reply-options.ts), as a person would type them. */
+export const optionTitles = {
+  yes: 'SIM',
+  no: 'NÃO',
+  update: 'ATUALIZAR',
+  cancel: 'CANCELAR',
+  skip: 'PULAR',
+} as const;
+
 export const catalog = {
   greetingConsent: () =>
     'Olá! Sou o assistente de cadastro. Para registrar seu contato vou guardar seu nome, telefone, e-mail (opcional) e o motivo do contato, ' +

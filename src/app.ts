@@ -31,6 +31,7 @@ import { channelHealthChecks } from './http/channel-health.ts';
 import { healthRoutes, type HealthCheck } from './http/health-routes.ts';
 import { metricsRoutes } from './http/metrics-routes.ts';
 import { createHttpServer, type HttpServer } from './http/server.ts';
+import { webPages } from './http/web-pages.ts';
 import { connectRedis, type RedisClients, redisNamespace } from './locks/redis.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { type ContactSync, createContactSync } from './sync/contact-sync.ts';
@@ -38,6 +39,9 @@ import type { SyncTiming } from './sync/sync-options.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { UserRepository } from './users/user-repository.ts';
 import { userRoutes } from './users/user-routes.ts';
+
+/** The built pages (npm run build:web). */
+const WEB_DIR = path.resolve(import.meta.dirname, '../dist/web');
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
@@ -119,6 +123,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     await http.register(conversations.routes);
     await http.register(handoff.routes(conversations, tokens));
     await http.register(sync.routes);
+    await http.register(webPages, { dir: WEB_DIR, chatFrameOrigins: config.WEB_CHAT_ALLOWED_ORIGINS, privacyNoticeUrl: config.PRIVACY_NOTICE_URL });
     await http.ready();
     await conversations.start();
     sync.start();

@@ -38,6 +38,8 @@ async function main() {
   const lines = [
     '',
     `  atende is running — ${atende.db.kind === 'pglite' ? `embedded database in ${path.resolve(config.DATA_DIR)}` : 'PostgreSQL'}`,
+    `  console:    ${address}/`,
+    `  chat page:  ${address}/chat   (embed on a site: <script src="${address}/widget.js" defer></script>)`,
     `  API:        ${address}`,
     apiDocsEnabled(config) ? `  API docs:   ${address}/docs` : '  API docs:   off (API_DOCS_ENABLED=true serves them at /docs)',
     `  chat:       npm run chat${config.PORT === 3000 ? '' : ` -- --url ${address}`}   (staff: add --attendant)`,

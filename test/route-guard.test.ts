@@ -37,6 +37,11 @@ const PUBLIC_ROUTES = [
   // stream ticket or a bearer token itself (test/handoff-inbox.test.ts asserts it refuses
   // anonymous callers, contact sessions and a spent ticket).
   'GET /conversations/events',
+  // The pages (src/http/web-pages.ts): static files; the console logs in through the API.
+  'GET /',
+  'GET /chat',
+  'GET /widget.js',
+  'GET /assets/*',
 ];
 /** Channels are on only when configured: turn each on so its routes are walked too. */
 const WHATSAPP_CLOUD_ENV = {

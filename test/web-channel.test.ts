@@ -54,6 +54,8 @@ describe.each(BACKENDS)('web chat channel on %s', (backend) => {
     const after = (await t.atende.http.inject({ url: `/channels/web/chats/${chat.chatId}/messages?after=${all.messages[0].id}`, headers: auth })).json();
     expect(after.messages.map((m: { text: string }) => m.text)).toEqual([all.messages[1].text]);
     expect(after.next).toBe(all.messages[1].id);
+    // The consent question offers SIM/NÃO; the intro asks for free text and offers nothing.
+    expect(all.messages.map((m: { options: { title: string }[] }) => m.options.map((o) => o.title))).toEqual([['SIM', 'NÃO'], []]);
   });
 
   it('lets a session read only its own chat, and only with its token', async () => {
@@ -102,6 +104,11 @@ describe.each(BACKENDS)('web chat channel on %s', (backend) => {
     const id = Number(/id: (\d+)/.exec(text)![1]);
     const data = JSON.parse(/data: (.*)/.exec(text)![1]!);
     expect(data).toMatchObject({ id, text: expect.stringContaining('Olá!') });
+    // The consent question carries its fixed answers (SPEC §11), so the page can offer chips.
+    expect(data.options).toEqual([
+      { id: 'yes', title: 'SIM' },
+      { id: 'no', title: 'NÃO' },
+    ]);
 
     await chat.say('sim');
     const resumed = await fetch(`${address}/channels/web/chats/${chat.chatId}/events`, { headers: { authorization: `Bearer ${chat.token}`, 'last-event-id': String(id) } });

@@ -53,8 +53,8 @@ export function createWebConnector(deps: WebConnectorDeps): Connector {
       intake = undefined;
       await deps.events.close();
     },
-    async sendText(chatId, text, idempotencyKey) {
-      await mailbox.deliver(chatId, text, idempotencyKey);
+    async sendText(chatId, text, idempotencyKey, options) {
+      await mailbox.deliver(chatId, text, idempotencyKey, options?.options);
       // Also after a redelivery: the first attempt may have stored the reply and died before
       // signalling it.
       await deps.events.notify(chatId);

@@ -1,11 +1,14 @@
 // Where the web channel "delivers": replies land in web_chat_messages, where the chat client
 // reads them (list after a cursor, or the SSE stream). The idempotency key is unique, so a
 // reply redelivered after a crash is not shown twice.
+import type { ReplyOption } from '../../fsm/reply-options.ts';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 
 export interface WebReply {
   id: number;
   text: string;
+  /** The fixed answers the reply offers; the page shows them as quick-reply chips. */
+  options: ReplyOption[];
   at: string;
 }
 
@@ -13,8 +16,9 @@ export class WebMailbox {
   constructor(private readonly prisma: PrismaClient) {}
 
   /** Stores the reply; false when this idempotency key was delivered before. */
-  async deliver(chatId: string, text: string, idempotencyKey: string): Promise<boolean> {
-    const { count } = await this.prisma.webChatMessage.createMany({ data: [{ chatId, text, idempotencyKey }], skipDuplicates: true });
+  async deliver(chatId: string, text: string, idempotencyKey: string, options: ReplyOption[] = []): Promise<boolean> {
+    const data = { chatId, text, idempotencyKey, ...(options.length ? { options: options.map((o) => ({ id: o.id, title: o.title })) } : {}) };
+    const { count } = await this.prisma.webChatMessage.createMany({ data: [data], skipDuplicates: true });
     return count === 1;
   }
 
@@ -23,8 +27,8 @@ export class WebMailbox {
       where: { chatId, id: { gt: BigInt(afterId) } },
       orderBy: { id: 'asc' },
       take: limit,
-      select: { id: true, text: true, createdAt: true },
+      select: { id: true, text: true, options: true, createdAt: true },
     });
-    return rows.map((r) => ({ id: Number(r.id), text: r.text, at: r.createdAt.toISOString() }));
+    return rows.map((r) => ({ id: Number(r.id), text: r.text, options: (r.options as ReplyOption[] | null) ?? [], at: r.createdAt.toISOString() }));
   }
 }

@@ -17,7 +17,13 @@ export interface WebOutboundDeps {
   events: WebChatEvents;
 }
 
-const reply = z.object({ id: z.number().int(), text: z.string(), at: z.string() });
+const reply = z.object({
+  id: z.number().int(),
+  text: z.string(),
+  /** The fixed answers the reply expects (quick replies); typed text is accepted too. */
+  options: z.array(z.object({ id: z.string(), title: z.string() })),
+  at: z.string(),
+});
 const cursor = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 // Comments every 15 s keep proxies from closing an idle stream; a poll every 10 s catches a

@@ -7,7 +7,8 @@ import type { LoginThrottle } from './login-throttle.ts';
 import { currentUser } from '../http/auth-guard.ts';
 import type { StreamTickets } from '../handoff/stream-tickets.ts';
 import { dummyHash, verifyPassword } from './passwords.ts';
-import type { TokenService } from './token-service.ts';
+import { clearRefreshCookie, refreshCookieOf, setRefreshCookie } from './refresh-cookie.ts';
+import type { TokenPair, TokenService } from './token-service.ts';
 
 export interface AuthRoutesDeps {
   prisma: PrismaClient;
@@ -23,9 +24,11 @@ const tokenPair = z.object({
   tokenType: z.literal('Bearer'),
   accessToken: z.string(),
   expiresIn: z.number().describe('seconds'),
-  refreshToken: z.string(),
+  refreshToken: z.string().optional().describe('absent when the session lives in the httpOnly cookie (browser)'),
   refreshExpiresIn: z.number().describe('seconds'),
 });
+
+const withoutRefresh = ({ refreshToken: _spent, ...rest }: TokenPair) => rest;
 
 export const authRoutes: FastifyPluginAsyncZod<AuthRoutesDeps> = async (app, { prisma, tokens, audit, loginRateLimitPerMinute, throttle, streamTickets }) => {
   app.post(
@@ -58,11 +61,15 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesDeps> = async (app, { p
         tags: ['auth'],
         summary: 'Log in with e-mail and password',
         security: [],
-        body: z.object({ email: z.string().trim().toLowerCase().max(254), password: z.string().min(1).max(200) }),
+        body: z.object({
+          email: z.string().trim().toLowerCase().max(254),
+          password: z.string().min(1).max(200),
+          session: z.enum(['json', 'cookie']).default('json').describe('cookie: the refresh token goes to an httpOnly cookie (browsers), not the body'),
+        }),
         response: { 200: tokenPair.extend({ user: z.object({ id: z.string(), email: z.string(), role: z.enum(['admin', 'attendant']) }) }) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { email, password } = request.body;
       // Checked before the password, for known and unknown e-mails alike: a locked account
       // answers the same whether the password is right, and tells nothing about existing.
@@ -82,7 +89,10 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesDeps> = async (app, { p
       await throttle.clear(email);
       const authUser = { id: user.id, email: user.email, role: user.role };
       await audit.record({ ...auditContextOf(request), actorId: user.id, actorRole: user.role }, { action: 'auth.login', entityType: 'session', entityId: user.id });
-      return { ...(await tokens.issue({ ...authUser, tokenVersion: user.tokenVersion })), user: authUser };
+      const pair = await tokens.issue({ ...authUser, tokenVersion: user.tokenVersion });
+      if (request.body.session !== 'cookie') return { ...pair, user: authUser };
+      setRefreshCookie(request, reply, pair.refreshToken, pair.refreshExpiresIn);
+      return { ...withoutRefresh(pair), user: authUser };
     },
   );
 
@@ -92,13 +102,26 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesDeps> = async (app, { p
       config: { public: true, rateLimit: { max: loginRateLimitPerMinute * 6, timeWindow: '1 minute' } },
       schema: {
         tags: ['auth'],
-        summary: 'Trade a refresh token for a new token pair (the old refresh token is spent)',
+        summary: 'Trade a refresh token (body, or the browser\'s cookie) for a new token pair (the old refresh token is spent)',
         security: [],
-        body: z.object({ refreshToken: z.string().min(1).max(200) }),
+        body: z.object({ refreshToken: z.string().min(1).max(200).optional() }).default({}),
         response: { 200: tokenPair },
       },
     },
-    async (request) => tokens.refresh(request.body.refreshToken),
+    async (request, reply) => {
+      const cookie = request.body.refreshToken ? undefined : refreshCookieOf(request);
+      const token = request.body.refreshToken ?? cookie;
+      if (!token) throw new UnauthorizedError('send refreshToken (or log in again)');
+      try {
+        const pair = await tokens.refresh(token);
+        if (!cookie) return pair;
+        setRefreshCookie(request, reply, pair.refreshToken, pair.refreshExpiresIn);
+        return withoutRefresh(pair);
+      } catch (err) {
+        if (cookie) clearRefreshCookie(request, reply);
+        throw err;
+      }
+    },
   );
 
   app.post(
@@ -107,15 +130,33 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesDeps> = async (app, { p
       config: { public: true },
       schema: {
         tags: ['auth'],
-        summary: 'Revoke a refresh token (and every token rotated from it)',
+        summary: 'Revoke a refresh token — body, or the browser\'s cookie — and every token rotated from it',
         security: [],
-        body: z.object({ refreshToken: z.string().min(1).max(200) }),
+        body: z.object({ refreshToken: z.string().min(1).max(200).optional() }).default({}),
         response: { 204: z.null() },
       },
     },
     async (request, reply) => {
-      await tokens.revoke(request.body.refreshToken);
+      const cookie = refreshCookieOf(request);
+      const token = request.body.refreshToken ?? cookie;
+      if (token) await tokens.revoke(token);
+      if (cookie) clearRefreshCookie(request, reply);
       return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/auth/me',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Who the access token belongs to',
+        response: { 200: z.object({ id: z.string(), email: z.string(), role: z.enum(['admin', 'attendant']) }) },
+      },
+    },
+    async (request) => {
+      const user = currentUser(request);
+      return { id: user.id, email: user.email, role: user.role };
     },
   );
 };

@@ -52,6 +52,27 @@ export const envSchema = z
     // Web chat channel abuse limits: messages per session per minute, requests per IP per minute.
     WEB_CHAT_RATE_LIMIT_PER_MIN: int(1, 1_000_000).default(30),
     WEB_CHAT_IP_RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(600),
+    // Sites that may embed /chat (the widget's iframe): CSP frame-ancestors. Comma-separated
+    // origins (https://www.example.org); empty: only atende's own pages.
+    WEB_CHAT_ALLOWED_ORIGINS: z
+      .string()
+      .default('')
+      .transform((v, ctx) => {
+        const origins = v.split(',').map((o) => o.trim()).filter(Boolean);
+        for (const o of origins) {
+          let ok = false;
+          try {
+            const u = new URL(o);
+            ok = (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === o.replace(/\/$/, '');
+          } catch {
+            // not a URL: reported below
+          }
+          if (!ok) ctx.addIssue({ code: 'custom', message: `expected comma-separated origins like https://www.example.org, got "${o}"` });
+        }
+        return origins.map((o) => o.replace(/\/$/, ''));
+      }),
+    // The organisation's privacy notice (LGPD), linked from the chat page.
+    PRIVACY_NOTICE_URL: optional(url(['http', 'https'])),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ROLE: z.enum(['all', 'api', 'worker']).default('all'),
     BODY_LIMIT_BYTES: int(1024, 10_485_760).default(1_048_576),

@@ -10,6 +10,7 @@ import {
   contactIdParamsSchema,
   contactPageSchema,
   createContactBodySchema,
+  explicitContactSchema,
   listContactsQuerySchema,
   patchContactBodySchema,
   portabilityDocumentSchema,
@@ -90,6 +91,23 @@ export const contactRoutes: FastifyPluginAsyncZod<ContactRoutesDeps> = async (ap
       const input = await contactInputOf(request.body, extractor);
       const created = await contacts.create(input, { channel: 'api', mode: 'api', createdBy: user.id }, auditContextOf(request));
       return reply.code(201).header('location', `/contacts/${created.id}`).send(created);
+    },
+  );
+
+  app.post(
+    '/contacts/preview',
+    {
+      config: { roles: ['admin', 'attendant'] },
+      schema: {
+        tags: ['contacts'],
+        summary: 'What POST /contacts {text} would save, without saving it (the console shows it for review first)',
+        body: z.object({ text: z.string().min(1).max(5000) }),
+        response: { 200: z.object({ fields: explicitContactSchema }), 400: problem, 422: problem },
+      },
+    },
+    async (request) => {
+      const input = await resolveFreeTextContact(extractor, { text: request.body.text, explicit: {} });
+      return { fields: { name: input.name, phone: input.phone, email: input.email ?? null, reason: input.reason } };
     },
   );
 

@@ -3,6 +3,8 @@
 // (extraction, duplicate check, save) has finished, and hand back the new snapshot with the
 // replies that event produced. Only settled snapshots are ever persisted: restoring one with
 // a promise actor in flight would run that actor again (ENVIRONMENT.md).
+import { type ReplyOption, replyOptions } from '../../fsm/reply-options.ts';
+import type { FieldName, Stage, Status } from '../../fsm/types.ts';
 import { isClosed } from './conversation-store.ts';
 import { type AnyActorRef, type AnyMachineSnapshot, createActor, waitFor } from 'xstate';
 import type { ConversationMachine } from '../../fsm/machine.ts';
@@ -38,6 +40,8 @@ export interface TurnResult {
   status: string;
   /** The field the conversation now waits for (context.asking while stage is 'field'). */
   asking: string | null;
+  /** The fixed answers the turn's last reply offers (fsm/reply-options.ts). */
+  options: ReplyOption[];
   /**
    * Must be called once the snapshot is stored (with the key it is stored under) or will not
    * be (without): keeps the settled actor for the conversation's next turn, or stops it.
@@ -106,6 +110,7 @@ export class MachineHost<Scope> {
       actor.send(request.event);
       const settled = await this.settle(actor);
       const context = settled.context as { outbox?: { key: string; text: string }[]; status?: string; stage?: string; asking?: string | null };
+      const stage = { status: (context.status ?? 'active') as Status, stage: (context.stage ?? 'start') as Stage, asking: (context.asking ?? null) as FieldName | null };
       const status = context.status ?? 'active';
       const finished = settled.status !== 'active';
       return {
@@ -114,6 +119,7 @@ export class MachineHost<Scope> {
         // A final state whose context does not say how it ended still ends the conversation.
         status: settled.status === 'done' && !isClosed(status) ? 'completed' : status,
         asking: context.stage === 'field' ? (context.asking ?? null) : null,
+        options: replyOptions(stage),
         release: (storedAs) => (storedAs && !finished ? this.keep(storedAs, actor) : actor.stop()),
       };
     } catch (err) {

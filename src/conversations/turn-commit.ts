@@ -3,6 +3,7 @@
 // still has the version the turn started from (its row locked first, FOR UPDATE, so the
 // check holds until the statement ends), and the replies are inserted only if both did.
 // Each step reads the previous one's RETURNING, so a stale turn changes nothing at all.
+import type { ReplyOption } from '../../fsm/reply-options.ts';
 import type { ChatRef } from './chat-ref.ts';
 import { type PipelineSql, sql } from './pipeline-sql.ts';
 
@@ -20,7 +21,7 @@ export interface CommitStatement {
   contactId: string | null;
   at: Date;
   activityAt: Date;
-  replies: { key: string; text: string; asks?: string; asksMode?: string }[];
+  replies: { key: string; text: string; asks?: string; asksMode?: string; options?: ReplyOption[] }[];
   /** Replies go in already claimed by this worker (it sends them right after) or pending. */
   claimUntil: Date | null;
 }
@@ -31,6 +32,7 @@ export interface CommittedReply {
   text: string;
   asks?: string | null;
   asksMode?: string | null;
+  options?: ReplyOption[] | null;
 }
 
 export async function commitTurnStatement(db: PipelineSql, c: CommitStatement): Promise<CommittedReply[] | 'stale'> {
@@ -65,18 +67,19 @@ export async function commitTurnStatement(db: PipelineSql, c: CommitStatement): 
     written AS (${write}),
     expired AS (${expire}),
     replies AS (
-      INSERT INTO outbound_messages (conversation_id, channel, account_id, chat_id, idempotency_key, text, asks, asks_mode, status, attempts, next_attempt_at, created_at, updated_at)
-      SELECT ${c.conversationId}::uuid, ${c.chat.channel}::varchar, ${c.chat.accountId}::varchar, ${c.chat.chatId}::varchar, r.key, r.text, r.asks, r.asks_mode,
+      INSERT INTO outbound_messages (conversation_id, channel, account_id, chat_id, idempotency_key, text, asks, asks_mode, options, status, attempts, next_attempt_at, created_at, updated_at)
+      SELECT ${c.conversationId}::uuid, ${c.chat.channel}::varchar, ${c.chat.accountId}::varchar, ${c.chat.chatId}::varchar, r.key, r.text, r.asks, r.asks_mode, r.options::jsonb,
              ${claimed ? 'sending' : 'pending'}::varchar, ${claimed ? 1 : 0}::int, ${c.claimUntil ?? c.at}::timestamptz, ${c.at}::timestamptz, ${c.at}::timestamptz
       FROM unnest(${c.replies.map((r) => r.key)}::varchar[], ${c.replies.map((r) => r.text)}::text[],
-                  ${c.replies.map((r) => r.asks ?? null)}::varchar[], ${c.replies.map((r) => r.asksMode ?? null)}::varchar[]) WITH ORDINALITY AS r(key, text, asks, asks_mode, n)
+                  ${c.replies.map((r) => r.asks ?? null)}::varchar[], ${c.replies.map((r) => r.asksMode ?? null)}::varchar[],
+                  ${c.replies.map((r) => (r.options ? JSON.stringify(r.options) : null))}::text[]) WITH ORDINALITY AS r(key, text, asks, asks_mode, options, n)
       WHERE EXISTS (SELECT 1 FROM written)
       ORDER BY r.n
       ON CONFLICT (idempotency_key) DO NOTHING
-      RETURNING id, idempotency_key, text, asks, asks_mode
+      RETURNING id, idempotency_key, text, asks, asks_mode, options
     )
     SELECT (SELECT count(*) FROM written) AS written,
-           (SELECT json_agg(json_build_object('id', id::text, 'key', idempotency_key, 'text', text, 'asks', asks, 'asksMode', asks_mode) ORDER BY id) FROM replies) AS replies`);
+           (SELECT json_agg(json_build_object('id', id::text, 'key', idempotency_key, 'text', text, 'asks', asks, 'asksMode', asks_mode, 'options', options) ORDER BY id) FROM replies) AS replies`);
   if (!result || Number(result.written) === 0) return 'stale';
   return result.replies ?? [];
 }

@@ -191,6 +191,7 @@ export class TurnProcessor {
         key: `${conversation.id}:${r.key}`,
         text: r.text,
         ...(i === all.length - 1 && result.asking ? { asks: result.asking, asksMode: conversation.mode } : {}),
+        ...(i === all.length - 1 && result.options.length ? { options: result.options } : {}),
       })).concat(extra),
       claimUntil,
       ...(expire ? { expire: { id: expire.id, version: expire.version } } : {}),

@@ -60,7 +60,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   registerStorableInputGuard(app);
 
   app.addHook('onSend', (request, reply, payload, done) => {
-    reply.headers(request.url.startsWith('/docs') ? DOCS_SECURITY_HEADERS : API_SECURITY_HEADERS);
+    // The pages (web-pages.ts) set their own CSP; everything else gets the API's or /docs'.
+    if (!reply.hasHeader('content-security-policy')) reply.headers(request.url.startsWith('/docs') ? DOCS_SECURITY_HEADERS : API_SECURITY_HEADERS);
     reply.header('x-request-id', request.id);
     // Contacts, exports, conversations, audit, users, web chat replies: no cache (browser,
     // proxy) may keep a copy. A route that wants caching sets its own Cache-Control.

@@ -7,8 +7,9 @@
 // the "sent" mark resends with the same key once the claim lapses. A reply only another
 // replica can send (it holds the channel's one socket: WhatsApp Baileys) is handed back at
 // once, uncounted, for that replica's sweeper to pick up.
+import type { ReplyOption } from '../../fsm/reply-options.ts';
 import type { ConnectorRegistry } from '../../connectors/registry.ts';
-import { ConnectorSendError } from '../../connectors/types.ts';
+import { ConnectorSendError, type SendOptions } from '../../connectors/types.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { ChatRef } from '../conversations/chat-ref.ts';
 import { type PipelineSql, sql } from '../conversations/pipeline-sql.ts';
@@ -45,6 +46,8 @@ export interface Reply {
   /** Hints for the channel (SendOptions). */
   asks?: string | null;
   asksMode?: string | null;
+  /** Fixed answers the reply offers (SendOptions.options). */
+  options?: ReplyOption[] | null;
 }
 
 // One send may take this long before it counts as a transient failure.
@@ -83,8 +86,8 @@ export class OutboundSender {
    * ones after it. Returns true when nothing is left unsent (new replies may go out at once).
    */
   async deliver(chat: ChatRef): Promise<boolean> {
-    const rows = await this.deps.db.query<{ id: string; key: string; text: string; conversationId: string; status: string; attempts: number; nextAttemptAt: Date; asks: string | null; asksMode: string | null }>(sql`
-      SELECT id::text AS id, idempotency_key AS key, text, conversation_id AS "conversationId", status, attempts, next_attempt_at AS "nextAttemptAt", asks, asks_mode AS "asksMode"
+    const rows = await this.deps.db.query<{ id: string; key: string; text: string; conversationId: string; status: string; attempts: number; nextAttemptAt: Date; asks: string | null; asksMode: string | null; options: ReplyOption[] | null }>(sql`
+      SELECT id::text AS id, idempotency_key AS key, text, conversation_id AS "conversationId", status, attempts, next_attempt_at AS "nextAttemptAt", asks, asks_mode AS "asksMode", options
       FROM outbound_messages
       WHERE channel = ${chat.channel}::varchar AND account_id = ${chat.accountId}::varchar AND chat_id = ${chat.chatId}::varchar AND status IN ('pending', 'sending')
       ORDER BY id LIMIT 50`);
@@ -103,7 +106,7 @@ export class OutboundSender {
         WHERE id = ${row.id}::bigint AND status = ${row.status}::varchar AND next_attempt_at = ${row.nextAttemptAt}::timestamptz RETURNING 1`);
       if (claimed.length !== 1) return false;
       const sent: bigint[] = [];
-      const ok = await this.sendClaimed(chat, [{ id: row.id, key: row.key, text: row.text, conversationId: row.conversationId, attempt: Number(row.attempts) + 1, asks: row.asks, asksMode: row.asksMode }], sent);
+      const ok = await this.sendClaimed(chat, [{ id: row.id, key: row.key, text: row.text, conversationId: row.conversationId, attempt: Number(row.attempts) + 1, asks: row.asks, asksMode: row.asksMode, options: row.options }], sent);
       await this.markSent(sent);
       if (!ok) return false;
     }
@@ -167,7 +170,7 @@ export class OutboundSender {
     const started = performance.now();
     try {
       if (!connector) throw new ConnectorSendError(chat.channel, 'no-connector', `no connector for channel ${chat.channel} in this process`, false);
-      const options = reply.asks ? { asks: reply.asks, ...(reply.asksMode ? { mode: reply.asksMode } : {}) } : undefined;
+      const options = reply.asks || reply.options?.length ? sendOptionsOf(reply) : undefined;
       const receipt = await withDeadline(connector.sendText(chat.chatId, reply.text, reply.key, options), SEND_TIMEOUT_MS, () => new Error(`send took over ${SEND_TIMEOUT_MS} ms`));
       // Kept so the provider's delivery statuses (which name this id) find the row.
       if (receipt?.providerMessageId) {
@@ -222,4 +225,13 @@ export class OutboundSender {
   private count(chat: ChatRef, outcome: Outcome) {
     this.deps.metrics.outbound.inc({ channel: chat.channel, outcome });
   }
+}
+
+/** The channel-neutral hints stored with a reply, as SendOptions. */
+function sendOptionsOf(reply: Reply): SendOptions {
+  return {
+    ...(reply.asks ? { asks: reply.asks } : {}),
+    ...(reply.asks && reply.asksMode ? { mode: reply.asksMode } : {}),
+    ...(reply.options?.length ? { options: reply.options } : {}),
+  };
 }
