@@ -21,6 +21,7 @@ import { exportRoutes } from './contacts/export-routes.ts';
 import { ContactExporter } from './contacts/export/contact-exporter.ts';
 import { createConversationEngine, type ConversationEngine } from './conversations/conversation-engine.ts';
 import { createPipelineSql, type PipelineSql } from './conversations/pipeline-sql.ts';
+import { secureDataDir } from './db/data-dir-modes.ts';
 import { type Database, openDatabase, pgliteDir } from './db/database.ts';
 import { createExtractionStack } from './extraction/extraction-stack.ts';
 import type { Extractor } from './extraction/mcp-extractor.ts';
@@ -76,6 +77,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
   let redis: RedisClients | undefined;
   let directSql: PipelineSql | undefined;
   try {
+    await secureDataDir(dataDir, logger);
     const applied = await db.migrate();
     if (applied.length) logger.info({ event: 'migrations_applied', count: applied.length, database: db.kind }, 'database migrated');
 
@@ -93,7 +95,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
       dataDir,
     });
 
-    const checks: HealthCheck[] = [{ name: 'database', check: async () => (await db.ping(), { status: 'up' }) }];
+    const checks: HealthCheck[] = [{ name: 'database', check: async () => (await db.ping(), { status: 'up', detail: db.dataDir && `embedded database in ${db.dataDir}` }) }];
     checks.push(extraction.healthCheck);
     redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger, redisNamespace(config.DATABASE_URL)) : undefined;
     const connectors = await createConnectorRegistry({ config, prisma: db.prisma, jwtSecret, accessTokens: tokens, redis, logger, registry: metrics.registry, dataDir, channelOverrides: options.channelOverrides });
