@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds the pages (web/ → dist/web) and checks the size budgets of issue 13: the chat page
+// Builds the pages (web/ → web/dist) and checks the size budgets of issue 13: the chat page
 // ≤ 60 KB gzipped (JS + CSS), the console's first load ≤ 250 KB gzipped. Run by
 // `npm run build:web` and by postinstall; an install without dev dependencies (no Vite) skips
 // the build and says so — the server then answers the pages with a 503 naming the command.
@@ -9,7 +9,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const root = path.resolve(import.meta.dirname, '..');
-const out = path.join(root, 'dist/web');
+const out = path.join(root, 'web/dist');
 const BUDGETS = { 'chat.html': 60 * 1024, 'index.html': 250 * 1024 };
 
 let build;

@@ -3,8 +3,11 @@
 // (The server also does this at every start; this script is for deploy pipelines.)
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../src/config/env.ts';
+import { DataDirLockedError } from '../src/db/data-dir-lock.ts';
+import { OWNER_ONLY_UMASK } from '../src/db/data-dir-modes.ts';
 import { openDatabase, pgliteDir } from '../src/db/database.ts';
 
+process.umask(OWNER_ONLY_UMASK);
 try {
   const config = loadConfig();
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: pgliteDir(path.resolve(config.DATA_DIR)), poolSize: 1 });
@@ -16,6 +19,7 @@ try {
   }
   process.exit(0);
 } catch (err) {
-  console.error(err instanceof ConfigError ? `atende: ${err.message}` : `migration failed: ${(err as Error).message}`);
+  const known = err instanceof ConfigError || err instanceof DataDirLockedError;
+  console.error(known ? `atende: ${(err as Error).message}` : `migration failed: ${(err as Error).message}`);
   process.exit(1);
 }

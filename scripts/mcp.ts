@@ -3,7 +3,7 @@
 //   npm run mcp -- --http [--port 3100]     Streamable HTTP on 127.0.0.1, Bearer $MCP_TOKEN
 // The contact tools need the database: PostgreSQL (DATABASE_URL), or with --embedded-db the
 // PGlite files under DATA_DIR — only while `npm start` is NOT running, since PGlite is
-// single-process and two processes on one data directory corrupt it.
+// single-process: the data directory lock (src/db/data-dir-lock.ts) refuses it otherwise.
 // Logs go to stderr: on stdio, stdout belongs to the protocol.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,6 +15,8 @@ import { AuditLog } from '../src/audit/audit-log.ts';
 import { ConfigError, loadConfig } from '../src/config/env.ts';
 import { createPipelineSql, type PipelineSql } from '../src/conversations/pipeline-sql.ts';
 import { ContactService } from '../src/contacts/contact-service.ts';
+import { DataDirLockedError } from '../src/db/data-dir-lock.ts';
+import { OWNER_ONLY_UMASK } from '../src/db/data-dir-modes.ts';
 import { type Database, openDatabase, pgliteDir } from '../src/db/database.ts';
 import { createContactExtractor } from '../src/extraction/extraction-stack.ts';
 import { startMcpHttpServer } from '../src/mcp/mcp-http-server.ts';
@@ -54,7 +56,13 @@ let db: Database | undefined;
 let contacts: ContactService | undefined;
 let directSql: PipelineSql | undefined;
 if (config.DATABASE_URL || args['embedded-db']) {
-  db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: pgliteDir(path.resolve(config.DATA_DIR)), poolSize: 4 });
+  process.umask(OWNER_ONLY_UMASK);
+  try {
+    db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: pgliteDir(path.resolve(config.DATA_DIR)), poolSize: 4 });
+  } catch (err) {
+    if (err instanceof DataDirLockedError) fail(`atende: ${err.message}`);
+    throw err;
+  }
   await db.migrate();
   directSql = createPipelineSql(db, config.DATABASE_URL, 4);
   contacts = new ContactService({ prisma: db.prisma, sql: directSql, audit: new AuditLog(db.prisma) });

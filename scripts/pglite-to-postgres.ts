@@ -3,9 +3,12 @@
 // See docs/operations.md, "Moving from the embedded PGlite to PostgreSQL".
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { DataDirLockedError } from '../src/db/data-dir-lock.ts';
+import { OWNER_ONLY_UMASK } from '../src/db/data-dir-modes.ts';
 import { pgliteDir } from '../src/db/database.ts';
 import { movePgliteToPostgres } from '../src/db/pglite-to-postgres.ts';
 
+process.umask(OWNER_ONLY_UMASK);
 const dataDir = path.resolve(process.env.DATA_DIR || './data');
 const url = process.env.DATABASE_URL;
 if (!url) {
@@ -22,6 +25,10 @@ try {
   console.log('Done. Start atende with this DATABASE_URL (keep JWT_SECRET = the contents of DATA_DIR/jwt-secret to keep sessions).');
   process.exit(0);
 } catch (err) {
+  if (err instanceof DataDirLockedError) {
+    console.error(`atende: ${err.message}`);
+    process.exit(1);
+  }
   console.error(`Move failed, nothing was written: ${(err as Error).message}`);
   process.exit(1);
 }

@@ -23,6 +23,7 @@ import { exportRoutes } from './contacts/export-routes.ts';
 import { ContactExporter } from './contacts/export/contact-exporter.ts';
 import { createConversationEngine, type ConversationEngine } from './conversations/conversation-engine.ts';
 import { createPipelineSql, type PipelineSql } from './conversations/pipeline-sql.ts';
+import { secureDataDir } from './db/data-dir-modes.ts';
 import { type Database, openDatabase, pgliteDir } from './db/database.ts';
 import { createHandoffInbox, type HandoffInbox } from './handoff/handoff-inbox.ts';
 import { createExtractionStack } from './extraction/extraction-stack.ts';
@@ -41,7 +42,8 @@ import { UserRepository } from './users/user-repository.ts';
 import { userRoutes } from './users/user-routes.ts';
 
 /** The built pages (npm run build:web). */
-const WEB_DIR = path.resolve(import.meta.dirname, '../dist/web');
+// From src/ (tsx) and from dist/src/ (compiled; dist/web links to ../web) alike.
+const WEB_DIR = path.resolve(import.meta.dirname, '../web/dist');
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
@@ -84,6 +86,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
   let directSql: PipelineSql | undefined;
   let handoff: HandoffInbox | undefined;
   try {
+    await secureDataDir(dataDir, logger);
     const applied = await db.migrate();
     if (applied.length) logger.info({ event: 'migrations_applied', count: applied.length, database: db.kind }, 'database migrated');
 
@@ -102,7 +105,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
       dataDir,
     });
 
-    const checks: HealthCheck[] = [{ name: 'database', check: async () => (await db.ping(), { status: 'up' }) }];
+    const checks: HealthCheck[] = [{ name: 'database', check: async () => (await db.ping(), { status: 'up', detail: db.dataDir && `embedded database in ${db.dataDir}` }) }];
     checks.push(extraction.healthCheck);
     redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger, redisNamespace(config.DATABASE_URL)) : undefined;
     const connectors = await createConnectorRegistry({ config, prisma: db.prisma, jwtSecret, accessTokens: tokens, redis, logger, registry: metrics.registry, dataDir, channelOverrides: options.channelOverrides });

@@ -4,8 +4,12 @@ import path from 'node:path';
 import { createAtende } from './app.ts';
 import { DEFAULT_ADMIN_EMAIL } from './auth/bootstrap-admin.ts';
 import { apiDocsEnabled, ConfigError, loadConfig, retiredVariables } from './config/env.ts';
+import { DataDirLockedError } from './db/data-dir-lock.ts';
+import { OWNER_ONLY_UMASK } from './db/data-dir-modes.ts';
 
 async function main() {
+  // Before anything is written: DATA_DIR (database, secrets) is for this user only.
+  process.umask(OWNER_ONLY_UMASK);
   let config;
   try {
     config = loadConfig();
@@ -17,7 +21,16 @@ async function main() {
     throw err;
   }
 
-  const atende = await createAtende(config);
+  let atende;
+  try {
+    atende = await createAtende(config);
+  } catch (err) {
+    if (err instanceof DataDirLockedError) {
+      console.error(`atende: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
   for (const retired of retiredVariables()) atende.logger.warn({ event: 'config_retired', variable: retired.variable }, retired.message);
   const address = await atende.http.listen({ port: config.PORT, host: config.HOST });
 
@@ -37,7 +50,7 @@ async function main() {
   const passwordFile = path.resolve(config.DATA_DIR, 'admin-password.txt');
   const lines = [
     '',
-    `  atende is running — ${atende.db.kind === 'pglite' ? `embedded database in ${path.resolve(config.DATA_DIR)}` : 'PostgreSQL'}`,
+    `  atende is running — ${atende.db.kind === 'pglite' ? `embedded database in ${atende.db.dataDir}` : 'PostgreSQL'}`,
     `  console:    ${address}/`,
     `  chat page:  ${address}/chat   (embed on a site: <script src="${address}/widget.js" defer></script>)`,
     `  API:        ${address}`,

@@ -58,7 +58,8 @@ describe('Dockerfile', () => {
   it('has a HEALTHCHECK on the liveness endpoint, and production defaults with ROLE selectable', () => {
     expect(healthcheck.getArgumentsContent()).toContain('/health/live');
     expect(finalEnv).toMatchObject({ NODE_ENV: 'production', HOST: '0.0.0.0', ROLE: 'all' });
-    expect(cmd).toEqual(['node', '--import', 'tsx', 'src/server.ts']);
+    // The compiled build (issue 16), as `npm start` runs it.
+    expect(cmd).toEqual(['node', '--enable-source-maps', 'dist/src/server.js']);
   });
 
   it('bakes in no secrets', () => {
@@ -83,7 +84,7 @@ describe('Dockerfile', () => {
       }
     }
     const runtimeCopies = ofKeyword(finalStage, 'COPY').flatMap(args).join(' ');
-    for (const needed of ['/app/node_modules', '/app/prisma', '/app/src', '/app/prompts', '/app/package.json']) expect(runtimeCopies).toContain(needed);
+    for (const needed of ['/app/node_modules', '/app/prisma', '/app/dist', '/app/src', '/app/prompts', '/app/package.json']) expect(runtimeCopies).toContain(needed);
     // The generated client is made in the image, never copied from a developer's machine.
     expect(ignored).toContain('src/generated');
   });

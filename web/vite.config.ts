@@ -1,5 +1,5 @@
 // Builds the pages atende serves itself (src/http/web-routes.ts): the staff console (/), the
-// public chat (/chat) and the embeddable launcher (/widget.js). Output in dist/web, never
+// public chat (/chat) and the embeddable launcher (/widget.js). Output in web/dist, never
 // committed. No CDN, no inline script or style: everything is a file the strict CSP allows.
 import { fileURLToPath } from 'node:url';
 import preact from '@preact/preset-vite';
@@ -12,7 +12,7 @@ export default defineConfig({
   base: '/',
   plugins: [preact()],
   build: {
-    outDir: here('../dist/web'),
+    outDir: here('dist'),
     emptyOutDir: true,
     manifest: true,
     // The CSP has no 'unsafe-inline': nothing may be inlined as a data: script.

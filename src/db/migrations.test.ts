@@ -57,12 +57,12 @@ describe('migrations on a fresh PGlite directory', () => {
     const { tmpdir } = await import('node:os');
     const dir = await mkdtemp(`${tmpdir()}/atende-mig-`);
     try {
-      const first = await openDatabase({ dataDir: dir });
+      const first = await openDatabase({ dataDir: `${dir}/pglite` });
       expect(await first.migrate()).toHaveLength((await readMigrations()).length);
       await first.prisma.user.create({ data: { email: 'x@y.zz', passwordHash: 'h', role: 'admin' } });
       await first.close();
 
-      const second = await openDatabase({ dataDir: dir });
+      const second = await openDatabase({ dataDir: `${dir}/pglite` });
       expect(await second.migrate()).toEqual([]);
       expect(await second.prisma.user.count()).toBe(1);
       await second.close();

@@ -1,6 +1,6 @@
 // The pages (issue 13), served by the same process in every mode: / (staff console), /chat
 // (public chat), /widget.js (the launcher other sites embed) and their /assets. Built by
-// `npm run build:web` into dist/web and read into memory once: a few tens of KB.
+// `npm run build:web` into web/dist and read into memory once: a few tens of KB.
 // Strict CSP: only files of this origin, no inline script or style, no CDN, no fonts.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError } from './errors.ts';
 
 export interface WebPagesOptions {
-  /** The built pages (dist/web). */
+  /** The built pages (web/dist). */
   dir: string;
   /** Origins that may frame /chat (WEB_CHAT_ALLOWED_ORIGINS). */
   chatFrameOrigins: string[];

@@ -12,7 +12,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 
 export function ensureWebBuilt(): void {
-  if (!existsSync(path.join(ROOT, 'dist/web/index.html'))) execFileSync(process.execPath, ['scripts/build-web.mjs'], { cwd: ROOT, stdio: 'inherit' });
+  if (!existsSync(path.join(ROOT, 'web/dist/index.html'))) execFileSync(process.execPath, ['scripts/build-web.mjs'], { cwd: ROOT, stdio: 'inherit' });
 }
 
 export function launchBrowser(): Promise<Browser> {
