@@ -104,7 +104,8 @@ describe.each([
     await c.say('atendente');
     const replies = await c.resume({ restart: true });
     expect(replies[0]).toBe(catalog.resumed());
-    expect(c.context.fields).toEqual({});
+    // Only the phone the channel vouches for stays: it was never typed.
+    expect(c.context.fields).toEqual({ phone: '+5511999998888' });
     expect(c.context.status).toBe('active');
     expect(c.state).not.toBe('active.confirming');
   });

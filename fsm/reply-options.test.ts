@@ -6,7 +6,7 @@ import { replyOptions } from './reply-options.ts';
 import { Chat, FakeExtractor, Fakes } from './test-support.ts';
 
 const FULL = 'Maria Silva, 11 99999-8888, apoio emocional';
-const chat = () => new Chat({ fakes: new Fakes(new FakeExtractor({ [FULL]: { found: { name: 'Maria Silva', phone: '11 99999-8888', reason: 'apoio emocional' } } })) });
+const chat = (senderPhone?: string) => new Chat({ ...(senderPhone ? { senderPhone } : {}), fakes: new Fakes(new FakeExtractor({ [FULL]: { found: { name: 'Maria Silva', phone: '11 99999-8888', reason: 'apoio emocional' } } })) });
 const titles = (c: Chat) => replyOptions(c.context).map((o) => o.title);
 
 describe('reply options', () => {
@@ -31,7 +31,9 @@ describe('reply options', () => {
   });
 
   it('a duplicate phone offers ATUALIZAR/CANCELAR, and typing the title does what it says', async () => {
-    const c = chat();
+    // Only the owner of the phone (the channel vouches for it) is asked; anyone else's
+    // submission becomes an update request without a question (test/contact-takeover.test.ts).
+    const c = chat('+5511999998888');
     c.fakes.contacts.add({ id: 'old-1', name: 'Maria Silva', phone: '+5511999998888', createdAt: '2025-03-12T15:00:00.000Z' });
     await c.say('oi');
     await c.say('sim');

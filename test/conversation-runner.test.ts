@@ -120,7 +120,7 @@ describe.each(BACKENDS)('conversation runtime on %s', (backend) => {
     })) as string[];
     const contact = await rig.db.prisma.contact.findUnique({ where: { phone: '+5511999998888' } });
     expect(contact).toMatchObject({ name: 'Maria Silva', sourceChannel: 'test', sourceChatId: chat, mode: 'contact', createdBy: 'bot' });
-    expect(reply).toBe(`salvo ${contact!.id.replace(/-/g, '').slice(0, 8).toUpperCase()}`);
+    expect(reply).toBe(`salvo ${contact!.protocol}`);
     const conversation = await rig.db.prisma.conversation.findFirst({ where: { chatId: chat } });
     expect(conversation).toMatchObject({ status: 'completed', contactId: contact!.id });
     // The next message starts a new conversation.

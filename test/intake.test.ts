@@ -87,7 +87,8 @@ describe('intake with Redis stopped mid-run', () => {
     expect(await chat.send('sim', 'consent')).toEqual({ accepted: true, duplicate: true });
     await chat.send('Maria Silva', 'name');
     const after = await chat.waitReplies(3);
-    expect(after[2]).toContain('um dado de cada vez');
+    // The name was read without the model; the phone comes next.
+    expect(after[2]).toContain('Qual é o seu telefone');
     await t.atende.conversations.whenIdle();
     const rows = await t.atende.db.prisma.inboundMessage.findMany({ where: { chatId: chat.chatId }, orderBy: { id: 'asc' } });
     expect(rows.map((r) => r.text)).toEqual(['oi', 'sim', 'Maria Silva']);
@@ -119,6 +120,7 @@ describe('the ack path never waits for the LLM', () => {
     expect(ollama.chatRequests().length).toBe(1);
     expect(await chat.replies()).toHaveLength(2);
     const replies = await chat.waitReplies(3, 10_000);
-    expect(replies[2]).toContain('um dado de cada vez');
+    // After the model gave up, the rules kept the name and the phone: only the reason is asked.
+    expect(replies[2]).toBe('Qual é o motivo do seu contato?');
   });
 });

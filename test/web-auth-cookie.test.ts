@@ -6,7 +6,8 @@ import { ADMIN, startTestApp, type TestApp } from './helpers/app.ts';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp({ backend: 'pglite', env: { OLLAMA_HOST: 'http://127.0.0.1:9' } });
+  // As behind a TLS-terminating proxy on loopback: X-Forwarded-Proto counts only from a trusted proxy.
+  t = await startTestApp({ backend: 'pglite', env: { OLLAMA_HOST: 'http://127.0.0.1:9', TRUST_PROXY: '127.0.0.1' } });
 });
 afterAll(() => t?.close());
 

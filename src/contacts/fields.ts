@@ -60,7 +60,7 @@ export function normalizeName(input: string): FieldResult {
   if (!value) return fail('empty', 'name is empty');
   if (value.length > FIELD_LIMITS.name) return fail('too_long', `name is longer than ${FIELD_LIMITS.name} characters`);
   // An e-mail or address typed where the name was asked is a slip, never a name.
-  if (value.includes('@')) return fail('name_is_email', 'name must not be an e-mail address');
+  if (/[^\s@]+@[^\s@]+\.[^\s@]+/.test(value)) return fail('name_is_email', 'name must not be an e-mail address');
   if (/(?:https?:\/\/|www\.|\.(?:com|br|net|org)\b)/i.test(value)) return fail('name_is_url', 'name must not be a web address');
   if (/\d/.test(value)) return fail('name_has_digits', 'name must not contain digits');
   if (NOT_A_NAME.has(foldForSearch(value).replace(/[^\p{L}\s]+/gu, ' ').replace(/\s+/g, ' ').trim())) {
