@@ -174,7 +174,12 @@ describe.each(BACKENDS)('unstorable text on %s', (backend) => {
     // The contact is still there and its fields hold nothing PostgreSQL would have refused.
     const after = await get(`/contacts/${id}`);
     expect(after.statusCode).toBe(200);
-    expect(JSON.stringify(after.json())).not.toMatch(/\\u0000|\\ud[89a-f]/i);
+    // Checked on the values, not on their JSON: the fuzz may well type a literal backslash-u.
+    // eslint-disable-next-line no-control-regex -- finding NUL is the point
+    const unstorable = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+    for (const value of Object.values(after.json<Record<string, unknown>>())) {
+      if (typeof value === 'string') expect(value).not.toMatch(unstorable);
+    }
   }, 180_000);
 
   it('names the field when a filter, an e-mail or a path parameter holds a NUL', async () => {
