@@ -3,8 +3,6 @@
 // auth guard. Route plugins are registered on it by the composition root (src/app.ts).
 import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RawServerDefault } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -80,6 +78,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   registerAuthGuard(app, options.auth);
 
   await app.register(rateLimit, { global: false });
+  // The OpenAPI document is built (from every route's schema) only where /docs serves it: the
+  // generator and its copy of each schema cost memory that a production process never uses.
+  if (!(options.docs ?? true)) return app;
+  const [{ default: swagger }, { default: swaggerUi }] = await Promise.all([import('@fastify/swagger'), import('@fastify/swagger-ui')]);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -89,6 +91,6 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     },
     transform: jsonSchemaTransform,
   });
-  if (options.docs ?? true) await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
   return app;
 }

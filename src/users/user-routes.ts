@@ -22,8 +22,8 @@ const adminOnly = { roles: ['admin' as const] };
 
 export const userRoutes: FastifyPluginAsyncZod<UserRoutesDeps> = async (app, { users, tokens, audit, passwords }) => {
   /** Refuses a password an attacker would guess (common, built from the account's e-mail or name…). */
-  const strong = (password: string, related: (string | null | undefined)[]) => {
-    const verdict = passwords.check(password, related);
+  const strong = async (password: string, related: (string | null | undefined)[]) => {
+    const verdict = await passwords.check(password, related);
     if (!verdict.ok) throw ValidationError.field('password', verdict.reason!);
   };
 
@@ -72,7 +72,7 @@ export const userRoutes: FastifyPluginAsyncZod<UserRoutesDeps> = async (app, { u
     },
     async (request, reply) => {
       const { password, identities = [], ...rest } = request.body;
-      strong(password, [rest.email, rest.name]);
+      await strong(password, [rest.email, rest.name]);
       const user = await users.create(
         { ...rest, identities, passwordHash: await hashPassword(password) },
         recordIn(auditContextOf(request), 'user.create', { role: rest.role, identityChannels: identities.map((i) => i.channel) }),
@@ -97,7 +97,7 @@ export const userRoutes: FastifyPluginAsyncZod<UserRoutesDeps> = async (app, { u
       const { password, ...changes } = request.body;
       if (password) {
         const current = await users.get(request.params.id);
-        strong(password, [current.email, changes.name ?? current.name]);
+        await strong(password, [current.email, changes.name ?? current.name]);
       }
       const fields = Object.entries(request.body)
         .filter(([, v]) => v !== undefined)
