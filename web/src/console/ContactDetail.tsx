@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, download, post, type SessionUser } from '../shared/api.ts';
 import { t } from '../shared/strings.ts';
 import { type Contact, formatDateTime, formatPhone } from './contact-types.ts';
+import { StatusMessages } from './StatusMessages.tsx';
 
 export function ContactDetail({ id, user, onClose }: { id: string; user: SessionUser; onClose: (message?: string) => void }) {
   const [contact, setContact] = useState<Contact | undefined>();
@@ -42,16 +43,7 @@ export function ContactDetail({ id, user, onClose }: { id: string; user: Session
       <h1 id="contact-name" tabIndex={-1} ref={heading}>
         {contact.name}
       </h1>
-      {notice && (
-        <p class="notice" role="status">
-          {notice}
-        </p>
-      )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <StatusMessages notice={notice} error={error} />
       {editing ? (
         <form
           class="form-grid"

@@ -6,6 +6,7 @@ import { t } from '../shared/strings.ts';
 import { ContactDetail } from './ContactDetail.tsx';
 import { type Contact, formatDateTime, formatPhone } from './contact-types.ts';
 import { NewContact } from './NewContact.tsx';
+import { StatusMessages } from './StatusMessages.tsx';
 
 interface Filters {
   q: string;
@@ -149,16 +150,7 @@ export function ContactList({ user }: { user: SessionUser }) {
           }}
         />
       )}
-      {notice && (
-        <p class="notice" role="status">
-          {notice}
-        </p>
-      )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <StatusMessages notice={notice} error={error} />
       {!items.length && !error && <p>{t.noContacts}</p>}
       <ul class="cards" aria-label={t.nav.contacts}>
         {items.map((c) => (

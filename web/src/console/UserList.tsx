@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, post } from '../shared/api.ts';
 import { t } from '../shared/strings.ts';
+import { StatusMessages } from './StatusMessages.tsx';
 
 interface User {
   id: string;
@@ -46,16 +47,7 @@ export function UserList() {
   return (
     <section aria-labelledby="users-title">
       <h1 id="users-title">{t.usersTitle}</h1>
-      {notice && (
-        <p class="notice" role="status">
-          {notice}
-        </p>
-      )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <StatusMessages notice={notice} error={error} />
       <form
         class="card form-grid"
         aria-labelledby="new-user"
