@@ -1,13 +1,8 @@
 // Runs the real process entry (src/server.ts) in a child process, so that a benchmark or a
 // test can measure the server's own memory (RSS from /proc) apart from the client's, and
 // downloads files from it while sampling that memory.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+import { readFile, writeFile } from 'node:fs/promises';
+import { startAppProcess } from '../test/helpers/app-process.ts';
 
 export interface ServerProcess {
   url: string;
@@ -28,50 +23,17 @@ async function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number
   return Number(kb) * 1024;
 }
 
-/** Starts `node --import tsx src/server.ts` (one process: the tsx CLI would fork a second). */
+/** The real server process (test/helpers/app-process.ts), with its memory readable. */
 export async function startServerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'atende-server-'));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'development', LOG_LEVEL: 'warn', DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      const found = /API:\s+(http:\/\/\S+)/.exec(output);
-      if (found) {
-        clearTimeout(timer);
-        resolve(found[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening:\n${output}`));
-    });
-  });
-  // Keep draining the pipes, or a chatty child would block on a full pipe.
-  child.stdout!.resume();
-  child.stderr!.resume();
-  const pid = child.pid!;
+  const server = await startAppProcess(env, timeoutMs);
+  const { pid } = server;
   return {
-    url,
+    url: server.url,
     pid,
     rss: () => procStatus(pid, 'VmRSS'),
     peakRss: () => procStatus(pid, 'VmHWM'),
     resetPeak: () => writeFile(`/proc/${pid}/clear_refs`, '5'),
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      await rm(dataDir, { recursive: true, force: true });
-    },
+    stop: () => server.stop(),
   };
 }
 
