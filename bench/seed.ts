@@ -131,11 +131,14 @@ export function* generateContacts(n: number, options: SeedOptions = {}): Generat
   }
 }
 
+// The protocol is drawn with 12 characters, as the migration's backfill does: the default's 8
+// (31^8 codes) is sized for one contact at a time with a retry, and a million drawn at once
+// collide on the unique index with a probability of about one half (birthday bound).
 const INSERT = `
 INSERT INTO contacts (id, name, phone, email, reason, source_channel, source_chat_id, created_by, mode, consent_at,
-                      search_text, reason_search, created_at, updated_at)
+                      search_text, reason_search, created_at, updated_at, protocol)
 SELECT id, name, phone, email, reason, source_channel, source_chat_id, created_by, mode, consent_at,
-       search_text, reason_search, created_at, created_at
+       search_text, reason_search, created_at, created_at, new_protocol(12)
 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
             $10::timestamptz[], $11::text[], $12::text[], $13::timestamptz[])
   AS t(id, name, phone, email, reason, source_channel, source_chat_id, created_by, mode, consent_at,
