@@ -96,7 +96,7 @@ describe.each(BACKENDS)('auth on %s', (backend) => {
     expect(JSON.stringify(stored)).not.toContain(session.refreshToken);
 
     await expect(tokensAt(new Date(issuedAt + 7 * DAY_MS + 60_000)).refresh(session.refreshToken)).rejects.toMatchObject({
-      status: 401,
+      kind: 'unauthenticated',
       message: expect.stringContaining('expired'),
     });
     const later = await login();

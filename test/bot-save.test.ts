@@ -12,7 +12,7 @@ import { createPipelineMetrics } from '../src/conversations/pipeline-metrics.ts'
 import { createPipelineSql, type PipelineSql } from '../src/conversations/pipeline-sql.ts';
 import { type Database, openDatabase } from '../src/db/database.ts';
 import type { DuplicateContact, DuplicateInput } from '../fsm/types.ts';
-import { ConflictError } from '../src/http/errors.ts';
+import { ConflictError } from '../src/domain/errors.ts';
 import { BACKENDS } from './helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/postgres.ts';
 

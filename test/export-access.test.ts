@@ -138,7 +138,7 @@ describe.each(BACKENDS)('contact export access and rows on %s', (backend) => {
       await once(first.stream, 'readable');
       expect(first.stream.read()).not.toBeNull();
       // One export at a time here: a second one is refused while the first runs.
-      expect(() => exporter.start({ format: 'json', filters: {} }, ctx)).toThrow(expect.objectContaining({ status: 503 }));
+      expect(() => exporter.start({ format: 'json', filters: {} }, ctx)).toThrow(expect.objectContaining({ kind: 'unavailable' }));
       first.stream.destroy();
       const entry = await waitForAudit(t, (m) => m.aborted === true);
       expect(entry.actorId).toBe('abandoning-admin');

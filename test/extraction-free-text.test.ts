@@ -3,7 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resolveFreeTextContact } from '../src/extraction/free-text-contact.ts';
 import { McpExtractor } from '../src/extraction/mcp-extractor.ts';
-import { AppError } from '../src/http/errors.ts';
+import { DomainError } from '../src/domain/errors.ts';
 import { createMcpServer } from '../src/mcp/mcp-server.ts';
 import { type ExtractionRig, extractionRig } from './helpers/extraction-rig.ts';
 import { behave } from './helpers/fake-ollama.ts';
@@ -11,13 +11,13 @@ import { behave } from './helpers/fake-ollama.ts';
 const TEXT = 'Novo contato: Beatriz de Oliveira, tel 11 3333-4444, bia@exemplo.com, motivo: segunda via';
 const BEATRIZ = { name: 'Beatriz de Oliveira', phone: '11 3333-4444', email: 'bia@exemplo.com', reason: 'segunda via' };
 
-async function problemOf(promise: Promise<unknown>): Promise<AppError> {
+async function problemOf(promise: Promise<unknown>): Promise<DomainError> {
   const err = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
+  expect(err).toBeInstanceOf(DomainError);
+  return err as DomainError;
 }
 
 describe('free-text contact creation', () => {
@@ -56,7 +56,7 @@ describe('free-text contact creation', () => {
   it('answers 422 incomplete-contact with what is missing, what was refused and what was found', async () => {
     rig.fake.queue.push(behave.json({ name: 'Beatriz de Oliveira', phone: '3333-4444', email: null, reason: null }));
     const err = await problemOf(resolveFreeTextContact(extractor, { text: 'Beatriz de Oliveira, 3333-4444' }));
-    expect(err.status).toBe(422);
+    expect(err.kind).toBe('unprocessable');
     expect(err.code).toBe('incomplete-contact');
     expect(err.extra).toEqual({
       missing: ['phone', 'reason'],
@@ -68,7 +68,7 @@ describe('free-text contact creation', () => {
   it('answers 422 llm-unavailable naming the fields to send when extraction fails', async () => {
     rig.fake.queue.push(behave.status(500));
     const err = await problemOf(resolveFreeTextContact(extractor, { text: TEXT, explicit: { name: 'Beatriz' } }));
-    expect(err.status).toBe(422);
+    expect(err.kind).toBe('unprocessable');
     expect(err.code).toBe('llm-unavailable');
     expect(err.extra).toEqual({ missing: ['phone', 'reason'], found: { name: 'Beatriz' }, extraction: { code: 'llm_unavailable', reason: 'server_error' } });
     expect(err.message).toContain('phone, reason');
@@ -90,7 +90,7 @@ describe('free-text contact creation', () => {
   it('refuses invalid explicit fields and bad text with 400 before calling the LLM', async () => {
     const calls = rig.fake.chatRequests().length;
     const bad = await problemOf(resolveFreeTextContact(extractor, { text: TEXT, explicit: { phone: '123' } }));
-    expect(bad.status).toBe(400);
+    expect(bad.kind).toBe('invalid');
     expect(bad.extra.errors).toEqual([expect.objectContaining({ field: 'phone', code: 'phone_incomplete' })]);
     expect((await problemOf(resolveFreeTextContact(extractor, { text: '   ' }))).extra.errors).toEqual([expect.objectContaining({ field: 'text', code: 'empty' })]);
     expect((await problemOf(resolveFreeTextContact(extractor, { text: 'a'.repeat(4_001) }))).extra.errors).toEqual([

@@ -9,7 +9,7 @@ import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_BOT_ID, FAKE_BOT_TOKEN, type FakeTelegram, startFakeTelegram, telegramErrors } from '../../test/helpers/fake-telegram.ts';
 import { textUpdate } from '../../test/helpers/telegram-chat.ts';
-import { ServiceUnavailableError } from '../../src/http/errors.ts';
+import { UnavailableError } from '../../src/domain/errors.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import type { InboundMessage, Intake } from '../types.ts';
 import { TelegramBotApi } from './bot-api.ts';
@@ -46,7 +46,7 @@ class RecordingIntake implements Intake {
   async receive(messages: InboundMessage[]) {
     if (this.failures > 0) {
       this.failures--;
-      throw new ServiceUnavailableError('the message could not be stored right now; send it again', 5);
+      throw new UnavailableError('the message could not be stored right now; send it again', 5);
     }
     this.received.push(...messages);
     return messages.map(() => ({ accepted: true, duplicate: false }));

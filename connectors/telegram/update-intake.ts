@@ -1,8 +1,8 @@
 // One path for updates, whether pushed (webhook) or pulled (getUpdates): normalize each,
 // hand the messages to the intake in one call, count what happened. Resolves only once the
-// messages are stored (or recognized as duplicates); rejects with ServiceUnavailableError
+// messages are stored (or recognized as duplicates); rejects with UnavailableError
 // when they could not be, so the caller does not confirm them to Telegram.
-import { ServiceUnavailableError } from '../../src/http/errors.ts';
+import { UnavailableError } from '../../src/domain/errors.ts';
 import type { Logger } from '../../src/observability/logger.ts';
 import type { InboundMessage, Intake } from '../types.ts';
 import { normalizeUpdate } from './inbound.ts';
@@ -53,7 +53,7 @@ export class TelegramUpdateIntake {
       const intake = this.deps.intake();
       if (!intake) {
         this.count(source, messages.map(() => 'unavailable'));
-        throw new ServiceUnavailableError('the Telegram channel is starting; try again', 1);
+        throw new UnavailableError('the Telegram channel is starting; try again', 1);
       }
       let results;
       try {

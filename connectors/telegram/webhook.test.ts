@@ -6,7 +6,7 @@ import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FAKE_BOT_TOKEN } from '../../test/helpers/fake-telegram.ts';
 import { textUpdate } from '../../test/helpers/telegram-chat.ts';
-import { ServiceUnavailableError, UnauthorizedError } from '../../src/http/errors.ts';
+import { UnavailableError, UnauthorizedError } from '../../src/domain/errors.ts';
 import { createHttpServer, type HttpServer } from '../../src/http/server.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
@@ -40,7 +40,7 @@ async function build(): Promise<{ http: HttpServer; connector: Connector; regist
 
 const failing: Intake = {
   receive: async () => {
-    throw new ServiceUnavailableError('the message could not be stored right now; send it again', 5);
+    throw new UnavailableError('the message could not be stored right now; send it again', 5);
   },
 };
 

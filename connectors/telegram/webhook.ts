@@ -9,7 +9,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { UnauthorizedError } from '../../src/http/errors.ts';
+import { UnauthorizedError } from '../../src/domain/errors.ts';
 import { secretsEqual } from '../../src/http/secrets.ts';
 import type { TelegramUpdateIntake } from './update-intake.ts';
 

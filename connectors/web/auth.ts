@@ -1,7 +1,7 @@
 // Who is calling a web chat endpoint: the bearer of a session token, which names its chat.
 import type { FastifyRequest } from 'fastify';
 import { type AccessTokenVerifier, bearerToken } from '../../src/http/auth-guard.ts';
-import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from '../../src/http/errors.ts';
+import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from '../../src/domain/errors.ts';
 import type { WindowLimiter } from '../../src/http/window-limiter.ts';
 import type { WebSession, WebSessionTokens } from './session-token.ts';
 

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type AccessTokenVerifier, bearerToken } from '../../src/http/auth-guard.ts';
-import { ServiceUnavailableError } from '../../src/http/errors.ts';
+import { UnavailableError } from '../../src/domain/errors.ts';
 import { WindowLimiter } from '../../src/http/window-limiter.ts';
 import type { InboundMessage, Intake, IntakeOutcome } from '../types.ts';
 import { enforce, sessionOf } from './auth.ts';
@@ -103,7 +103,7 @@ export function webInboundRoutes(deps: WebInboundDeps): FastifyPluginAsyncZod {
         const session = await sessionOf(request, deps.tokens, deps.accessTokens);
         enforce(perSession, session.chatId, 'messages in this chat');
         const intake = deps.intake();
-        if (!intake) throw new ServiceUnavailableError('the web chat is starting; try again', 1);
+        if (!intake) throw new UnavailableError('the web chat is starting; try again', 1);
         const [outcome] = await intake.receive([toInboundMessage(session.chatId, request.body, session.attendantUserId, now())]);
         return reply.code(202).send(outcome!);
       },

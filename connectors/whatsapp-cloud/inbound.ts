@@ -5,7 +5,7 @@
 // (for up to 7 days), and the intake's dedupe makes the redelivery harmless.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ForbiddenError, ServiceUnavailableError, UnauthorizedError, ValidationError } from '../../src/http/errors.ts';
+import { ForbiddenError, UnavailableError, UnauthorizedError, ValidationError } from '../../src/domain/errors.ts';
 import type { ConnectorContext } from '../types.ts';
 import type { WhatsappCloudConfig } from './config.ts';
 import type { WhatsappCloudMetrics } from './metrics.ts';
@@ -94,7 +94,7 @@ export function whatsappCloudInboundRoutes(deps: WhatsappCloudInboundDeps): Fast
           throw ValidationError.field('body', result.reason);
         }
         const context = deps.context();
-        if (!context) throw new ServiceUnavailableError('the WhatsApp channel is starting; try again', 1);
+        if (!context) throw new UnavailableError('the WhatsApp channel is starting; try again', 1);
 
         const { messages, statuses, ignored, invalid } = result.value;
         let duplicates = 0;
@@ -103,9 +103,9 @@ export function whatsappCloudInboundRoutes(deps: WhatsappCloudInboundDeps): Fast
           for (const status of statuses) await context.deliveryStatus.record(status);
         } catch (err) {
           deps.metrics.webhooks.inc({ outcome: 'unavailable' });
-          if (err instanceof ServiceUnavailableError) throw err;
+          if (err instanceof UnavailableError) throw err;
           request.log.error({ event: 'whatsapp_cloud_webhook_failed', err }, 'webhook not processed; Meta will redeliver');
-          throw new ServiceUnavailableError('the events could not be stored right now; they will be redelivered', 5);
+          throw new UnavailableError('the events could not be stored right now; they will be redelivered', 5);
         }
         deps.metrics.webhooks.inc({ outcome: 'accepted' });
         deps.metrics.events.inc({ type: 'message' }, messages.length);

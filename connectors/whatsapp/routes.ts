@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import QRCode from 'qrcode';
 import { z } from 'zod';
-import { AppError } from '../../src/http/errors.ts';
+import { DomainError } from '../../src/domain/errors.ts';
 import { CONNECTION_STATES } from './metrics.ts';
 
 const adminOnly = { roles: ['admin' as const] };
@@ -42,7 +42,7 @@ export function whatsappRoutes(deps: WhatsappRoutesDeps): FastifyPluginAsyncZod 
         const qr = await deps.qr();
         if (!qr) {
           const { state } = await deps.status();
-          throw new AppError(404, 'no-qr', 'No QR code', `there is no QR code to scan right now (state: ${state})`, { state });
+          throw new DomainError('not-found', 'no-qr', 'No QR code', `there is no QR code to scan right now (state: ${state})`, { state });
         }
         const png = await QRCode.toBuffer(qr, { type: 'png', width: 320, margin: 2 });
         // A QR lives ~20 s and links whoever scans it: never cache it anywhere.

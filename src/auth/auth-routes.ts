@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type AuditLog, auditContextOf } from '../audit/audit-log.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import { TooManyRequestsError, UnauthorizedError } from '../http/errors.ts';
+import { TooManyRequestsError, UnauthorizedError } from '../domain/errors.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import { currentUser } from '../http/auth-guard.ts';
 import type { StreamTickets } from '../handoff/stream-tickets.ts';

@@ -7,7 +7,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import { UnauthorizedError } from '../http/errors.ts';
+import { UnauthorizedError } from '../domain/errors.ts';
 import type { AccessTokenVerifier, AuthUser } from '../http/auth-guard.ts';
 
 export interface TokenPair {

@@ -1,6 +1,6 @@
 // Validates and normalizes contact input through the intake form (fields.ts), collecting
 // every bad field into one ValidationError so a client can fix them all at once.
-import { ValidationError } from '../http/errors.ts';
+import { ValidationError } from '../domain/errors.ts';
 import { cleanText, normalizeField } from './fields.ts';
 
 export interface ContactInput {

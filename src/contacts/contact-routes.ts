@@ -20,7 +20,7 @@ import type { ContactInput } from './contact-input.ts';
 import { REQUIRED_FIELDS } from './fields.ts';
 import { resolveFreeTextContact } from '../extraction/free-text-contact.ts';
 import type { Extractor } from '../extraction/mcp-extractor.ts';
-import { ValidationError } from '../http/errors.ts';
+import { ValidationError } from '../domain/errors.ts';
 
 export interface ContactRoutesDeps {
   contacts: ContactService;

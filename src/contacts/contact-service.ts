@@ -5,7 +5,7 @@ import { Counter, type Registry } from 'prom-client';
 import { type AuditContext, type AuditLog, auditInsert } from '../audit/audit-log.ts';
 import { type Fragment, type PipelineSql, sql } from '../conversations/pipeline-sql.ts';
 import type { Prisma, PrismaClient, SyncStatus } from '../generated/prisma/client.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../http/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { toContactDto, toPortabilityDocument } from './contact-dto.ts';
 import { type ContactFilters, contactWhere, filterNames } from './contact-filters.ts';
 import { type ContactInput, normalizeContactInput } from './contact-input.ts';

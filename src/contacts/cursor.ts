@@ -3,7 +3,7 @@
 // duplicates, no gaps) and page 1000 costs what page 1 costs — unlike OFFSET.
 // The cursor is opaque to clients (base64url) so its contents may change without an API change.
 import type { Prisma } from '../generated/prisma/client.ts';
-import { ValidationError } from '../http/errors.ts';
+import { ValidationError } from '../domain/errors.ts';
 
 export interface ListCursor {
   createdAt: Date;

@@ -6,7 +6,7 @@
 // portability document. Audit entries carry ids and names only, never the proposed values.
 import type { AuditContext, AuditLog } from '../audit/audit-log.ts';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../http/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { normalizeContactInput } from './contact-input.ts';
 import type { ContactService } from './contact-service.ts';
 import { isUniqueViolation } from './contact-repository.ts';

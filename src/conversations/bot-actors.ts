@@ -8,7 +8,7 @@ import type { AuditContext } from '../audit/audit-log.ts';
 import type { ContactDto, ContactService } from '../contacts/contact-service.ts';
 import { CREATED_ID } from '../contacts/contact-repository.ts';
 import type { UpdateRequestService } from '../contacts/update-requests.ts';
-import { ConflictError } from '../http/errors.ts';
+import { ConflictError } from '../domain/errors.ts';
 import { type PipelineSql, sql } from './pipeline-sql.ts';
 import type { PipelineMetrics } from './pipeline-metrics.ts';
 

@@ -7,7 +7,7 @@ import type { AuditContext, AuditLog } from '../audit/audit-log.ts';
 import { decodeCursor, encodeCursor } from '../contacts/cursor.ts';
 import type { Conversation, Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { type PersonRef, personOf, type StaffRef, staffRefs } from '../handoff/people.ts';
-import { ConflictError, NotFoundError } from '../http/errors.ts';
+import { ConflictError, NotFoundError } from '../domain/errors.ts';
 import { chatKeyOf } from './chat-ref.ts';
 import type { Kick } from './kick-queue.ts';
 

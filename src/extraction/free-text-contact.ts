@@ -4,7 +4,7 @@
 import type { ContactInput } from '../contacts/contact-input.ts';
 import { normalizeContactInput } from '../contacts/contact-input.ts';
 import { cleanText, REQUIRED_FIELDS } from '../contacts/fields.ts';
-import { UnprocessableError, ValidationError } from '../http/errors.ts';
+import { UnprocessableError, ValidationError } from '../domain/errors.ts';
 import { EXTRACTION_TEXT_LIMIT, type KnownFields } from './extraction-schema.ts';
 import type { Extractor } from './mcp-extractor.ts';
 

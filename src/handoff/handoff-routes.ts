@@ -8,7 +8,7 @@ import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { auditContextOf } from '../audit/audit-log.ts';
 import { type AccessTokenVerifier, type AuthUser, bearerToken, currentUser } from '../http/auth-guard.ts';
-import { ForbiddenError, UnauthorizedError } from '../http/errors.ts';
+import { ForbiddenError, UnauthorizedError } from '../domain/errors.ts';
 import type { HandoffEvent, HandoffEvents } from './handoff-events.ts';
 import type { HandoffService } from './handoff-service.ts';
 import type { StreamTickets } from './stream-tickets.ts';

@@ -5,7 +5,7 @@
 // by the conversation and the console's messageId, so posting it again sends nothing new.
 import type { AuditContext, AuditLog } from '../audit/audit-log.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import { ConflictError } from '../http/errors.ts';
+import { ConflictError } from '../domain/errors.ts';
 import type { AuthUser } from '../http/auth-guard.ts';
 import type { ConversationAdmin } from '../conversations/conversation-admin.ts';
 import { chatKeyOf } from '../conversations/chat-ref.ts';

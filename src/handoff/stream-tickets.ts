@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { AuthUser } from '../http/auth-guard.ts';
-import { UnauthorizedError } from '../http/errors.ts';
+import { UnauthorizedError } from '../domain/errors.ts';
 
 // Long enough for the console to open the stream right after asking; short enough that a
 // ticket copied from a URL is useless by the time anyone reads it.

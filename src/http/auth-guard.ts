@@ -2,7 +2,7 @@
 // `config: { public: true }`; `config: { roles: [...] }` narrows who may call it.
 // A route added later cannot be forgotten — test/route-guard.test.ts walks routeTable().
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ForbiddenError, UnauthorizedError } from './errors.ts';
+import { ForbiddenError, UnauthorizedError } from '../domain/errors.ts';
 
 export type Role = 'admin' | 'attendant';
 

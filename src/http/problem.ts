@@ -3,7 +3,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AppError, PROBLEM_BASE } from './errors.ts';
+import { DomainError } from '../domain/errors.ts';
+import { httpStatusOf, PROBLEM_BASE } from './error-status.ts';
 
 export interface Problem {
   type: string;
@@ -42,8 +43,8 @@ export function registerProblemHandlers(app: FastifyInstance) {
   );
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof AppError) {
-      return sendProblem(reply, request, { status: error.status, code: error.code, title: error.title, detail: error.message, ...error.extra });
+    if (error instanceof DomainError) {
+      return sendProblem(reply, request, { status: httpStatusOf(error), code: error.code, title: error.title, detail: error.message, ...error.extra });
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const where = error.validationContext ?? 'body';

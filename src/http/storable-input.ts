@@ -9,7 +9,7 @@
 // (src/intake/inbound-validation.ts), for every connector alike.
 import type { FastifyInstance } from 'fastify';
 import { isStorableText } from '../util/storable-text.ts';
-import { ValidationError } from './errors.ts';
+import { ValidationError } from '../domain/errors.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

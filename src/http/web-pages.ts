@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { AppError } from './errors.ts';
+import { DomainError, UnavailableError } from '../domain/errors.ts';
 
 export interface WebPagesOptions {
   /** The built pages (web/dist). */
@@ -63,8 +63,8 @@ export const webPages: FastifyPluginAsyncZod<WebPagesOptions> = async (app, opti
 
   const file = (name: string) => {
     const body = files?.get(name);
-    if (!files) throw new AppError(503, 'web-not-built', 'Web pages not built', 'the web pages are not built on this server: run `npm run build:web`');
-    if (!body) throw new AppError(404, 'not-found', 'Not found', `no page ${name}`);
+    if (!files) throw new UnavailableError('the web pages are not built on this server: run `npm run build:web`', undefined, 'web-not-built', 'Web pages not built');
+    if (!body) throw new DomainError('not-found', 'not-found', 'Not found', `no page ${name}`);
     return body;
   };
   const page = { config: { public: true }, schema: { hide: true } } as const;

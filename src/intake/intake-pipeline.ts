@@ -11,7 +11,7 @@ import type { InboundMessage, Intake, IntakeOutcome } from '../../connectors/typ
 import { chatKeyOf } from '../conversations/chat-ref.ts';
 import type { KickQueue } from '../conversations/kick-queue.ts';
 import type { PipelineMetrics } from '../conversations/pipeline-metrics.ts';
-import { ServiceUnavailableError } from '../http/errors.ts';
+import { UnavailableError } from '../domain/errors.ts';
 import { withDeadline } from '../util/deadline.ts';
 import type { Logger } from '../observability/logger.ts';
 import { AdaptiveBatcher } from './adaptive-batcher.ts';
@@ -58,7 +58,7 @@ export class IntakePipeline implements Intake {
     }
     const result = await this.batcher.push(valid).catch(() => 'unavailable' as const);
     this.deps.metrics.inbound.inc({ channel, outcome: result });
-    if (result === 'unavailable') throw new ServiceUnavailableError('the message could not be stored right now; send it again', 5);
+    if (result === 'unavailable') throw new UnavailableError('the message could not be stored right now; send it again', 5);
     return { accepted: result !== 'invalid', duplicate: result === 'duplicate' };
   }
 

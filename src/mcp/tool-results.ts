@@ -2,7 +2,8 @@
 // schema) with the same JSON as text for clients that read only text, and errors as
 // `isError` results carrying a stable code — never a stack trace or a stored value.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { AppError } from '../http/errors.ts';
+import { DomainError } from '../domain/errors.ts';
+import { httpStatusOf } from '../http/error-status.ts';
 import type { Logger } from '../observability/logger.ts';
 
 export function structured(content: Record<string, unknown>, isError = false): CallToolResult {
@@ -12,9 +13,9 @@ export function structured(content: Record<string, unknown>, isError = false): C
 /** A typed error as a tool error: code, status and the problem's extra members (never PII). */
 export function toolError(err: unknown, logger?: Logger): CallToolResult {
   const problem =
-    err instanceof AppError
-      ? { code: err.code, status: err.status, title: err.title, detail: err.message, ...err.extra }
+    err instanceof DomainError
+      ? { code: err.code, status: httpStatusOf(err), title: err.title, detail: err.message, ...err.extra }
       : { code: 'internal', status: 500, title: 'Internal error', detail: 'the tool failed on the server side' };
-  if (!(err instanceof AppError)) logger?.error({ err }, 'MCP tool failed');
+  if (!(err instanceof DomainError)) logger?.error({ err }, 'MCP tool failed');
   return { content: [{ type: 'text', text: JSON.stringify(problem) }], isError: true };
 }

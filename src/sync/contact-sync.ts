@@ -9,7 +9,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config/env.ts';
 import type { ContactService } from '../contacts/contact-service.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import { NotFoundError } from '../http/errors.ts';
+import { NotFoundError } from '../domain/errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createSyncMetrics } from './sync-metrics.ts';
 import { type SyncTiming, syncOptionsFrom } from './sync-options.ts';

@@ -4,7 +4,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { contactIdParamsSchema } from '../contacts/contact-schemas.ts';
-import { ConflictError } from '../http/errors.ts';
+import { ConflictError } from '../domain/errors.ts';
 import { type AuditContext, auditContextOf } from '../audit/audit-log.ts';
 
 export interface SyncRoutesDeps {

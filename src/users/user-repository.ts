@@ -1,7 +1,7 @@
 // Staff accounts and their chat identities. Password hashes never leave this file: every
 // read selects the public columns only.
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
-import { ConflictError, NotFoundError } from '../http/errors.ts';
+import { ConflictError, NotFoundError } from '../domain/errors.ts';
 import type { Role } from '../http/auth-guard.ts';
 
 export interface ChatIdentityInput {

@@ -6,7 +6,7 @@ import { type AuditContext, type AuditLog, auditContextOf } from '../audit/audit
 import { hashPassword } from '../auth/passwords.ts';
 import type { PasswordPolicy } from '../auth/password-strength.ts';
 import type { TokenService } from '../auth/token-service.ts';
-import { ValidationError } from '../http/errors.ts';
+import { ValidationError } from '../domain/errors.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { UserRepository, WithinWrite } from './user-repository.ts';
 import { createUserBody, toUserResponse, updateUserBody, userIdParams, userListResponse, userResponse } from './user-schemas.ts';

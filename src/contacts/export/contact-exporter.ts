@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { AuditContext, AuditLog } from '../../audit/audit-log.ts';
 import type { Database } from '../../db/database.ts';
-import { ServiceUnavailableError } from '../../http/errors.ts';
+import { UnavailableError } from '../../domain/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { type ContactFilters, filterNames } from '../contact-filters.ts';
 import type { ContactRow } from '../contact-repository.ts';
@@ -74,7 +74,7 @@ export class ContactExporter {
 
   start(request: ExportRequest, ctx: AuditContext): ContactExport {
     if (this.running >= this.maxConcurrent) {
-      throw new ServiceUnavailableError(`${this.maxConcurrent} exports are already running; try again in a minute`, 30);
+      throw new UnavailableError(`${this.maxConcurrent} exports are already running; try again in a minute`, 30);
     }
     this.running++;
 
