@@ -2,6 +2,8 @@
 // {"error": {"message", "type", "code", "error_subcode", "error_data", "fbtrace_id"}}; rate
 // limits and temporary faults may come with HTTP 400, so the Graph code decides as well:
 // https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes
+import { retryAfterMs } from '../../src/util/retry-after.ts';
+
 export interface GraphSendResult {
   /** The wamid of the sent message; statuses refer to it. */
   id?: string;
@@ -69,11 +71,4 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** Retry-After as seconds or an HTTP date; capped at an hour so a bad header cannot park a reply. */
-export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
-  if (!header) return undefined;
-  const seconds = /^\d+$/.test(header.trim()) ? Number(header.trim()) * 1000 : Date.parse(header) - now;
-  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 3_600_000) : undefined;
 }

@@ -2,6 +2,7 @@
 // Error texts name the status or the network failure only — never the URL (it may carry a
 // token) nor the response body (a receiver may echo the contact back).
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signBody } from './sync-payload.ts';
+import { retryAfterMs } from '../util/retry-after.ts';
 
 export type PostOutcome = { kind: 'sent' } | { kind: 'retry'; error: string; retryAfterMs?: number } | { kind: 'failed'; error: string };
 
@@ -12,15 +13,6 @@ export interface WebhookPost {
   body: string;
   event: string;
   deliveryId: string;
-}
-
-/** Retry-After in seconds or as an HTTP date (RFC 9110 §10.2.3). */
-function retryAfterMs(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 function networkError(err: unknown, timeoutMs: number): string {
