@@ -16,6 +16,7 @@ import { ConnectorSendError, type SendOptions, type SendReceipt } from '../types
 import { TelegramApiError, type TelegramBotApi } from './bot-api.ts';
 import { TELEGRAM_CHANNEL } from './inbound.ts';
 import type { TelegramMetrics } from './metrics.ts';
+import { LruMap } from '../../src/util/lru-map.ts';
 
 const REMEMBERED_KEYS = 2_000;
 
@@ -44,7 +45,7 @@ export function toSendError(err: unknown): ConnectorSendError {
 }
 
 export class TelegramOutbound {
-  private readonly delivered = new Map<string, string>();
+  private readonly delivered = new LruMap<string, string>(REMEMBERED_KEYS);
 
   constructor(
     private readonly api: TelegramBotApi,
@@ -65,7 +66,6 @@ export class TelegramOutbound {
     this.metrics.sends.inc({ outcome: 'sent' });
     const id = typeof result?.message_id === 'number' ? String(result.message_id) : undefined;
     if (!id) return {};
-    if (this.delivered.size >= REMEMBERED_KEYS) this.delivered.delete(this.delivered.keys().next().value!);
     this.delivered.set(idempotencyKey, id);
     return { providerMessageId: id };
   }

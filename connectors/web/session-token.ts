@@ -3,6 +3,7 @@
 // HMAC — no database read on the message path. The key is derived from JWT_SECRET, so
 // replicas agree on it, and a session token can never pass as an access token or vice versa.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { LruMap } from '../../src/util/lru-map.ts';
 
 export interface WebSession {
   chatId: string;
@@ -32,7 +33,7 @@ export class WebSessionTokens {
   }
 
   /** Recently verified tokens: a chat posts many messages with one token (hot path). */
-  private readonly verified = new Map<string, WebSession>();
+  private readonly verified = new LruMap<string, WebSession>(10_000);
 
   /** The session a token stands for, or undefined when forged, malformed or expired. */
   verify(token: string): WebSession | undefined {
@@ -40,7 +41,6 @@ export class WebSessionTokens {
     if (known) return known.expiresAt * 1000 > this.now() ? known : undefined;
     const session = this.check(token);
     if (session) {
-      if (this.verified.size >= 10_000) this.verified.delete(this.verified.keys().next().value!);
       this.verified.set(token, session);
     }
     return session;

@@ -22,6 +22,7 @@ import { ConnectorSendError, type SendReceipt } from '../types.ts';
 import { WHATSAPP_CLOUD_CHANNEL, type WhatsappCloudConfig } from './config.ts';
 import { GraphCallError, postGraphMessage } from './graph-client.ts';
 import type { WhatsappCloudMetrics } from './metrics.ts';
+import { LruMap } from '../../src/util/lru-map.ts';
 
 /** WhatsApp's limit for a text body, in characters. */
 export const MAX_BODY_CHARS = 4096;
@@ -55,7 +56,7 @@ export function textMessageBody(chatId: string, text: string) {
 export class GraphSender {
   private readonly breaker;
   private readonly policy;
-  private readonly sent = new Map<string, SendReceipt>();
+  private readonly sent = new LruMap<string, SendReceipt>(REMEMBERED_SENDS);
 
   constructor(
     private readonly config: WhatsappCloudConfig,
@@ -109,7 +110,5 @@ export class GraphSender {
 
   private remember(key: string, receipt: SendReceipt) {
     this.sent.set(key, receipt);
-    // Maps iterate in insertion order: the first key is the oldest.
-    if (this.sent.size > REMEMBERED_SENDS) this.sent.delete(this.sent.keys().next().value!);
   }
 }

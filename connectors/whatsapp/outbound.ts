@@ -10,6 +10,7 @@ import { ConnectorSendError, type SendReceipt } from '../types.ts';
 import { bareJid, isSendableJid } from './jid.ts';
 import { WHATSAPP_CHANNEL } from './inbound.ts';
 import type { WhatsappSocket } from './socket.ts';
+import { LruMap } from '../../src/util/lru-map.ts';
 
 // Under the outbound sender's own 15 s cut-off, so the error says what happened.
 const SEND_TIMEOUT_MS = 12_000;
@@ -22,7 +23,7 @@ const error = (code: string, message: string, transient: boolean) => new Connect
 const PERMANENT = new Set([400, 404, 406, 413]);
 
 export class WhatsappSender {
-  private readonly sent = new Map<string, Promise<SendReceipt>>();
+  private readonly sent = new LruMap<string, Promise<SendReceipt>>(REMEMBERED_KEYS);
 
   constructor(
     /** The open socket, or why there is none. */
@@ -45,7 +46,6 @@ export class WhatsappSender {
     this.sent.set(idempotencyKey, attempt);
     // Only a success is remembered: a failed attempt must be retried for real.
     attempt.catch(() => this.sent.delete(idempotencyKey));
-    if (this.sent.size > REMEMBERED_KEYS) this.sent.delete(this.sent.keys().next().value!);
     return attempt;
   }
 

@@ -8,6 +8,7 @@ import { CLAIM_MS, type OutboundSender } from '../outbound/outbound-sender.ts';
 import { type ChatRef, chatKeyOf, parseChatKey } from './chat-ref.ts';
 import type { ConversationRow, ConversationStore, InboxRow } from './conversation-store.ts';
 import type { TurnProcessor } from './turn-processor.ts';
+import { LruMap } from '../util/lru-map.ts';
 
 export interface RunnerDeps {
   store: ConversationStore;
@@ -28,7 +29,7 @@ type Cached = ConversationRow | null | undefined;
 export class ConversationRunner {
   private readonly now: () => Date;
   /** Newest inbox id handled here, per chat (the most recently active chats only). */
-  private readonly handled = new Map<string, bigint>();
+  private readonly handled = new LruMap<string, bigint>(10_000);
 
   constructor(private readonly deps: RunnerDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -80,10 +81,7 @@ export class ConversationRunner {
 
   private remember(chat: ChatRef, id: bigint) {
     const key = chatKeyOf(chat);
-    this.handled.delete(key);
     this.handled.set(key, id);
-    // Oldest first in insertion order: keep the 10k most recent chats.
-    if (this.handled.size > 10_000) this.handled.delete(this.handled.keys().next().value!);
   }
 
   /** Runs one message, re-reading the conversation if another worker moved it meanwhile. */

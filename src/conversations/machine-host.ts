@@ -17,6 +17,7 @@ type ActorSystemOf = AnyActorRef['system'];
 // events the runner sends it, one per turn.
 export type { ConversationInput, ExternalEvent as ConversationEvent } from '../../fsm/types.ts';
 import type { ConversationInput, ExternalEvent as ConversationEvent } from '../../fsm/types.ts';
+import { LruMap } from '../util/lru-map.ts';
 
 export interface TurnRequest<Scope> {
   /** The persisted snapshot; undefined for a new conversation. */
@@ -76,7 +77,7 @@ const LIVE_ACTORS = 1_000;
 export class MachineHost<Scope> {
   private readonly logic: ConversationMachine;
   private readonly scopes = new WeakMap<ActorSystemOf, ConversationServices>();
-  private readonly live = new Map<string, AnyActorRef>();
+  private readonly live = new LruMap<string, AnyActorRef>(LIVE_ACTORS, (_key, oldest) => oldest.stop());
 
   constructor(
     machine: ConversationMachine,
@@ -136,11 +137,6 @@ export class MachineHost<Scope> {
 
   private keep(key: string, actor: AnyActorRef) {
     this.live.set(key, actor);
-    if (this.live.size > LIVE_ACTORS) {
-      const [oldestKey, oldest] = this.live.entries().next().value!;
-      this.live.delete(oldestKey);
-      oldest.stop();
-    }
   }
 
   /** Stops the kept actors (shutdown). */
