@@ -3,7 +3,8 @@
 // conversation on, or the commit did not happen) restores from the snapshot instead.
 import { describe, expect, it } from 'vitest';
 import { echoMachine } from '../../test/helpers/echo-machine.ts';
-import { MachineHost } from './machine-host.ts';
+import { conversationMachine } from '../../fsm/machine.ts';
+import { MachineHost, TurnTimeoutError } from './machine-host.ts';
 
 const input = { mode: 'contact' as const, channel: 'web', chatId: 'c', senderId: 's', now: '2026-01-01T00:00:00.000Z', timeoutMin: 30 };
 const message = (text: string, messageId: string) => ({ type: 'message' as const, text, messageId, at: '2026-01-01T00:01:00.000Z' });
@@ -57,6 +58,22 @@ describe('MachineHost live actors', () => {
     expect([a.outbox[0]!.text, b.outbox[0]!.text]).toEqual(['eco 2 (contact): a', 'eco 21 (contact): b']);
     a.release();
     b.release();
+    h.clear();
+  });
+
+  it('gives up on a turn whose extraction never answers, with a TurnTimeoutError in about the settle time', async () => {
+    const never = new Promise<never>(() => {});
+    const h = new MachineHost(conversationMachine, () => ({ extractContact: () => never, findDuplicate: async () => null, saveContact: async () => ({ id: 'x', protocol: 'P' }) }), 300);
+    let key = 0;
+    let previous: { snapshot: unknown; release(key?: string): void } | undefined;
+    for (const [i, text] of ['oi', 'sim'].entries()) {
+      const turn = await h.run({ ...(previous ? { snapshot: previous.snapshot, snapshotKey: `conv:${key}` } : {}), input, event: message(text, `m${i}`), scope: {} });
+      turn.release(`conv:${++key}`);
+      previous = turn;
+    }
+    const started = Date.now();
+    await expect(h.run({ snapshot: previous!.snapshot, snapshotKey: `conv:${key}`, input, event: message('Maria, 11 98888-7777, quero ajuda', 'm3'), scope: {} })).rejects.toBeInstanceOf(TurnTimeoutError);
+    expect(Date.now() - started).toBeLessThan(5_000);
     h.clear();
   });
 });

@@ -18,6 +18,7 @@ type ActorSystemOf = AnyActorRef['system'];
 export type { ConversationInput, ExternalEvent as ConversationEvent } from '../../fsm/types.ts';
 import type { ConversationInput, ExternalEvent as ConversationEvent } from '../../fsm/types.ts';
 import { LruMap } from '../util/lru-map.ts';
+import { withDeadline } from '../util/deadline.ts';
 
 export interface TurnRequest<Scope> {
   /** The persisted snapshot; undefined for a new conversation. */
@@ -146,12 +147,16 @@ export class MachineHost<Scope> {
   }
 
   private async settle(actor: AnyActorRef): Promise<AnyMachineSnapshot> {
+    // Our own deadline (XState's timeout rejects with a plain Error told apart only by its
+    // text); the signal then stops the wait, so nothing keeps watching the actor.
+    const stop = new AbortController();
+    const settled = waitFor(actor, (s: AnyMachineSnapshot) => s.status !== 'active' || !inFlight(s), { timeout: Infinity, signal: stop.signal });
+    settled.catch(() => undefined); // rejected by the abort below once the deadline has won
     let snapshot: AnyMachineSnapshot;
     try {
-      snapshot = await waitFor(actor, (s: AnyMachineSnapshot) => s.status !== 'active' || !inFlight(s), { timeout: this.settleTimeoutMs });
-    } catch (err) {
-      if ((err as Error).message?.includes('Timeout')) throw new TurnTimeoutError(this.settleTimeoutMs);
-      throw err;
+      snapshot = await withDeadline(settled, this.settleTimeoutMs, () => new TurnTimeoutError(this.settleTimeoutMs));
+    } finally {
+      stop.abort();
     }
     if (snapshot.status === 'error') throw snapshot.error instanceof Error ? snapshot.error : new Error(String(snapshot.error));
     return snapshot;
