@@ -4,8 +4,13 @@
 // that dies is claimed by another. Kicks are hints, not data: the inbox rows are the data,
 // and a lost kick only waits for the sweeper.
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
+import { type Redis, ReplyError } from 'ioredis';
 import type { Logger } from '../observability/logger.ts';
+
+/** The error code a Redis error reply starts with (RESP: "-NOGROUP No such key…"). */
+function redisErrorCode(err: unknown): string | undefined {
+  return err instanceof ReplyError ? String((err as Error).message).split(' ', 1)[0] : undefined;
+}
 
 /**
  * A kick: chat key, and — when it comes from intake — the id of the newest inbox row it is
@@ -131,7 +136,7 @@ export class RedisKickQueue implements KickQueue {
         for (const [, entries] of reply ?? []) this.handleEntries(consumer, entries);
       } catch (err) {
         if (!this.running) break;
-        if (String((err as Error).message).includes('NOGROUP')) await this.createGroup();
+        if (redisErrorCode(err) === 'NOGROUP') await this.createGroup();
         else await new Promise((r) => setTimeout(r, 1_000));
       }
     }
@@ -187,7 +192,7 @@ export class RedisKickQueue implements KickQueue {
       // From the start of the stream: kicks written before any worker existed count too.
       await this.commands.xgroup('CREATE', this.stream, GROUP, '0', 'MKSTREAM');
     } catch (err) {
-      if (!String((err as Error).message).includes('BUSYGROUP')) await new Promise((r) => setTimeout(r, 1_000));
+      if (redisErrorCode(err) !== 'BUSYGROUP') await new Promise((r) => setTimeout(r, 1_000));
     }
   }
 }
