@@ -1,6 +1,6 @@
 // npm run bench:turns [-- --chats 400 --backend postgres|pglite | --embedded] [--json]
 //
-// Conversation turns per second through the worker side: kick → chat lock (redlock) →
+// Conversation turns per second through the worker side: kick → chat lease (Redis) →
 // inbox read → XState restore from the persisted snapshot → event → settle → one commit
 // (snapshot + processed mark + replies) → delivery through a connector. The real machine
 // (fsm/), an instant fake extractor, PostgreSQL + Redis. Each chat runs a whole registration

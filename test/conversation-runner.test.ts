@@ -1,6 +1,6 @@
 // The conversation runtime around a machine: order, dedupe, in-flight extraction, idempotent
 // saves, outbound retries, handoff/resume and crash recovery by the sweeper — on PGlite
-// (in-process locks and kicks) and on PostgreSQL + Redis (redlock, stream kicks).
+// (in-process locks and kicks) and on PostgreSQL + Redis (Redis leases, stream kicks).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Extractor } from '../src/extraction/mcp-extractor.ts';
 import { BACKENDS } from './helpers/app.ts';

@@ -1,6 +1,6 @@
 // With REDIS_URL, replicas share one bot, and Telegram answers a second concurrent
-// getUpdates with 409 Conflict: only the holder of this lease polls. It is a redlock lease
-// (src/locks/redlock.ts) that the holder extends while it polls; a holder that dies lets it
+// getUpdates with 409 Conflict: only the holder of this lease polls. It is a Redis lease
+// (src/locks/lease.ts) that the holder extends while it polls; a holder that dies lets it
 // lapse and another replica takes over within a lease length. If Redis itself is away the
 // replicas poll without it — the 409s and the intake's dedupe keep that safe, only noisier.
 import type { Redis } from 'ioredis';

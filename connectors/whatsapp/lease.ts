@@ -1,6 +1,6 @@
 // Who may hold the WhatsApp socket. One login must have one live socket: two sockets of the
 // same session kick each other off (WhatsApp closes the older one with 440 "replaced") and
-// race on the Signal keys. With Redis, a redlock lease names the holder; the holder extends it
+// race on the Signal keys. With Redis, a lease (src/locks/lease.ts) names the holder; the holder extends it
 // while alive, the others try to take it every few seconds, so a dead holder is replaced
 // within about one lease period. Without Redis there is one process: it always holds it.
 import type { Redis } from 'ioredis';

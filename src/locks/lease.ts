@@ -1,68 +1,79 @@
-// A named single-holder lease in Redis (redlock on one instance): the primitive behind the
-// chat lock, the WhatsApp socket lease and the Telegram poller lease. It never waits — the
-// caller decides when to try again — and tells "someone else holds it" apart from "Redis
-// cannot be asked", since callers treat those differently.
+// A named single-holder lease in Redis: the primitive behind the WhatsApp socket lease, the
+// Telegram poller lease and the retention job's lease. It never waits — the caller decides
+// when to try again — and tells "someone else holds it" apart from "Redis cannot be asked",
+// since callers treat those differently.
+//
+// One Redis instance, so the plain pattern (https://redis.io/docs/latest/commands/set/): the
+// key is taken with SET NX PX under a random token, and renewed or released only by a script
+// that first checks the token is still ours — a holder whose lease ran out can never extend or
+// delete its successor's.
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { ExecutionError, type Lock, Redlock, ResourceLockedError } from './redlock.ts';
 
 export type LeaseState = 'held' | 'elsewhere' | 'unavailable';
 
-/** Whether redlock refused because another holder has the resource (not a Redis failure). */
-export async function lockedElsewhere(err: unknown): Promise<boolean> {
-  if (!(err instanceof ExecutionError)) return false;
-  const stats = await Promise.all(err.attempts);
-  return stats.some((s) => [...s.votesAgainst.values()].some((e) => e instanceof ResourceLockedError));
-}
+const EXTEND = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0`;
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`;
 
-/** A redlock client that tries once: busy resources are the caller's to retry, at its pace. */
-export function singleAttemptRedlock(redis: Redis): InstanceType<typeof Redlock> {
-  const redlock = new Redlock([redis], { retryCount: 0, driftFactor: 0.01 });
-  // Failures reach the caller through the rejected promise; the event would be noise.
-  redlock.on('error', () => {});
-  return redlock;
-}
+type LeaseRedis = Redis & {
+  atendeLeaseExtend(key: string, token: string, ms: number): Promise<number>;
+  atendeLeaseRelease(key: string, token: string): Promise<number>;
+};
 
 export class RedisLease {
-  private readonly redlock: InstanceType<typeof Redlock>;
-  private lock: Lock | undefined;
+  private readonly redis: LeaseRedis;
+  private token: string | undefined;
 
   constructor(
     redis: Redis,
     private readonly resource: string,
     private readonly leaseMs: number,
   ) {
-    this.redlock = singleAttemptRedlock(redis);
+    // defineCommand is idempotent per connection: EVALSHA with a fallback to EVAL.
+    redis.defineCommand('atendeLeaseExtend', { numberOfKeys: 1, lua: EXTEND });
+    redis.defineCommand('atendeLeaseRelease', { numberOfKeys: 1, lua: RELEASE });
+    this.redis = redis as LeaseRedis;
   }
 
   held(): boolean {
-    return this.lock !== undefined;
+    return this.token !== undefined;
   }
 
   async acquire(): Promise<LeaseState> {
+    const token = randomBytes(12).toString('base64url');
     try {
-      this.lock = await this.redlock.acquire([this.resource], this.leaseMs);
-      return 'held';
-    } catch (err) {
-      this.lock = undefined;
-      return (await lockedElsewhere(err)) ? 'elsewhere' : 'unavailable';
+      const ok = await this.redis.set(this.resource, token, 'PX', this.leaseMs, 'NX');
+      this.token = ok === 'OK' ? token : undefined;
+      return ok === 'OK' ? 'held' : 'elsewhere';
+    } catch {
+      this.token = undefined;
+      return 'unavailable';
     }
   }
 
-  /** Keeps the lease for another lease length; false once it is lost. */
+  /** Keeps the lease for another lease length; false once it is lost (expired, taken, or Redis down). */
   async extend(): Promise<boolean> {
-    if (!this.lock) return false;
+    if (!this.token) return false;
     try {
-      this.lock = await this.lock.extend(this.leaseMs);
-      return true;
+      if ((await this.redis.atendeLeaseExtend(this.resource, this.token, this.leaseMs)) === 1) return true;
     } catch {
-      this.lock = undefined;
-      return false;
+      // Redis cannot be asked: the lease may run out meanwhile, so it counts as lost.
     }
+    this.token = undefined;
+    return false;
   }
 
   async release(): Promise<void> {
-    const lock = this.lock;
-    this.lock = undefined;
-    await lock?.release().catch(() => {});
+    const token = this.token;
+    this.token = undefined;
+    if (token) await this.redis.atendeLeaseRelease(this.resource, token).catch(() => {});
   }
 }
