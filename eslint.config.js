@@ -12,4 +12,13 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // Type-aware: a promise nobody awaits loses its errors (an unhandled rejection) and its
+    // ordering. Fire-and-forget is written `void promise` where it is meant, with the reason.
+    files: ['**/*.ts', '**/*.tsx'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+    },
+  },
 );
