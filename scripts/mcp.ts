@@ -13,7 +13,6 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { AuditLog } from '../src/audit/audit-log.ts';
 import { ConfigError, loadConfig } from '../src/config/env.ts';
-import { createPipelineSql, type PipelineSql } from '../src/conversations/pipeline-sql.ts';
 import { ContactService } from '../src/contacts/contact-service.ts';
 import { DataDirLockedError } from '../src/db/data-dir-lock.ts';
 import { OWNER_ONLY_UMASK } from '../src/db/data-dir-modes.ts';
@@ -54,7 +53,6 @@ const logger = createLogger({ level: config.LOG_LEVEL, destination: pino.destina
 
 let db: Database | undefined;
 let contacts: ContactService | undefined;
-let directSql: PipelineSql | undefined;
 if (config.DATABASE_URL || args['embedded-db']) {
   process.umask(OWNER_ONLY_UMASK);
   try {
@@ -64,8 +62,7 @@ if (config.DATABASE_URL || args['embedded-db']) {
     throw err;
   }
   await db.migrate();
-  directSql = createPipelineSql(db, config.DATABASE_URL, 4);
-  contacts = new ContactService({ prisma: db.prisma, sql: directSql, audit: new AuditLog(db.prisma) });
+  contacts = new ContactService({ prisma: db.prisma, sql: db, audit: new AuditLog(db.prisma) });
 } else {
   logger.warn(
     { event: 'mcp_contact_tools_off' },
@@ -97,7 +94,6 @@ async function shutdown() {
   stopping = true;
   extractor.close();
   await closeTransport().catch(() => {});
-  await directSql?.close().catch(() => {});
   await db?.close().catch(() => {});
   // The migration engine keeps a timer alive for a while; nothing else is pending.
   process.exit(0);

@@ -22,7 +22,6 @@ import { ContactService } from './contacts/contact-service.ts';
 import { exportRoutes } from './contacts/export-routes.ts';
 import { ContactExporter } from './contacts/export/contact-exporter.ts';
 import { createConversationEngine, type ConversationEngine } from './conversations/conversation-engine.ts';
-import { createPipelineSql, type PipelineSql } from './conversations/pipeline-sql.ts';
 import { secureDataDir } from './db/data-dir-modes.ts';
 import { type Database, openDatabase, pgliteDir } from './db/database.ts';
 import { createHandoffInbox, type HandoffInbox } from './handoff/handoff-inbox.ts';
@@ -83,7 +82,6 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
 
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: pgliteDir(dataDir), poolSize: config.DATABASE_POOL_SIZE });
   let redis: RedisClients | undefined;
-  let directSql: PipelineSql | undefined;
   let handoff: HandoffInbox | undefined;
   try {
     await secureDataDir(dataDir, logger);
@@ -91,8 +89,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     if (applied.length) logger.info({ event: 'migrations_applied', count: applied.length, database: db.kind }, 'database migrated');
 
     const audit = new AuditLog(db.prisma);
-    directSql = createPipelineSql(db, config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-    const contacts = new ContactService({ prisma: db.prisma, sql: directSql, audit, registry: metrics.registry });
+    const contacts = new ContactService({ prisma: db.prisma, sql: db, audit, registry: metrics.registry });
     const updateRequests = new UpdateRequestService(db.prisma, contacts, audit);
     const sync = createContactSync({ config, prisma: db.prisma, contacts, audit, registry: metrics.registry, logger, timing: options.syncTiming });
     const extraction = await createExtractionStack({ config, logger, registry: metrics.registry, version: VERSION, contacts });
@@ -110,7 +107,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger, redisNamespace(config.DATABASE_URL)) : undefined;
     const connectors = await createConnectorRegistry({ config, prisma: db.prisma, jwtSecret, accessTokens: tokens, redis, logger, registry: metrics.registry, dataDir, channelOverrides: options.channelOverrides });
     handoff = createHandoffInbox({ config, prisma: db.prisma, audit, logger, registry: metrics.registry, redis });
-    const conversations = createConversationEngine({ config, db, sql: directSql, logger, registry: metrics.registry, audit, contacts, updateRequests, connectors, redis, extractor: extraction.extractor, observer: handoff.observer, onStaffStatus: handoff.observer.staffStatus });
+    const conversations = createConversationEngine({ config, db, sql: db, logger, registry: metrics.registry, audit, contacts, updateRequests, connectors, redis, extractor: extraction.extractor, observer: handoff.observer, onStaffStatus: handoff.observer.staffStatus });
     checks.push(...conversations.healthChecks, ...channelHealthChecks(connectors));
 
     const http = await createHttpServer({ logger, metrics, auth: tokens, bodyLimit: config.BODY_LIMIT_BYTES, version: VERSION, docs: apiDocsEnabled(config), trustProxy: config.TRUST_PROXY });
@@ -121,7 +118,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     await http.register(auditRoutes, { audit });
     await http.register(contactRoutes, { contacts, extractor: extraction.extractor });
     await http.register(updateRequestRoutes, { requests: updateRequests });
-    await http.register(exportRoutes, { exporter: new ContactExporter({ db, databaseUrl: config.DATABASE_URL, audit, logger }) });
+    await http.register(exportRoutes, { exporter: new ContactExporter({ db, audit, logger }) });
     for (const connector of connectors.list()) if (connector.routes) await http.register(connector.routes);
     await http.register(conversations.routes);
     await http.register(handoff.routes(conversations, tokens));
@@ -149,13 +146,11 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
         await sync.close();
         await redis?.close();
         await extraction.close();
-        await directSql?.close();
         await db.close();
       },
     };
   } catch (err) {
     await redis?.close();
-    await directSql?.close().catch(() => {});
     await db.close().catch(() => {});
     throw err;
   }

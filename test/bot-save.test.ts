@@ -9,7 +9,7 @@ import { ContactService } from '../src/contacts/contact-service.ts';
 import { botServices, type SaveRequest, type TurnScope } from '../src/conversations/bot-actors.ts';
 import { UpdateRequestService } from '../src/contacts/update-requests.ts';
 import { createPipelineMetrics } from '../src/conversations/pipeline-metrics.ts';
-import { createPipelineSql, type PipelineSql } from '../src/conversations/pipeline-sql.ts';
+import type { SqlClient } from '../src/db/sql.ts';
 import { type Database, openDatabase } from '../src/db/database.ts';
 import type { DuplicateContact, DuplicateInput } from '../fsm/types.ts';
 import { ConflictError } from '../src/domain/errors.ts';
@@ -21,7 +21,7 @@ const MARIA = { name: 'Maria Silva', phone: '+5511999998888', reason: 'apoio emo
 describe.each(BACKENDS)('the bot saving a contact on %s', (backend) => {
   let pg: TestDatabase | undefined;
   let db: Database;
-  let sql: PipelineSql;
+  let sql: SqlClient;
   let save: (scope: TurnScope, input: SaveRequest) => Promise<{ id: string; protocol: string }>;
   let findDuplicate: (scope: TurnScope, input: DuplicateInput) => Promise<DuplicateContact | null>;
   const scopeOf = (id: string, chatId = `chat-${id}`): TurnScope => ({
@@ -33,7 +33,7 @@ describe.each(BACKENDS)('the bot saving a contact on %s', (backend) => {
     pg = backend === 'postgres' ? await createTestDatabase() : undefined;
     db = await openDatabase({ databaseUrl: pg?.url });
     await db.migrate();
-    sql = createPipelineSql(db, pg?.url, 2);
+    sql = db;
     const registry = new Registry();
     const audit = new AuditLog(db.prisma);
     const contacts = new ContactService({ prisma: db.prisma, sql, audit, registry });
@@ -48,7 +48,6 @@ describe.each(BACKENDS)('the bot saving a contact on %s', (backend) => {
     findDuplicate = (scope, input) => services(scope).findDuplicate(input);
   });
   afterAll(async () => {
-    await sql?.close();
     await db?.close();
     await pg?.drop();
   });

@@ -126,13 +126,12 @@ describe.each(BACKENDS)('contact export access and rows on %s', (backend) => {
   it('records an export the client abandoned, flagged, and frees its slot', async () => {
     const exporter = new ContactExporter({
       db: t.atende.db,
-      databaseUrl: t.atende.config.DATABASE_URL,
       audit: new AuditLog(t.atende.db.prisma),
       logger: t.atende.logger,
       batchSize: 100,
       maxConcurrent: 1,
     });
-    try {
+    {
       const ctx = { actorId: 'abandoning-admin', actorRole: 'admin' };
       const first = exporter.start({ format: 'csv', filters: {} }, ctx);
       await once(first.stream, 'readable');
@@ -149,8 +148,6 @@ describe.each(BACKENDS)('contact export access and rows on %s', (backend) => {
       let text = '';
       await pipeline(second.stream, new Writable({ write: (chunk, _enc, done) => ((text += chunk), done()) }));
       expect(JSON.parse(text).length).toBe((await listAll(t, admin, { channel: 'web' })).length);
-    } finally {
-      await exporter.close();
     }
   });
 });

@@ -6,7 +6,6 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLAIM_MS, OutboundSender } from '../src/outbound/outbound-sender.ts';
 import { createPipelineMetrics } from '../src/conversations/pipeline-metrics.ts';
-import { createPipelineSql } from '../src/conversations/pipeline-sql.ts';
 import type { FakeWhatsappSocket } from './helpers/fake-whatsapp-socket.ts';
 import { createTestDatabase, REDIS_TEST_URL, type TestDatabase } from './helpers/postgres.ts';
 import { startWhatsappApp, type WhatsappApp } from './helpers/whatsapp-rig.ts';
@@ -63,13 +62,12 @@ describe('WhatsApp replies with two replicas (PostgreSQL + Redis)', () => {
     const row = await prisma.outboundMessage.create({
       data: { conversationId: conversation.id, ...CHAT, idempotencyKey: `replica-test:${Date.now()}`, text, status: 'sending', attempts: 1, nextAttemptAt: new Date(Date.now() + CLAIM_MS) },
     });
-    const sql = createPipelineSql(standby.t.atende.db, pg.url, 2);
+    const sql = standby.t.atende.db;
     const registry = new Registry();
     const sender = new OutboundSender({ prisma, db: sql, connectors: standby.t.atende.connectors, metrics: createPipelineMetrics(registry, async () => 0), logger: standby.t.atende.logger });
     const sent: bigint[] = [];
     const handedBackAt = Date.now();
     expect(await sender.sendClaimed(CHAT, [{ id: String(row.id), key: row.idempotencyKey, text, conversationId: conversation.id, attempt: 1 }], sent)).toBe(false);
-    await sql.close();
     expect(sent).toEqual([]);
     expect(await registry.getSingleMetricAsString('atende_outbound_messages_total')).toContain('channel="whatsapp",outcome="elsewhere"} 1');
     expect(await prisma.outboundMessage.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'pending', attempts: 0 });

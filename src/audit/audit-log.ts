@@ -2,7 +2,7 @@
 // Entries hold ids and action names only — never names, phones, e-mails or filter values.
 import type { FastifyRequest } from 'fastify';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
-import { type Fragment, sql } from '../conversations/pipeline-sql.ts';
+import { type Fragment, sql } from '../db/sql.ts';
 
 export type AuditAction =
   | 'contact.list'

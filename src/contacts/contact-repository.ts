@@ -1,7 +1,7 @@
 // Contacts in the database: the queries, and nothing about validation, audit or HTTP.
 // Reads never select the derived search columns; they exist for the filters only.
 import { Prisma, type PrismaClient, type SyncStatus } from '../generated/prisma/client.ts';
-import { Fragment, join, sql } from '../conversations/pipeline-sql.ts';
+import { Fragment, join, sql } from '../db/sql.ts';
 import { buildReasonSearch, buildSearchText } from './contact-filters.ts';
 import { afterCursor, type ListCursor } from './cursor.ts';
 

@@ -3,7 +3,7 @@
 // audit entry (ids and names only, never values) for every access to personal data.
 import { Counter, type Registry } from 'prom-client';
 import { type AuditContext, type AuditLog, auditInsert } from '../audit/audit-log.ts';
-import { type Fragment, type PipelineSql, sql } from '../conversations/pipeline-sql.ts';
+import { type Fragment, type SqlClient, sql } from '../db/sql.ts';
 import type { Prisma, PrismaClient, SyncStatus } from '../generated/prisma/client.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { toContactDto, toPortabilityDocument } from './contact-dto.ts';
@@ -51,7 +51,7 @@ export interface ContactWriteHook {
 export interface ContactServiceDeps {
   prisma: PrismaClient;
   /** Direct SQL: a creation is one statement (contact, audit entry, hooks) on this. */
-  sql: PipelineSql;
+  sql: SqlClient;
   audit: AuditLog;
   /** Where `atende_contacts_created_total` is registered; no metric without it. */
   registry?: Registry;
@@ -78,7 +78,7 @@ function createdCounter(registry: Registry | undefined) {
 
 export class ContactService {
   private readonly repo: ContactRepository;
-  private readonly sql: PipelineSql;
+  private readonly sql: SqlClient;
   private readonly audit: AuditLog;
   private readonly created?: Counter<'channel' | 'mode'>;
   private readonly erasers: ContactEraser[] = [];

@@ -29,7 +29,6 @@ const DESCRIPTION = [
 ].join('\n');
 
 export const exportRoutes: FastifyPluginAsyncZod<ExportRoutesDeps> = async (app, { exporter }) => {
-  app.addHook('onClose', () => exporter.close());
 
   app.get(
     '/contacts/export',

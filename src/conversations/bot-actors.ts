@@ -9,7 +9,7 @@ import type { ContactDto, ContactService } from '../contacts/contact-service.ts'
 import { CREATED_ID } from '../contacts/contact-repository.ts';
 import type { UpdateRequestService } from '../contacts/update-requests.ts';
 import { ConflictError } from '../domain/errors.ts';
-import { type PipelineSql, sql } from './pipeline-sql.ts';
+import { type SqlClient, sql } from '../db/sql.ts';
 import type { PipelineMetrics } from './pipeline-metrics.ts';
 
 /** Extraction as the machine sees it: rejects when the LLM is unavailable. */
@@ -17,7 +17,7 @@ export type ExtractFn = ConversationServices['extractContact'];
 export type { SaveInput as SaveRequest } from '../../fsm/types.ts';
 
 export interface BotActorDeps {
-  db: PipelineSql;
+  db: SqlClient;
   contacts: ContactService;
   updateRequests: UpdateRequestService;
   extract: ExtractFn;

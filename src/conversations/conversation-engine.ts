@@ -30,7 +30,7 @@ import { createSubjectEraser } from './conversation-eraser.ts';
 import { conversationRoutes } from './conversation-routes.ts';
 import { ConversationRunner } from './conversation-runner.ts';
 import { ConversationStore } from './conversation-store.ts';
-import type { PipelineSql } from './pipeline-sql.ts';
+import type { SqlClient } from '../db/sql.ts';
 import { extractThrough } from './extract-adapter.ts';
 import { type KickQueue, LocalKickQueue, RedisKickQueue } from './kick-queue.ts';
 import { MachineHost } from './machine-host.ts';
@@ -47,7 +47,7 @@ export interface ConversationEngineDeps {
   config: Config;
   db: Database;
   /** The hot path's direct SQL (owned, and closed, by the caller). */
-  sql: PipelineSql;
+  sql: SqlClient;
   logger: Logger;
   registry: Registry;
   audit: AuditLog;

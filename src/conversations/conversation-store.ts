@@ -5,7 +5,7 @@
 // failing changes nothing — another worker got there first — and the caller re-reads.
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { ChatRef } from './chat-ref.ts';
-import { type PipelineSql, sql, toBigInt } from './pipeline-sql.ts';
+import { type SqlClient, sql, toBigInt } from '../db/sql.ts';
 import { type CommittedReply, commitTurnStatement } from './turn-commit.ts';
 
 export interface InboxRow {
@@ -82,7 +82,7 @@ const chatIs = (chat: ChatRef) => sql`channel = ${chat.channel}::varchar AND acc
 export class ConversationStore {
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly db: PipelineSql,
+    private readonly db: SqlClient,
   ) {}
 
   /** Unprocessed messages of a chat, oldest first. */

@@ -2,7 +2,7 @@
 // (attendant mode) or a person registering themself (contact mode). Staff are recognized by
 // a web session opened with their access token, or by a chat identity (channel + address)
 // on their user. One query either way.
-import { type PipelineSql, sql } from './pipeline-sql.ts';
+import { type SqlClient, sql } from '../db/sql.ts';
 
 export interface ModeDecision {
   mode: 'contact' | 'attendant';
@@ -18,7 +18,7 @@ export interface SenderOfMessage {
 }
 
 export class ModeResolver {
-  constructor(private readonly db: PipelineSql) {}
+  constructor(private readonly db: SqlClient) {}
 
   async resolve(sender: SenderOfMessage): Promise<ModeDecision> {
     const addresses = [sender.senderPhone, sender.senderId, sender.senderUsername].filter((a): a is string => !!a);

@@ -5,7 +5,7 @@
 // Each step reads the previous one's RETURNING, so a stale turn changes nothing at all.
 import type { ReplyOption } from '../../fsm/reply-options.ts';
 import type { ChatRef } from './chat-ref.ts';
-import { type PipelineSql, sql } from './pipeline-sql.ts';
+import { type SqlClient, sql } from '../db/sql.ts';
 
 export interface CommitStatement {
   chat: ChatRef;
@@ -35,7 +35,7 @@ export interface CommittedReply {
   options?: ReplyOption[] | null;
 }
 
-export async function commitTurnStatement(db: PipelineSql, c: CommitStatement): Promise<CommittedReply[] | 'stale'> {
+export async function commitTurnStatement(db: SqlClient, c: CommitStatement): Promise<CommittedReply[] | 'stale'> {
   const snapshot = JSON.stringify(c.snapshot);
   const closedAt = c.closed ? c.at : null;
   const guard = c.create ? sql`SELECT 1 AS ok` : sql`SELECT 1 AS ok FROM conversations WHERE id = ${c.conversationId}::uuid AND version = ${c.version}::int FOR UPDATE`;

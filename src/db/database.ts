@@ -1,6 +1,8 @@
 // Opens the database the configuration asks for: PostgreSQL when DATABASE_URL is set,
-// otherwise the embedded PGlite under DATA_DIR. Everything above this file sees one
-// PrismaClient and does not care which.
+// otherwise the embedded PGlite under DATA_DIR. This is the only place a connection is made:
+// on PostgreSQL one pool per process, shared by Prisma's adapter, the SQL helper (`query`) and
+// the migration runner; on PGlite its single in-process connection. Everything above sees one
+// Database and does not care which.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -8,18 +10,21 @@ import { PrismaClient } from '../generated/prisma/client.ts';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
 import { tightenModes } from './data-dir-modes.ts';
 import { applyMigrations } from './migrations.ts';
-import { postgresRunner } from './postgres.ts';
+import { createPool, postgresRunner } from './postgres.ts';
+import { compile, type Fragment, type SqlClient } from './sql.ts';
 import type { SqlRunner } from './sql-runner.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
-export interface Database {
+export interface Database extends SqlClient {
   kind: DatabaseKind;
   /** The embedded database's directory (absolute); undefined on PostgreSQL and in memory. */
   dataDir?: string;
   prisma: PrismaClient;
-  /** Raw SQL for the few things Prisma cannot express (migrations, cursors). */
+  /** Statements given as text (migrations, the export's batches): the same connections. */
   sql: SqlRunner;
+  /** Runs one sql`` statement (src/db/sql.ts) — what repositories use. */
+  query<T>(statement: Fragment): Promise<T[]>;
   /** Applies pending migrations; returns their names. */
   migrate(): Promise<string[]>;
   /** Throws when the database does not answer. */
@@ -36,18 +41,26 @@ export interface DatabaseOptions {
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
-    const url = options.databaseUrl;
-    const prisma = new PrismaClient({
-      adapter: new PrismaPg({ connectionString: url, max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 }),
-    });
-    const sql = postgresRunner(url);
+    const pool = createPool(options.databaseUrl, options.poolSize ?? 10);
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    const sql = postgresRunner(pool);
     return {
       kind: 'postgres',
       prisma,
       sql,
+      query: async <T>(statement: Fragment) => {
+        const s = compile(statement);
+        return (await pool.query(s.text, s.values)).rows as T[];
+      },
       migrate: () => applyMigrations(sql),
-      ping: async () => void (await prisma.$queryRaw`SELECT 1`),
-      close: () => prisma.$disconnect(),
+      ping: async () => void (await pool.query('SELECT 1')),
+      close: async () => {
+        try {
+          await prisma.$disconnect();
+        } finally {
+          await pool.end();
+        }
+      },
     };
   }
   // The embedded engine and its adapter (~4 MB of heap, and PGlite's WASM) load only here:
@@ -70,8 +83,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       dataDir: options.dataDir && path.resolve(options.dataDir),
       prisma,
       sql,
+      query: <T>(statement: Fragment) => {
+        const s = compile(statement);
+        return sql.query(s.text, s.values) as Promise<T[]>;
+      },
       migrate: () => applyMigrations(sql),
-      ping: async () => void (await prisma.$queryRaw`SELECT 1`),
+      ping: async () => void (await pglite.query('SELECT 1')),
       close: async () => {
         try {
           await prisma.$disconnect();

@@ -3,7 +3,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/helpers/postgr
 import { openDatabase } from './database.ts';
 import { applyMigrations, readMigrations } from './migrations.ts';
 import { openPglite, pgliteRunner } from './pglite.ts';
-import { postgresRunner } from './postgres.ts';
+import { createPool, postgresRunner } from './postgres.ts';
 
 const TABLES = ['_prisma_migrations', 'audit_log', 'chat_identities', 'contacts', 'refresh_tokens', 'users'];
 
@@ -15,7 +15,7 @@ describe('migrations on an empty PostgreSQL database', () => {
   afterAll(() => pg.drop());
 
   it('apply every migration once, then nothing the second time', async () => {
-    const runner = postgresRunner(pg.url);
+    const runner = postgresRunner(createPool(pg.url, 2));
     const all = await readMigrations();
     expect(await applyMigrations(runner)).toEqual(all.map((m) => m.name));
     expect(await applyMigrations(runner)).toEqual([]);
@@ -30,7 +30,7 @@ describe('migrations on an empty PostgreSQL database', () => {
   it('lets several replicas migrate at once (advisory lock): each migration applied exactly once', async () => {
     const fresh = await createTestDatabase();
     try {
-      const results = await Promise.all([1, 2, 3].map(() => applyMigrations(postgresRunner(fresh.url))));
+      const results = await Promise.all([1, 2, 3].map(() => applyMigrations(postgresRunner(createPool(fresh.url, 2)))));
       expect(results.flat().sort()).toEqual((await readMigrations()).map((m) => m.name));
     } finally {
       await fresh.drop();
@@ -39,11 +39,11 @@ describe('migrations on an empty PostgreSQL database', () => {
 
   it('refuses to start when an applied migration was edited', async () => {
     const [first, ...rest] = await readMigrations();
-    await expect(applyMigrations(postgresRunner(pg.url), [{ ...first!, checksum: 'edited' }, ...rest])).rejects.toThrow(/modified after it was applied/);
+    await expect(applyMigrations(postgresRunner(createPool(pg.url, 2)), [{ ...first!, checksum: 'edited' }, ...rest])).rejects.toThrow(/modified after it was applied/);
   });
 
   it('rolls back a failing migration completely and reports it by name', async () => {
-    const runner = postgresRunner(pg.url);
+    const runner = postgresRunner(createPool(pg.url, 2));
     const broken = { name: '29990101000000_broken', sql: 'CREATE TABLE half_done (id int); SELECT * FROM no_such_table;', checksum: 'x' };
     await expect(applyMigrations(runner, [...(await readMigrations()), broken])).rejects.toThrow(/29990101000000_broken failed/);
     const leftovers = await runner.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'half_done'`);

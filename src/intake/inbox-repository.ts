@@ -3,7 +3,7 @@
 // One statement per batch whatever its size — columns travel as arrays through unnest — so
 // the hot path skips the ORM (ENVIRONMENT.md: one statement per batch pays).
 import type { InboundMessage } from '../../connectors/types.ts';
-import { type PipelineSql, sql, toBigInt } from '../conversations/pipeline-sql.ts';
+import { type SqlClient, sql, toBigInt } from '../db/sql.ts';
 import { toStorableJson } from '../util/storable-text.ts';
 import { dedupeKeyOf } from './inbound-validation.ts';
 
@@ -11,7 +11,7 @@ type KeyRow = { id: unknown; channel: string; account_id: string; message_id: st
 
 export class InboxRepository {
   constructor(
-    private readonly db: PipelineSql,
+    private readonly db: SqlClient,
     private readonly keepRaw: boolean,
   ) {}
 

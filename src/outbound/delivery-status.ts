@@ -3,14 +3,14 @@
 // before "delivered" — so a status only overwrites an earlier stage, never a later one.
 // `failed` is final: a message reported failed stays failed.
 import type { DeliveryStatusSink, DeliveryStatusUpdate } from '../../connectors/types.ts';
-import { type PipelineSql, sql } from '../conversations/pipeline-sql.ts';
+import { type SqlClient, sql } from '../db/sql.ts';
 import type { StaffMessageStatus } from './outbound-sender.ts';
 
 const RANK: Record<DeliveryStatusUpdate['status'], number> = { sent: 1, delivered: 2, read: 3, failed: 4 };
 
 export class DeliveryStatusRecorder implements DeliveryStatusSink {
   constructor(
-    private readonly db: PipelineSql,
+    private readonly db: SqlClient,
     /** Told about statuses of staff-written messages (the handoff console shows them). */
     private readonly onStaffStatus?: (update: StaffMessageStatus) => void,
   ) {}

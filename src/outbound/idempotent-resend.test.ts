@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorRegistry } from '../../connectors/registry.ts';
 import type { Connector } from '../../connectors/types.ts';
 import { createPipelineMetrics } from '../conversations/pipeline-metrics.ts';
-import { createPipelineSql, type PipelineSql } from '../conversations/pipeline-sql.ts';
+import type { SqlClient } from '../db/sql.ts';
 import { type Database, openDatabase } from '../db/database.ts';
 import { createLogger } from '../observability/logger.ts';
 import { CLAIM_MS, OutboundSender } from './outbound-sender.ts';
@@ -34,7 +34,7 @@ function channel(name: string, idempotent: boolean) {
 
 describe('a reply a dead worker left unmarked', () => {
   let db: Database;
-  let pipeline: PipelineSql;
+  let pipeline: SqlClient;
   let clock = new Date('2025-06-01T12:00:00Z');
   const now = () => clock;
   const web = channel('webby', true);
@@ -57,7 +57,7 @@ describe('a reply a dead worker left unmarked', () => {
   beforeAll(async () => {
     db = await openDatabase({});
     await db.migrate();
-    pipeline = createPipelineSql(db, undefined, 1);
+    pipeline = db;
     sender = new OutboundSender({
       prisma: db.prisma,
       db: pipeline,
@@ -68,7 +68,6 @@ describe('a reply a dead worker left unmarked', () => {
     });
   });
   afterAll(async () => {
-    await pipeline?.close();
     await db?.close();
   });
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorRegistry } from '../../connectors/registry.ts';
 import { type Connector, ConnectorSendError } from '../../connectors/types.ts';
 import { createPipelineMetrics } from '../conversations/pipeline-metrics.ts';
-import { createPipelineSql, type PipelineSql } from '../conversations/pipeline-sql.ts';
+import type { SqlClient } from '../db/sql.ts';
 import { type Database, openDatabase } from '../db/database.ts';
 import { createLogger } from '../observability/logger.ts';
 import { LogCapture } from '../../test/helpers/app.ts';
@@ -34,7 +34,7 @@ function channel(role: { standby: boolean }) {
 
 describe('OutboundSender and replies another replica must send', () => {
   let db: Database;
-  let pipeline: PipelineSql;
+  let pipeline: SqlClient;
   let conversationId: string;
   let clock = new Date('2025-06-01T12:00:00Z');
   const now = () => clock;
@@ -63,12 +63,11 @@ describe('OutboundSender and replies another replica must send', () => {
   beforeAll(async () => {
     db = await openDatabase({});
     await db.migrate();
-    pipeline = createPipelineSql(db, undefined, 1);
+    pipeline = db;
     const conversation = await db.prisma.conversation.create({ data: { ...CHAT, mode: 'contact', status: 'active', senderId: 'maria', snapshot: {}, lastActivityAt: clock } });
     conversationId = conversation.id;
   });
   afterAll(async () => {
-    await pipeline?.close();
     await db?.close();
   });
 

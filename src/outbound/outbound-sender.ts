@@ -12,7 +12,7 @@ import type { ConnectorRegistry } from '../../connectors/registry.ts';
 import { ConnectorSendError, type SendOptions } from '../../connectors/types.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { ChatRef } from '../conversations/chat-ref.ts';
-import { type PipelineSql, sql } from '../conversations/pipeline-sql.ts';
+import { type SqlClient, sql } from '../db/sql.ts';
 import type { OutboundOutcome, PipelineMetrics } from '../conversations/pipeline-metrics.ts';
 import { withDeadline } from '../util/deadline.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -20,7 +20,7 @@ import type { Logger } from '../observability/logger.ts';
 export interface OutboundSenderDeps {
   prisma: PrismaClient;
   /** The hot path's direct SQL. */
-  db: PipelineSql;
+  db: SqlClient;
   connectors: ConnectorRegistry;
   metrics: PipelineMetrics;
   logger: Logger;

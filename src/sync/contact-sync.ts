@@ -3,7 +3,7 @@
 // contact_sync_events outbox. Disabled (nothing queued, contacts stay 'disabled') when the
 // URL is unset. The worker runs only where workers run (ROLE=all|worker).
 import { CREATED_ID } from '../contacts/contact-repository.ts';
-import { sql } from '../conversations/pipeline-sql.ts';
+import { sql } from '../db/sql.ts';
 import type { AuditContext, AuditLog } from '../audit/audit-log.ts';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/env.ts';

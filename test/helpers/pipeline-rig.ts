@@ -9,7 +9,6 @@ import { ConnectorRegistry } from '../../connectors/registry.ts';
 import { type Connector, ConnectorSendError, type InboundMessage } from '../../connectors/types.ts';
 import { AuditLog } from '../../src/audit/audit-log.ts';
 import { loadConfig } from '../../src/config/env.ts';
-import { createPipelineSql } from '../../src/conversations/pipeline-sql.ts';
 import { ContactService } from '../../src/contacts/contact-service.ts';
 import { createConversationEngine, type ConversationEngine } from '../../src/conversations/conversation-engine.ts';
 import { type Database, openDatabase } from '../../src/db/database.ts';
@@ -83,7 +82,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
   await db.migrate();
   const registry = new Registry();
   const audit = new AuditLog(db.prisma);
-  const sql = createPipelineSql(db, config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const sql = db;
   const contacts = new ContactService({ prisma: db.prisma, sql, audit, registry });
   const connector = new RecordingConnector();
   const redis = options.redisUrl ? await connectRedis(options.redisUrl, logger, redisNamespace(config.DATABASE_URL)) : undefined;
@@ -113,7 +112,6 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     async close() {
       await engine.close();
       await redis?.close();
-      await sql.close();
       await db.close();
       await ownDb?.drop();
     },

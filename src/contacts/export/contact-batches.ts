@@ -4,12 +4,15 @@
 // and a PostgreSQL pool connection parked for minutes under a slow download is a leak).
 // Prisma has no server-side cursors; this gives the same constant memory.
 // The filter is translated from contactWhere (filter-sql.ts) and the order is the one of
-// GET /contacts, so the rows are the same; the SQL runs on the driver (row-reader.ts).
+// GET /contacts, so the rows are the same; the SQL runs on the driver (Database.sql): going
+// through Prisma ($queryRaw or findMany) cost ~10 µs per row in its generic result mapping —
+// at 1M rows ~10 s — while the driver alone reads 100k rows in ~0.8 s (PostgreSQL 15, 2 cores).
+// Each batch is one short query: no connection is held between batches.
 import { Prisma } from '../../generated/prisma/client.ts';
 import type { ContactFilters } from '../contact-filters.ts';
 import type { ContactRow } from '../contact-repository.ts';
 import { contactWhereSql } from './filter-sql.ts';
-import type { RowReader } from './row-reader.ts';
+import type { SqlRunner } from '../../db/sql-runner.ts';
 
 /**
  * Rows per query. Measured at 1M rows (bench/export.ts): 250-5000 all read at the same speed,
@@ -81,7 +84,7 @@ function batchQuery(where: Prisma.Sql, after: Position | undefined, limit: numbe
  * that read so no query outlives the export.
  */
 export async function* contactBatches(
-  reader: RowReader,
+  reader: Pick<SqlRunner, 'query'>,
   filters: ContactFilters,
   batchSize = DEFAULT_BATCH_SIZE,
 ): AsyncGenerator<ContactRow[]> {

@@ -14,7 +14,6 @@ import { saoPauloDate } from './cells.ts';
 import { contactBatches, DEFAULT_BATCH_SIZE } from './contact-batches.ts';
 import { type CsvSeparator, csvStream } from './csv-format.ts';
 import { jsonStream } from './json-format.ts';
-import { createRowReader, type RowReader } from './row-reader.ts';
 import { xlsxStream } from './xlsx-format.ts';
 
 export const EXPORT_FORMATS = ['xlsx', 'csv', 'json'] as const;
@@ -43,8 +42,6 @@ export type ExportOutcome = 'completed' | 'client_closed' | 'failed';
 
 export interface ContactExporterDeps {
   db: Database;
-  /** The URL `db` was opened with, when it is PostgreSQL. */
-  databaseUrl?: string;
   audit: AuditLog;
   batchSize?: number;
   /** Exports running at once; each holds a few MB to ~150 MB (xlsx) while it runs. Default 2. */
@@ -56,20 +53,9 @@ export interface ContactExporterDeps {
 export class ContactExporter {
   private running = 0;
   private readonly maxConcurrent: number;
-  private readonly reader: RowReader;
 
   constructor(private readonly deps: ContactExporterDeps) {
     this.maxConcurrent = deps.maxConcurrent ?? 2;
-    this.reader = createRowReader(deps.db, {
-      databaseUrl: deps.databaseUrl,
-      maxConnections: this.maxConcurrent,
-      onError: (err) => deps.logger.warn({ event: 'export_pool_error', err }, 'an idle export database connection failed'),
-    });
-  }
-
-  /** Closes the export's own database connections (after in-flight exports ended). */
-  close(): Promise<void> {
-    return this.reader.close();
   }
 
   start(request: ExportRequest, ctx: AuditContext): ContactExport {
@@ -84,7 +70,7 @@ export class ContactExporter {
     const record = (extra: Record<string, string | number | boolean>) =>
       this.deps.audit.record(ctx, { action: 'contact.export', entityType: 'contact', meta: { ...auditMeta, rows: state.rows, ...extra } });
 
-    const source = contactBatches(this.reader, request.filters, this.deps.batchSize ?? DEFAULT_BATCH_SIZE);
+    const source = contactBatches(this.deps.db.sql, request.filters, this.deps.batchSize ?? DEFAULT_BATCH_SIZE);
     const batches = counted(source, state, async () => {
       await record({});
       state.completed = true;
