@@ -2,14 +2,14 @@
 // through the intake form, the duplicate-phone rule, LGPD erasure and portability, and an
 // audit entry (ids and names only, never values) for every access to personal data.
 import { Counter, type Registry } from 'prom-client';
-import { type AuditContext, type AuditLog, auditInsert } from '../audit/audit-log.ts';
-import { type Fragment, type SqlClient, sql } from '../db/sql.ts';
+import { type AuditContext, type AuditLog } from '../audit/audit-log.ts';
+import type { SqlClient } from '../db/sql.ts';
 import type { Prisma, PrismaClient, SyncStatus } from '../generated/prisma/client.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { toContactDto, toPortabilityDocument } from './contact-dto.ts';
 import { type ContactFilters, contactWhere, filterNames } from './contact-filters.ts';
 import { type ContactInput, normalizeContactInput } from './contact-input.ts';
-import { type ContactChanges, ContactRepository, type ContactRow, createContactStatement, isUniqueViolation } from './contact-repository.ts';
+import { type ContactChanges, type ContactCreation, ContactRepository, type ContactRow, createContactStatement, isUniqueViolation } from './contact-repository.ts';
 import { type ContactDto, MAX_PAGE_SIZE, type PortabilityDocument } from './contact-schemas.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 
@@ -40,9 +40,9 @@ export type ContactHistoryReader = (contact: ContactRow) => Promise<PortabilityD
  * that commits with the contact, or not at all), and once it has committed.
  */
 export interface ContactWriteHook {
-  /** Joins the creating statement: the sync status the row starts with, and a statement run
-   * with the insert (it reads the new id through CREATED_ID). */
-  onCreate(): { syncStatus?: SyncStatus; statement?: Fragment };
+  /** Joins the creating statement: the sync status the row starts with, and whether the
+   * outbox's `created` event is queued with it. */
+  onCreate(): { syncStatus?: SyncStatus; syncEvent?: boolean };
   /** Inside an update's transaction; may return the row as changed by the hook. */
   inTransaction(row: ContactRow, event: 'updated', tx: Prisma.TransactionClient): Promise<ContactRow>;
   afterCommit?(row: ContactRow): void;
@@ -117,28 +117,31 @@ export class ContactService {
   }
 
   /**
-   * One statement: the contact, its audit entry, the hooks' statements and `alongside` (a
-   * caller's own record of the creation, e.g. the bot's save key — each reads the new id
-   * through CREATED_ID) commit together. A duplicate phone is found by the unique key, not by
-   * a read first: the happy path costs no extra round trip, and no race slips between the two.
+   * One statement: the contact, its audit entry, what the hooks ask for (the sync event) and
+   * the bot's save key (`saveKey`) commit together. A duplicate phone is found by the unique
+   * key, not by a read first: the happy path costs no extra round trip, and no race slips
+   * between the two.
    */
-  async create(input: ContactInput, source: ContactSource, ctx: AuditContext, alongside: Fragment[] = []): Promise<ContactDto> {
+  async create(input: ContactInput, source: ContactSource, ctx: AuditContext, options: { saveKey?: ContactCreation['saveKey'] } = {}): Promise<ContactDto> {
     const fields = normalizeContactInput(input, true);
     const phone = fields.phone!;
-    let syncStatus: SyncStatus = 'disabled';
-    const statements = [auditInsert(ctx, { action: 'contact.create', entityType: 'contact', meta: { channel: source.channel, mode: source.mode } }, sql`(SELECT id::text FROM created)`)];
+    const creation: ContactCreation = {
+      syncStatus: 'disabled',
+      audit: { ctx, entry: { action: 'contact.create', entityType: 'contact', meta: { channel: source.channel, mode: source.mode } } },
+      syncEvent: false,
+      ...(options.saveKey ? { saveKey: options.saveKey } : {}),
+    };
     for (const hook of this.writeHooks) {
       const part = hook.onCreate();
-      if (part.syncStatus) syncStatus = part.syncStatus;
-      if (part.statement) statements.push(part.statement);
+      if (part.syncStatus) creation.syncStatus = part.syncStatus;
+      if (part.syncEvent) creation.syncEvent = true;
     }
-    statements.push(...alongside);
     let row: ContactRow | undefined;
     // The database draws the protocol; one drawn twice (≈1 in 10^6 with a million contacts)
     // fails the unique index while the phone is free: draw again.
     for (let attempt = 1; !row; attempt++) {
       try {
-        row = await this.insert(fields, phone, source, syncStatus, statements);
+        row = await this.insert(fields, phone, source, creation);
       } catch (err) {
         const explained = await this.explainConflict(err, phone);
         if (explained !== err || !isUniqueViolation(err) || attempt >= PROTOCOL_ATTEMPTS) throw explained;
@@ -149,7 +152,7 @@ export class ContactService {
     return toContactDto(row);
   }
 
-  private async insert(fields: ReturnType<typeof normalizeContactInput>, phone: string, source: ContactSource, syncStatus: SyncStatus, statements: Fragment[]): Promise<ContactRow> {
+  private async insert(fields: ReturnType<typeof normalizeContactInput>, phone: string, source: ContactSource, creation: ContactCreation): Promise<ContactRow> {
     const [created] = await this.sql.query<ContactRow>(
       createContactStatement(
         {
@@ -163,8 +166,7 @@ export class ContactService {
           mode: source.mode,
           consentAt: source.consentAt ?? null,
         },
-        syncStatus,
-        statements,
+        creation,
       ),
     );
     return created!;

@@ -6,7 +6,6 @@
 import type { ConversationServices, SaveInput } from '../../fsm/types.ts';
 import type { AuditContext } from '../audit/audit-log.ts';
 import type { ContactDto, ContactService } from '../contacts/contact-service.ts';
-import { CREATED_ID } from '../contacts/contact-repository.ts';
 import type { UpdateRequestService } from '../contacts/update-requests.ts';
 import { ConflictError } from '../domain/errors.ts';
 import { type SqlClient, sql } from '../db/sql.ts';
@@ -68,9 +67,7 @@ export function botServices(deps: BotActorDeps): (scope: TurnScope) => Conversat
         };
         // The key commits with the contact, so a repeat of this save fails on it (or on the
         // phone) and finds the contact by it below: the usual first run reads nothing first.
-        return await deps.contacts.create(fields, source, ctx, [
-          sql`INSERT INTO contact_saves (idempotency_key, conversation_id, contact_id) VALUES (${key}::varchar, ${conversation.id}::uuid, ${CREATED_ID})`,
-        ]);
+        return await deps.contacts.create(fields, source, ctx, { saveKey: { key, conversationId: conversation.id } });
       } catch (err) {
         const prior = await priorSave();
         if (prior) return prior;

@@ -2,8 +2,6 @@
 // tools, the bot — all through ContactService) is pushed to SYNC_WEBHOOK_URL through the
 // contact_sync_events outbox. Disabled (nothing queued, contacts stay 'disabled') when the
 // URL is unset. The worker runs only where workers run (ROLE=all|worker).
-import { CREATED_ID } from '../contacts/contact-repository.ts';
-import { sql } from '../db/sql.ts';
 import type { AuditContext, AuditLog } from '../audit/audit-log.ts';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/env.ts';
@@ -55,7 +53,7 @@ export function createContactSync(deps: ContactSyncDeps): ContactSync {
   const metrics = createSyncMetrics(deps.registry, () => outbox.countBacklog());
   const worker = deps.config.ROLE !== 'api' ? new SyncWorker({ prisma: deps.prisma, outbox, options, metrics, logger: deps.logger }) : undefined;
   deps.contacts.onWrite({
-    onCreate: () => ({ syncStatus: 'pending', statement: sql`INSERT INTO contact_sync_events (contact_id, event) VALUES (${CREATED_ID}, 'created')` }),
+    onCreate: () => ({ syncStatus: 'pending', syncEvent: true }),
     async inTransaction(row, event, tx) {
       await outbox.enqueue(tx, row.id, event);
       return { ...row, syncStatus: 'pending' };
