@@ -151,6 +151,11 @@ describe.each(BACKENDS)('handoff inbox on the web chat (%s)', (backend) => {
     expect(asPerson.statusCode).toBe(401);
     expect((await api('POST', `/conversations/${id}/messages`, undefined, { messageId: 'x', text: 'oi' })).statusCode).toBe(401);
     expect((await api('POST', `/conversations/${id}/claim`)).statusCode).toBe(401);
+    // Nor may the person (or anyone without a staff token) read the queue, release or resume.
+    for (const [method, url] of [['POST', `/conversations/${id}/release`], ['POST', `/conversations/${id}/resume`], ['GET', '/conversations?status=handoff'], ['GET', `/conversations/${id}`]] as const) {
+      expect((await t.atende.http.inject({ method, url, headers: person, ...(method === 'POST' ? { payload: {} } : {}) })).statusCode).toBe(401);
+      expect((await api(method, url)).statusCode).toBe(401);
+    }
     expect((await t.atende.http.inject({ method: 'POST', url: '/auth/stream-ticket', headers: person })).statusCode).toBe(401);
     expect((await fetch(`${address}/conversations/events`)).status).toBe(401);
     expect((await fetch(`${address}/conversations/events`, { headers: person })).status).toBe(401);
