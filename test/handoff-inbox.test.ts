@@ -144,6 +144,21 @@ describe.each(BACKENDS)('handoff inbox on the web chat (%s)', (backend) => {
     expect(queue.items.find((c: { id: string }) => c.id === id).claimedBy).toMatchObject({ id: userIdOf(bia) });
   });
 
+  it('two attendants racing for an unclaimed handoff: one claims, or the other answers — never both', async () => {
+    const [ana, bia] = [await t.tokenFor('attendant'), await t.tokenFor('attendant')];
+    const { id } = await handoffChat();
+    for (let round = 0; round < 12; round++) {
+      expect((await api('POST', `/conversations/${id}/release`, admin)).statusCode).toBe(200);
+      const [claim, reply] = await Promise.all([api('POST', `/conversations/${id}/claim`, ana), api('POST', `/conversations/${id}/messages`, bia, { messageId: `race-${round}`, text: `Resposta ${round}` })]);
+      // Exactly one wins; the loser is told who holds it.
+      expect([claim.statusCode, reply.statusCode].sort()).toEqual(claim.statusCode === 200 ? [200, 409] : [202, 409]);
+      const holder = (await t.atende.db.prisma.conversation.findUniqueOrThrow({ where: { id } })).claimedBy;
+      expect(holder).toBe(userIdOf(claim.statusCode === 200 ? ana : bia));
+      const sent = await t.atende.db.prisma.outboundMessage.count({ where: { conversationId: id, text: `Resposta ${round}` } });
+      expect(sent).toBe(reply.statusCode === 202 ? 1 : 0);
+    }
+  });
+
   it('refuses contact sessions and anonymous callers; stream tickets are single use', async () => {
     const { chat, id } = await handoffChat();
     const person = { authorization: `Bearer ${chat.token}` };
