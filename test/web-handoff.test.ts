@@ -49,6 +49,8 @@ const sees = (page: Page, text: string | RegExp) => page.getByText(text).last().
 describe('Conversas page (handoff inbox)', () => {
   it('an attendant sees a handoff live, claims it, replies, reads the answer live and hands back to the bot', { timeout: 150_000 }, async () => {
     const staff = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'pt-BR' })).newPage();
+    const urls: string[] = [];
+    staff.on('request', (r) => urls.push(r.url()));
     await staff.goto(`${app.url}/`);
     await staff.getByLabel('E-mail').fill(ATTENDANT.email);
     await staff.getByLabel('Senha').fill(ATTENDANT.password);
@@ -56,9 +58,6 @@ describe('Conversas page (handoff inbox)', () => {
     await staff.getByRole('link', { name: 'Conversas' }).click();
     await expect.poll(() => staff.getByText('Atualizado ao vivo').isVisible(), { timeout: 15_000 }).toBe(true);
     await expect.poll(() => staff.getByText('Ninguém aguardando atendimento.').isVisible()).toBe(true);
-    // The stream is opened with a single-use ticket: no access token in any URL.
-    const urls: string[] = [];
-    staff.on('request', (r) => urls.push(r.url()));
 
     const visitor = await (await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'pt-BR' })).newPage();
     await visitor.goto(`${app.url}/chat`);
@@ -99,6 +98,24 @@ describe('Conversas page (handoff inbox)', () => {
     // It continues where it stopped: the phone question comes again, and an answer moves on.
     await expect.poll(() => visitor.getByText(/Qual é o seu telefone com DDD\?/).count(), { timeout: 15_000 }).toBe(2);
 
+    // All conversations, filtered: the visitor's is active again, none waits.
+    const all = staff.getByRole('list', { name: 'Todas as conversas' });
+    await staff.getByLabel('Situação').selectOption({ label: 'Aguardando atendimento' });
+    await staff.getByRole('button', { name: 'Filtrar' }).click();
+    await expect.poll(() => staff.getByText('Nenhuma conversa encontrada.').isVisible()).toBe(true);
+    await staff.getByLabel('Situação').selectOption({ label: 'Em andamento' });
+    await staff.getByLabel('Canal').selectOption('web');
+    await staff.getByRole('button', { name: 'Filtrar' }).click();
+    await expect.poll(() => all.getByRole('listitem').count()).toBe(1);
+    await all.getByRole('button').click();
+    await expect.poll(() => staff.getByRole('heading', { name: /^Conversa com/ }).isVisible()).toBe(true);
+    // Not in a handoff: nothing to claim or answer.
+    expect(await staff.getByRole('button', { name: 'Assumir' }).count()).toBe(0);
+    expect(await staff.getByRole('textbox', { name: 'Responder' }).count()).toBe(0);
+    expect(await seriousViolations(staff)).toEqual([]);
+
+    // The stream was opened with a single-use ticket: no access token in any URL.
+    expect(urls.some((u) => /\/conversations\/events\?ticket=/.test(u))).toBe(true);
     for (const u of urls) expect(u).not.toMatch(/token=|access_token|eyJ/);
     await staff.context().close();
     await visitor.context().close();

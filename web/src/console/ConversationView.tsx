@@ -21,6 +21,8 @@ export function ConversationView({ id, user, version, onChanged }: { id: string;
   const [notice, setNotice] = useState('');
   const [busy, setBusy] = useState(false);
   const list = useRef<HTMLOListElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const shownFor = useRef<string | undefined>(undefined);
 
   const load = () =>
     api<ConversationDetail>(`/conversations/${id}`).then(
@@ -35,6 +37,14 @@ export function ConversationView({ id, user, version, onChanged }: { id: string;
     setError('');
   }, [id]);
   useEffect(() => void load(), [id, version]);
+  // A newly opened conversation takes the focus (and, on a phone, the screen): it sits below
+  // the lists there.
+  useEffect(() => {
+    if (c && c.id === id && shownFor.current !== id) {
+      shownFor.current = id;
+      heading.current?.focus();
+    }
+  }, [c, id]);
   // The newest message in view, as in any chat.
   useEffect(() => {
     if (list.current) list.current.scrollTop = list.current.scrollHeight;
@@ -60,12 +70,16 @@ export function ConversationView({ id, user, version, onChanged }: { id: string;
   const who = c.person?.name || t.unknownPerson;
   const inHandoff = c.status === 'handoff';
   const mine = c.claimedBy?.id === user.id;
+  // Held by someone else: attendants only look; an admin may still take over and write.
+  const othersOnly = !!c.claimedBy && !mine && user.role !== 'admin';
   // Control rows (resume, restart) are commands, not something the person wrote.
   const messages = c.timeline.filter((m) => !m.kind.startsWith('control'));
 
   return (
     <section aria-labelledby="timeline-title" class="conversation">
-      <h2 id="timeline-title">{t.timelineOf(who)}</h2>
+      <h2 id="timeline-title" tabIndex={-1} ref={heading}>
+        {t.timelineOf(who)}
+      </h2>
       <p class="muted">
         {c.person?.phone ? `${formatPhone(c.person.phone)} · ` : ''}
         {c.channel} · {t.statusNames[c.status] ?? c.status}
@@ -90,7 +104,7 @@ export function ConversationView({ id, user, version, onChanged }: { id: string;
       <p class="muted" role="status">
         {notice}
       </p>
-      {inHandoff && (
+      {inHandoff && !othersOnly && (
         <>
           <div class="actions">
             {!mine && (

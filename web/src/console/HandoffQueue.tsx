@@ -14,6 +14,9 @@ import { type ConversationSummary, staffName } from './conversation-types.ts';
 
 export function HandoffQueue({ user }: { user: SessionUser }) {
   const [queue, setQueue] = useState<ConversationSummary[]>([]);
+  // The server's waits are as of this read; the page adds the time since (its own clock).
+  const [readAt, setReadAt] = useState(Date.now());
+  const [, setNow] = useState(0);
   const [selected, setSelected] = useState<string | undefined>();
   const [error, setError] = useState('');
   const [live, setLive] = useState(false);
@@ -26,6 +29,7 @@ export function HandoffQueue({ user }: { user: SessionUser }) {
       (p) => {
         setError('');
         setQueue(p.items);
+        setReadAt(Date.now());
       },
       (err) => setError((err as Error).message),
     );
@@ -60,6 +64,12 @@ export function HandoffQueue({ user }: { user: SessionUser }) {
     });
   }, []);
 
+  // The waits go on while nobody acts.
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 15_000);
+    return () => clearInterval(timer);
+  }, []);
+
   // The open conversation's version only moves for events about it.
   const [viewVersion, setViewVersion] = useState(0);
   useEffect(() => {
@@ -90,7 +100,7 @@ export function HandoffQueue({ user }: { user: SessionUser }) {
                   </button>
                   <div>
                     {h.person?.phone ? `${formatPhone(h.person.phone)} · ` : ''}
-                    {h.channel} · {t.waiting(h.waitSeconds ?? 0)}
+                    {h.channel} · {t.waiting((h.waitSeconds ?? 0) + Math.floor((Date.now() - readAt) / 1000))}
                   </div>
                   {h.claimedBy && <div class="muted">{h.claimedBy.id === user.id ? t.claimedByYou : t.claimedBy(staffName(h.claimedBy))}</div>}
                 </li>
