@@ -12,6 +12,7 @@ import { createTestDatabase, type TestDatabase } from './helpers/postgres.ts';
 
 const ADMIN = { email: 'admin@test.local', password: 'admin-password-123' };
 const ATTENDANT = { email: 'ana@test.local', password: 'attendant-password-123', name: 'Ana Atendente' };
+const OTHER = { email: 'bia@test.local', password: 'attendant-password-456', name: 'Bia Atendente' };
 
 let browser: Browser;
 let app: AppProcess;
@@ -24,12 +25,14 @@ beforeAll(async () => {
   app = await startAppProcess({ DATABASE_URL: db.url, OLLAMA_HOST: 'http://127.0.0.1:9', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }, 120_000);
   const login = await fetch(`${app.url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
   const { accessToken } = (await login.json()) as { accessToken: string };
-  const created = await fetch(`${app.url}/users`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ ...ATTENDANT, role: 'attendant' }),
-  });
-  if (created.status !== 201) throw new Error(`creating the attendant: ${created.status} ${await created.text()}`);
+  for (const user of [ATTENDANT, OTHER]) {
+    const created = await fetch(`${app.url}/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...user, role: 'attendant' }),
+    });
+    if (created.status !== 201) throw new Error(`creating an attendant: ${created.status} ${await created.text()}`);
+  }
   browser = await launchBrowser();
 }, 150_000);
 
@@ -45,6 +48,17 @@ async function say(page: Page, text: string) {
 }
 
 const sees = (page: Page, text: string | RegExp) => page.getByText(text).last().isVisible();
+
+async function openConsole(as: { email: string; password: string }): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'pt-BR' })).newPage();
+  await page.goto(`${app.url}/`);
+  await page.getByLabel('E-mail').fill(as.email);
+  await page.getByLabel('Senha').fill(as.password);
+  await page.getByRole('button', { name: 'Entrar' }).click();
+  await page.getByRole('link', { name: 'Conversas' }).click();
+  await expect.poll(() => page.getByText('Atualizado ao vivo').isVisible(), { timeout: 15_000 }).toBe(true);
+  return page;
+}
 
 describe('Conversas page (handoff inbox)', () => {
   it('an attendant sees a handoff live, claims it, replies, reads the answer live and hands back to the bot', { timeout: 150_000 }, async () => {
@@ -77,6 +91,14 @@ describe('Conversas page (handoff inbox)', () => {
     await entry.click();
     await staff.getByRole('button', { name: 'Assumir' }).click();
     await expect.poll(() => staff.getByRole('list', { name: 'Fila de atendimento' }).getByText('com você').isVisible(), { timeout: 10_000 }).toBe(true);
+
+    // Another attendant sees who holds it, and may only look.
+    const bia = await openConsole(OTHER);
+    await bia.getByRole('list', { name: 'Fila de atendimento' }).getByRole('button', { name: 'Maria Silva' }).click();
+    await expect.poll(() => bia.getByText(`com ${ATTENDANT.name}`).first().isVisible(), { timeout: 10_000 }).toBe(true);
+    expect(await bia.getByRole('button', { name: 'Assumir' }).count()).toBe(0);
+    expect(await bia.getByRole('textbox', { name: 'Responder' }).count()).toBe(0);
+    await bia.context().close();
 
     await staff.getByRole('textbox', { name: 'Responder' }).fill('Oi Maria, aqui é a Ana. Como posso ajudar?');
     await staff.getByRole('button', { name: 'Enviar' }).click();
