@@ -106,7 +106,8 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     checks.push(extraction.healthCheck);
     redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger, redisNamespace(config.DATABASE_URL)) : undefined;
     const connectors = await createConnectorRegistry({ config, prisma: db.prisma, jwtSecret, accessTokens: tokens, redis, logger, registry: metrics.registry, dataDir, channelOverrides: options.channelOverrides });
-    handoff = createHandoffInbox({ config, prisma: db.prisma, audit, logger, registry: metrics.registry, redis });
+    // A new handoff is also told outside (conversation.handoff through the signed webhook).
+    handoff = createHandoffInbox({ config, prisma: db.prisma, audit, logger, registry: metrics.registry, redis, onOpened: sync.handoffOpened });
     const conversations = createConversationEngine({ config, db, sql: db, logger, registry: metrics.registry, audit, contacts, updateRequests, connectors, redis, extractor: extraction.extractor, observer: handoff.observer, onStaffStatus: handoff.observer.staffStatus });
     checks.push(...conversations.healthChecks, ...channelHealthChecks(connectors));
 

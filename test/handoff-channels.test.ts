@@ -5,7 +5,7 @@
 // is refused with when the window closed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalog } from '../fsm/catalog.ts';
-import { apiOf } from './helpers/admin-api.ts';
+import { apiOf, userIdOf } from './helpers/admin-api.ts';
 import { BACKENDS, startTestApp, type TestApp } from './helpers/app.ts';
 import { type FakeGraph, graph, startFakeGraph } from './helpers/fake-graph.ts';
 import { FAKE_BOT_TOKEN, type FakeTelegram, startFakeTelegram } from './helpers/fake-telegram.ts';
@@ -49,6 +49,7 @@ describe.each(BACKENDS)('handoff inbox on the WhatsApp Cloud API (%s)', (backend
     expect(queue.items.find((c: { id: string }) => c.id === id).person).toMatchObject({ name: 'Maria Souza', phone: '+5511977776666' });
     const attendant = await t.tokenFor('attendant');
     const stream = await openSse(`${address}/conversations/events`, { authorization: `Bearer ${attendant}` });
+    expect((await apiOf(t)('POST', `/conversations/${id}/claim`, attendant)).json()).toMatchObject({ id, claimedBy: { id: userIdOf(attendant) } });
 
     const body = { messageId: 'wa-1', text: 'Oi Maria, aqui é o João da equipe.' };
     const posts = await Promise.all([1, 2, 3].map(() => apiOf(t)('POST', `/conversations/${id}/messages`, attendant, body)));
@@ -114,6 +115,7 @@ describe('handoff inbox on Telegram', () => {
     const admin = await t.login();
     const id = await queued(t, admin, 'telegram', String(user.id));
     const attendant = await t.tokenFor('attendant');
+    expect((await apiOf(t)('POST', `/conversations/${id}/claim`, attendant)).json()).toMatchObject({ id, claimedBy: { id: userIdOf(attendant) } });
     const posts = await Promise.all([1, 2, 3].map(() => apiOf(t)('POST', `/conversations/${id}/messages`, attendant, { messageId: 'tg-1', text: 'Olá Caio, sou a Rita.' })));
     expect(posts.map((p) => p.json().duplicate).sort()).toEqual([false, true, true]);
     await fake.waitFor(() => fake.sentTo(user.id).some((m) => m.text === 'Olá Caio, sou a Rita.'), 'the staff reply');

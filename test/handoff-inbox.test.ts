@@ -144,6 +144,21 @@ describe.each(BACKENDS)('handoff inbox on the web chat (%s)', (backend) => {
     expect(queue.items.find((c: { id: string }) => c.id === id).claimedBy).toMatchObject({ id: userIdOf(bia) });
   });
 
+  it('two attendants racing for an unclaimed handoff: one claims, or the other answers — never both', async () => {
+    const [ana, bia] = [await t.tokenFor('attendant'), await t.tokenFor('attendant')];
+    const { id } = await handoffChat();
+    for (let round = 0; round < 12; round++) {
+      expect((await api('POST', `/conversations/${id}/release`, admin)).statusCode).toBe(200);
+      const [claim, reply] = await Promise.all([api('POST', `/conversations/${id}/claim`, ana), api('POST', `/conversations/${id}/messages`, bia, { messageId: `race-${round}`, text: `Resposta ${round}` })]);
+      // Exactly one wins; the loser is told who holds it.
+      expect([claim.statusCode, reply.statusCode].sort()).toEqual(claim.statusCode === 200 ? [200, 409] : [202, 409]);
+      const holder = (await t.atende.db.prisma.conversation.findUniqueOrThrow({ where: { id } })).claimedBy;
+      expect(holder).toBe(userIdOf(claim.statusCode === 200 ? ana : bia));
+      const sent = await t.atende.db.prisma.outboundMessage.count({ where: { conversationId: id, text: `Resposta ${round}` } });
+      expect(sent).toBe(reply.statusCode === 202 ? 1 : 0);
+    }
+  });
+
   it('refuses contact sessions and anonymous callers; stream tickets are single use', async () => {
     const { chat, id } = await handoffChat();
     const person = { authorization: `Bearer ${chat.token}` };
@@ -151,6 +166,11 @@ describe.each(BACKENDS)('handoff inbox on the web chat (%s)', (backend) => {
     expect(asPerson.statusCode).toBe(401);
     expect((await api('POST', `/conversations/${id}/messages`, undefined, { messageId: 'x', text: 'oi' })).statusCode).toBe(401);
     expect((await api('POST', `/conversations/${id}/claim`)).statusCode).toBe(401);
+    // Nor may the person (or anyone without a staff token) read the queue, release or resume.
+    for (const [method, url] of [['POST', `/conversations/${id}/release`], ['POST', `/conversations/${id}/resume`], ['GET', '/conversations?status=handoff'], ['GET', `/conversations/${id}`]] as const) {
+      expect((await t.atende.http.inject({ method, url, headers: person, ...(method === 'POST' ? { payload: {} } : {}) })).statusCode).toBe(401);
+      expect((await api(method, url)).statusCode).toBe(401);
+    }
     expect((await t.atende.http.inject({ method: 'POST', url: '/auth/stream-ticket', headers: person })).statusCode).toBe(401);
     expect((await fetch(`${address}/conversations/events`)).status).toBe(401);
     expect((await fetch(`${address}/conversations/events`, { headers: person })).status).toBe(401);

@@ -95,6 +95,11 @@ export class HandoffService {
     const claimed = !c.claimedBy
       ? (await this.deps.prisma.conversation.updateMany({ where: { id, status: 'handoff', claimedBy: null }, data: { claimedBy: actor.id, claimedAt: at } })).count > 0
       : false;
+    // Another attendant claimed it between our read and now: theirs, unless we are an admin.
+    if (!c.claimedBy && !claimed && actor.role !== 'admin') {
+      const holder = (await this.deps.admin.find(id)).claimedBy;
+      if (holder !== actor.id) return this.refuse(id);
+    }
     const inserted = await this.deps.prisma.outboundMessage.createMany({
       data: [{ conversationId: c.id, channel: c.channel, accountId: c.accountId, chatId: c.chatId, idempotencyKey: key, text: input.text, authorUserId: actor.id, nextAttemptAt: at, createdAt: at }],
       skipDuplicates: true,

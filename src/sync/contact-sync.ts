@@ -31,6 +31,8 @@ export interface ContactSync {
   enabled: boolean;
   routes: (app: Parameters<typeof syncRoutes>[0]) => Promise<void>;
   start(): void;
+  /** Queues the `conversation.handoff` webhook (nothing when sync is off). */
+  handoffOpened(info: { conversationId: string; handoffAt: Date }): Promise<void>;
   /** Resolves when the worker has no round running. */
   whenIdle(): Promise<void>;
   close(): Promise<void>;
@@ -47,7 +49,7 @@ export function createContactSync(deps: ContactSyncDeps): ContactSync {
     if (options) await outbox.enqueueDeletion(tx, contact.id);
   });
   if (!options) {
-    return { enabled: false, routes: async (app) => void (await app.register(syncRoutes, {})), start() {}, whenIdle: async () => {}, close: async () => {} };
+    return { enabled: false, routes: async (app) => void (await app.register(syncRoutes, {})), handoffOpened: async () => {}, start() {}, whenIdle: async () => {}, close: async () => {} };
   }
 
   const metrics = createSyncMetrics(deps.registry, () => outbox.countBacklog());
@@ -76,6 +78,9 @@ export function createContactSync(deps: ContactSyncDeps): ContactSync {
   return {
     enabled: true,
     routes: async (app) => void (await app.register(syncRoutes, { requestSync })),
+    async handoffOpened({ conversationId, handoffAt }) {
+      if (await outbox.enqueueHandoff(conversationId, handoffAt)) worker?.kick();
+    },
     start: () => worker?.start(),
     whenIdle: async () => worker?.whenIdle(),
     close: async () => worker?.close(),

@@ -7,7 +7,9 @@ import type { SyncEventName } from './sync-payload.ts';
 
 export interface ClaimedEvent {
   id: string;
-  contactId: string;
+  /** Null for conversation events (handoff). */
+  contactId: string | null;
+  conversationId: string | null;
   event: SyncEventName;
   /** Attempts including this one. */
   attempts: number;
@@ -44,12 +46,21 @@ export class SyncOutbox {
   }
 
   /**
+   * Queues the `conversation.handoff` notice. Keyed by the conversation and the handoff's time
+   * (its created_at), so a turn observed twice still queues one event per handoff.
+   */
+  async enqueueHandoff(conversationId: string, handoffAt: Date): Promise<boolean> {
+    const queued = await this.prisma.contactSyncEvent.createMany({ data: [{ conversationId, event: 'handoff', createdAt: handoffAt }], skipDuplicates: true });
+    return queued.count === 1;
+  }
+
+  /**
    * Takes up to `limit` due events: pending ones whose time has come, and 'sending' ones
    * whose claim expired (their worker died). The claim pushes next_attempt_at past the claim
    * timeout, so the row is ours until then.
    */
   async claim(limit: number, claimTimeoutMs: number): Promise<ClaimedEvent[]> {
-    const rows = await this.prisma.$queryRaw<{ id: string; contactId: string; event: string; attempts: number; createdAt: Date }[]>`
+    const rows = await this.prisma.$queryRaw<{ id: string; contactId: string | null; conversationId: string | null; event: string; attempts: number; createdAt: Date }[]>`
       UPDATE contact_sync_events
          SET status = 'sending', attempts = attempts + 1, next_attempt_at = now() + ${claimTimeoutMs}::int * interval '1 millisecond'
        WHERE id IN (
@@ -58,7 +69,7 @@ export class SyncOutbox {
           ORDER BY next_attempt_at, id
           LIMIT ${limit}::int
           FOR UPDATE SKIP LOCKED)
-      RETURNING id::text AS id, contact_id::text AS "contactId", event, attempts, created_at AS "createdAt"`;
+      RETURNING id::text AS id, contact_id::text AS "contactId", conversation_id::text AS "conversationId", event, attempts, created_at AS "createdAt"`;
     return rows.map((r) => ({ ...r, event: r.event as SyncEventName, attempts: Number(r.attempts) }));
   }
 
@@ -66,6 +77,7 @@ export class SyncOutbox {
    * Records an attempt's outcome: the event row and the contact's status in one transaction.
    * A retry/failure only applies while the claim is still ours (same attempt number); a
    * delivery is recorded whatever happened meanwhile, since it did reach the receiver.
+   * Conversation events have no contact whose status to keep.
    */
   async settle(event: ClaimedEvent, outcome: Settlement): Promise<void> {
     const { id, contactId, attempts } = event;
@@ -73,7 +85,7 @@ export class SyncOutbox {
       if (outcome.kind === 'sent') {
         const n = await tx.$executeRaw`
           UPDATE contact_sync_events SET status = 'sent', sent_at = now(), last_error = NULL WHERE id = ${id}::bigint AND status <> 'sent'`;
-        if (n) {
+        if (n && contactId) {
           await tx.$executeRawUnsafe(
             `UPDATE contacts SET sync_status = ${contactStatus('synced')}, synced_at = now(), sync_error = NULL WHERE id = $1::uuid`,
             contactId,
@@ -88,13 +100,13 @@ export class SyncOutbox {
              SET status = 'pending', last_error = ${outcome.error}, next_attempt_at = now() + ${Math.round(outcome.delayMs)}::int * interval '1 millisecond'
            WHERE id = ${id}::bigint AND status = 'sending' AND attempts = ${attempts}::int`;
         // Still pending, but the operator sees why it is late.
-        if (n) await tx.$executeRaw`UPDATE contacts SET sync_error = ${outcome.error} WHERE id = ${contactId}::uuid`;
+        if (n && contactId) await tx.$executeRaw`UPDATE contacts SET sync_error = ${outcome.error} WHERE id = ${contactId}::uuid`;
         return;
       }
       const n = await tx.$executeRaw`
         UPDATE contact_sync_events SET status = 'failed', last_error = ${outcome.error}
          WHERE id = ${id}::bigint AND status = 'sending' AND attempts = ${attempts}::int`;
-      if (n) {
+      if (n && contactId) {
         await tx.$executeRawUnsafe(`UPDATE contacts SET sync_status = ${contactStatus('failed')}, sync_error = $3 WHERE id = $1::uuid`, contactId, id, outcome.error);
       }
     });

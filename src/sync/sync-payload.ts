@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto';
 import type { ContactRow } from '../contacts/contact-repository.ts';
 
-export type SyncEventName = 'created' | 'updated' | 'deleted';
+export type SyncEventName = 'created' | 'updated' | 'deleted' | 'handoff';
 
 export interface SyncDelivery {
   /** The event id: the receiver's idempotency key (X-Atende-Delivery). */
@@ -57,6 +57,42 @@ export function deletionPayload(delivery: SyncDelivery, contactId: string, now: 
     contact: { id: contactId },
   };
 }
+
+export interface HandoffFacts {
+  id: string;
+  channel: string;
+  status: string;
+  contactId: string | null;
+  handoffAt: Date;
+}
+
+/**
+ * `conversation.handoff`: a person asked for (or was passed to) a human. Ids, the channel and
+ * the wait only — no name, phone, e-mail, chat id or message text: receivers that need the
+ * person read it through the API with staff credentials. `waitSeconds` is how long the person
+ * has waited when this attempt is sent (a late retry says so); `status` tells whether the
+ * handoff is still open by then.
+ */
+export function handoffPayload(delivery: SyncDelivery, c: HandoffFacts, now: Date = new Date()) {
+  return {
+    deliveryId: delivery.deliveryId,
+    event: 'conversation.handoff',
+    attempt: delivery.attempt,
+    queuedAt: delivery.queuedAt.toISOString(),
+    sentAt: now.toISOString(),
+    conversation: {
+      id: c.id,
+      channel: c.channel,
+      status: c.status,
+      contactId: c.contactId,
+      handoffAt: c.handoffAt.toISOString(),
+      waitSeconds: Math.max(0, Math.floor((now.getTime() - c.handoffAt.getTime()) / 1000)),
+    },
+  };
+}
+
+/** The X-Atende-Event value of a queued event. */
+export const eventHeader = (event: SyncEventName) => (event === 'handoff' ? 'conversation.handoff' : `contact.${event}`);
 
 /** `sha256=<hex>` of HMAC-SHA256(secret, body) — the X-Atende-Signature value. */
 export function signBody(body: string, secret: string): string {

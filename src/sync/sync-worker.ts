@@ -9,7 +9,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { ClaimedEvent, Settlement, SyncOutbox } from './sync-outbox.ts';
 import { backoffDelayMs, type SyncOptions } from './sync-options.ts';
 import type { SyncMetrics } from './sync-metrics.ts';
-import { deletionPayload, syncPayload } from './sync-payload.ts';
+import { deletionPayload, eventHeader, handoffPayload, syncPayload } from './sync-payload.ts';
 import { postWebhook } from './webhook-client.ts';
 
 export interface SyncWorkerDeps {
@@ -69,9 +69,12 @@ export class SyncWorker {
     while (!this.stopped) {
       const claimed = await outbox.claim(options.batchSize, options.claimTimeoutMs);
       if (!claimed.length) return;
-      // Events of one contact go one after another; different contacts in parallel.
+      // Events of one contact (or conversation) go one after another; different ones in parallel.
       const byContact = new Map<string, ClaimedEvent[]>();
-      for (const e of claimed) byContact.set(e.contactId, [...(byContact.get(e.contactId) ?? []), e]);
+      for (const e of claimed) {
+        const key = e.contactId ?? `conversation:${e.conversationId}`;
+        byContact.set(key, [...(byContact.get(key) ?? []), e]);
+      }
       await Promise.all([...byContact.values()].map(async (events) => {
         for (const e of events) await this.deliver(e);
       }));
@@ -80,7 +83,7 @@ export class SyncWorker {
 
   private async deliver(event: ClaimedEvent) {
     const { prisma, outbox, options, logger } = this.deps;
-    const log = { event: 'contact_sync', deliveryId: event.id, contactId: event.contactId, attempt: event.attempts };
+    const log = { event: 'contact_sync', deliveryId: event.id, ...(event.contactId ? { contactId: event.contactId } : { conversationId: event.conversationId }), attempt: event.attempts };
     if (event.attempts > options.maxAttempts) {
       // Its last attempt was cut short by a worker that died; the budget is spent.
       await this.record(event, { kind: 'failed', error: `gave up after ${options.maxAttempts} attempts` });
@@ -88,16 +91,24 @@ export class SyncWorker {
     }
     const delivery = { deliveryId: event.id, event: event.event, attempt: event.attempts, queuedAt: event.createdAt };
     let body: string;
-    if (event.event === 'deleted') body = JSON.stringify(deletionPayload(delivery, event.contactId));
-    else {
-      const contact = await prisma.contact.findUnique({ where: { id: event.contactId }, select: contactColumns });
+    if (event.event === 'deleted') body = JSON.stringify(deletionPayload(delivery, event.contactId!));
+    else if (event.event === 'handoff') {
+      const c = await prisma.conversation.findUnique({ where: { id: event.conversationId! }, select: { id: true, channel: true, status: true, contactId: true, handoffAt: true } });
+      // Erased since (LGPD): nothing left to tell.
+      if (!c) {
+        await outbox.discard(event);
+        return;
+      }
+      body = JSON.stringify(handoffPayload(delivery, { ...c, handoffAt: c.handoffAt ?? event.createdAt }));
+    } else {
+      const contact = await prisma.contact.findUnique({ where: { id: event.contactId! }, select: contactColumns });
       if (!contact) {
         await outbox.discard(event);
         return;
       }
       body = JSON.stringify(syncPayload(delivery, contact));
     }
-    const outcome = await postWebhook({ url: options.url, secret: options.secret, timeoutMs: options.timeoutMs, body, event: `contact.${event.event}`, deliveryId: event.id });
+    const outcome = await postWebhook({ url: options.url, secret: options.secret, timeoutMs: options.timeoutMs, body, event: eventHeader(event.event), deliveryId: event.id });
     if (outcome.kind === 'sent') {
       await this.record(event, outcome);
       logger.info({ ...log, outcome: 'sent' }, 'contact synced');
