@@ -66,7 +66,20 @@ describe.each([
     expect(c.done).toBe(true);
     expect(c.context).toMatchObject({ status: 'saved', contactId: 'c1', protocol: 'P-C1', fields: MARIA });
     expect(c.fakes.contacts.saveCalls).toEqual([
-      { fields: MARIA, mode: 'contact', consentAt: '2026-01-05T12:02:00.000Z', attendantUserId: null, idempotencyKey: 'save:m5' },
+      {
+        fields: MARIA,
+        // The rules read the phone; the model (fake:1b) the unlabelled name and reason. The
+        // person confirmed the summary.
+        provenance: {
+          name: { source: 'llm:fake:1b', messageId: 'm3', at: '2026-01-05T12:03:00.000Z', confirmedBy: 'person' },
+          phone: { source: 'rule', messageId: 'm3', at: '2026-01-05T12:03:00.000Z', confirmedBy: 'person' },
+          reason: { source: 'llm:fake:1b', messageId: 'm3', at: '2026-01-05T12:03:00.000Z', confirmedBy: 'person' },
+        },
+        mode: 'contact',
+        consentAt: '2026-01-05T12:02:00.000Z',
+        attendantUserId: null,
+        idempotencyKey: 'save:m5',
+      },
     ]);
     expect(c.fakes.extractor.calls).toEqual([{ text: FULL, known: {} }]);
   });
