@@ -189,13 +189,17 @@ export function mergeExtraction(context: Ctx, result: ExtractResult): Change {
   const rules = ruleFields(context);
   const found = { ...result.found };
   for (const field of FIELD_NAMES) if (rules[field] && !context.fields[field]) found[field] = rules[field];
-  const invalid = result.invalid.filter((i) => !(i.field in rules));
+  // A value the model made up (not in the text) was never the person's: it is simply asked,
+  // not refused as if they had typed it wrong.
+  const invalid = result.invalid.filter((i) => !(i.field in rules) && i.code !== NOT_IN_TEXT);
   const { fields, refused } = acceptFound(context, { found, invalid });
   const rejected = { ...context.rejected };
   for (const [field, code] of refused) if (!fields[field]) rejected[field] = code;
   const origins = traceOrigins(context, context.fields, fields, (field) => (fields[field] === rules[field] ? 'rule' : modelSource(result.model)));
   return { fields, origins, rejected, pendingText: null };
 }
+
+const NOT_IN_TEXT = 'not_in_text';
 
 const asResult = (parsed: ParsedFields): ExtractResult => ({ found: parsed.fields, missing: [], invalid: parsed.invalid });
 
@@ -231,7 +235,7 @@ export function applyLabelled(context: Ctx, text: string): Change {
 export function mergeCorrection(context: Ctx, result: ExtractResult): Change {
   const rules = ruleFields(context);
   const found = { ...result.found, ...rules };
-  const invalid = result.invalid.filter((i) => !(i.field in rules));
+  const invalid = result.invalid.filter((i) => !(i.field in rules) && i.code !== NOT_IN_TEXT);
   const accepted = acceptFound(context, { found, invalid });
   return reportCorrection(context, accepted, [], catalog.correctionNotUnderstood(), (field) => (accepted.fields[field] === rules[field] ? 'rule' : modelSource(result.model)));
 }

@@ -232,7 +232,7 @@ export class ContactService {
         }
         // Only a real change is a write worth telling others about (sync).
         changed = Object.keys(changes).length > 0;
-        const trail = changed ? withChangedFields(current.provenance, Object.keys(changes) as FieldName[], (field) => provenance?.[field] ?? adminEdit(ctx)) : undefined;
+        const trail = changed ? withChangedFields(current.provenance, Object.keys(changes) as FieldName[], (field) => (provenance ? provenance[field] : adminEdit(ctx))) : undefined;
         const updated = changed ? await this.afterWrite(await this.repo.update(current, changes, tx, trail), 'updated', tx) : current;
         await this.audit.record(ctx, { action: 'contact.update', entityType: 'contact', entityId: id, meta: { fields: Object.keys(changes) } }, tx);
         return updated;
