@@ -175,10 +175,10 @@ function acceptFound(context: Ctx, result: Pick<ExtractResult, 'found' | 'invali
  */
 export const ruleFields = (context: Ctx): Fields => salvageFields(context.pendingText ?? '').fields;
 
-/** The rules read every required field: the model has nothing left to add (it is not asked). */
+/** The rules read every field, e-mail included: the model has nothing left to add (it is not asked). */
 export const rulesReadAll = (context: Ctx) => {
   const rules = ruleFields(context);
-  return REQUIRED_FIELDS.every((field) => context.fields[field] || rules[field]);
+  return FIELD_NAMES.every((field) => context.fields[field] || rules[field]);
 };
 
 /**

@@ -44,8 +44,7 @@ describe.each([
       {
         fields: { ...MARIA, phone: '+5511988887777' },
         provenance: expect.objectContaining({
-          // "Novo contato: Maria Silva" is no label the rules know: the model read the name.
-          name: expect.objectContaining({ source: 'llm:fake:1b', messageId: 'm1', confirmedBy: 'attendant:user-7' }),
+          name: expect.objectContaining({ source: 'rule', messageId: 'm1', confirmedBy: 'attendant:user-7' }),
           reason: expect.objectContaining({ source: 'rule', messageId: 'm1', confirmedBy: 'attendant:user-7' }),
           // Corrected by the attendant in the chat.
           phone: expect.objectContaining({ source: 'attendant', messageId: 'm3', confirmedBy: 'attendant:user-7' }),

@@ -68,12 +68,12 @@ describe.each([
     expect(c.fakes.contacts.saveCalls).toEqual([
       {
         fields: MARIA,
-        // The rules read the phone; the model (fake:1b) the unlabelled name and reason. The
-        // person confirmed the summary.
+        // The rules read the listed name, phone and reason (the model agreed); the person
+        // confirmed the summary.
         provenance: {
-          name: { source: 'llm:fake:1b', messageId: 'm3', at: '2026-01-05T12:03:00.000Z', confirmedBy: 'person' },
+          name: { source: 'rule', messageId: 'm3', at: '2026-01-05T12:03:00.000Z', confirmedBy: 'person' },
           phone: { source: 'rule', messageId: 'm3', at: '2026-01-05T12:03:00.000Z', confirmedBy: 'person' },
-          reason: { source: 'llm:fake:1b', messageId: 'm3', at: '2026-01-05T12:03:00.000Z', confirmedBy: 'person' },
+          reason: { source: 'rule', messageId: 'm3', at: '2026-01-05T12:03:00.000Z', confirmedBy: 'person' },
         },
         mode: 'contact',
         consentAt: '2026-01-05T12:02:00.000Z',

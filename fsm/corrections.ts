@@ -6,6 +6,7 @@
 // worse than asking.
 import { type FieldName, normalizeEmail, normalizeField, normalizePhone } from '../src/contacts/fields.ts';
 import { extractByRules } from '../src/extraction/rules/rule-extractor.ts';
+import { withoutInjections } from '../src/extraction/rules/segments.ts';
 import { isSkip } from './commands.ts';
 import type { Fields, InvalidValue } from './types.ts';
 
@@ -122,6 +123,8 @@ export function takeOutPhoneAndEmail(text: string): { fields: Fields; rest: stri
 
 /** What can be read from free text without the LLM (extraction unavailable). */
 export function salvageFields(text: string): ParsedFields {
+  // Orders to the bot ("ignore…, o telefone é …") and pasted JSON are not the person's data.
+  text = withoutInjections(text);
   const parsed = parseFieldPairs(text, false) ?? empty();
   if (!parsed.fields.phone) {
     const phone = findPhone(text);

@@ -1,6 +1,7 @@
 // A name read from the person's own words, without the model: after "meu nome é", "me chamo",
 // "sou o/a", "aqui é o/a", "nome:"; or the whole message when it is nothing but a name.
 import { foldForSearch, normalizeName } from '../../contacts/fields.ts';
+import type { Piece } from './segments.ts';
 
 // Words that end a name inside a sentence ("me chamo Ana e meu celular é…").
 const STOP = new Set([
@@ -13,7 +14,9 @@ const STOP = new Set([
   'cinquenta', 'sessenta', 'setenta', 'oitenta', 'noventa',
 ]);
 const CONNECTORS = new Set(['da', 'de', 'do', 'das', 'dos', 'e']);
-const LABELS = /(?:meu nome (?:e|eh|é)|me chamo|me chamam de|nome completo|nome\s*:|sou (?:o|a)|aqui (?:e|eh|é) (?:o|a))\s+/giu;
+const LABELS = /(?:meu nom[ei] (?:e|eh|é)|me chamo|me chamam de|nome completo|nome\s*:|sou (?:o|a)|aqui (?:e|eh|é) (?:o|a)|my name is)\s+(?:(?:dona|sr\.?|sra\.?|seu|dr\.?|dra\.?)\s+)?/giu;
+// "Sou Ana Beatriz", "eu sou Fernando": only before a capital ("sou de São Paulo", "sou cliente" are not names).
+const PLAIN_SOU = /(?<![\p{L}\p{N}])(?:sou|eu sou|é a|é o)\s+(?:(?:dona|sr\.?|sra\.?|seu|dr\.?|dra\.?)\s+)?(?=\p{Lu})/gu;
 const MAX_WORDS = 6;
 
 /** Name words from the start of `rest`, up to a stop word, punctuation or a digit. */
@@ -29,14 +32,14 @@ function nameWords(rest: string): string | null {
     if (words.length >= MAX_WORDS || word !== token) break;
   }
   while (words.length && CONNECTORS.has(foldForSearch(words.at(-1) ?? ''))) words.pop();
-  if (words.length === 0) return null;
+  if (words.length === 0 || CONNECTORS.has(foldForSearch(words[0] ?? '')) || NOT_NAME_WORDS.has(foldForSearch(words[0] ?? ''))) return null;
   const result = normalizeName(words.join(' '));
   return result.ok ? result.value : null;
 }
 
 /** A name after a label ("Meu nome é Marina Figueiredo, celular…"). */
 export function labelledName(text: string): string | null {
-  for (const match of text.matchAll(LABELS)) {
+  for (const match of [...text.matchAll(LABELS), ...text.matchAll(PLAIN_SOU)]) {
     const name = nameWords(text.slice((match.index ?? 0) + match[0].length));
     if (name) return name;
   }
@@ -71,3 +74,27 @@ const NOT_NAME_WORDS = new Set([
   'isso', 'esse', 'essa', 'este', 'esta', 'ta', 'tah', 'foi', 'ser', 'ter', 'fazer', 'ir', 'vou', 'vai', 'pode', 'posso', 'programa',
   'inscrever', 'inscricao', 'marcar', 'agendar', 'urgente', 'favor', 'certo', 'errado', 'entendi', 'beleza', 'blz', 'kkk', 'rs',
 ]);
+
+// What introduces a name inside a piece ("Olá, sou Fernando Pessoa", "Cadastrar Adélia Prado",
+// "Contato de Érico Veríssimo", "Att, Rodrigo Hilbert"), and what may follow it ("… aqui").
+const INTRO =
+  /^(?:(?:oi|ol[aá]|bom dia|boa tarde|boa noite|e a[ií])\s+)?(?:(?:(?:eu\s+)?sou|[eé]|eh|aqui [eé]|cadastr(?:ar|e|o)|contato(?: de)?|novo contato|att|atenciosamente|nome)\s+)?(?:(?:o|a)\s+)?(?:(?:dona|sr\.?|sra\.?|seu|dr\.?|dra\.?)\s+)?/iu;
+const OUTRO = /\s+(?:aqui|falando)$/iu;
+
+/**
+ * A name standing as one piece of a listed message ("Thaís Araújo aqui. Fone …",
+ * "Francisco de Assis Oliveira 11987651234 …"). Outside the first piece its words must be
+ * capitalized, so a listed reason ("apoio emocional") is not taken for a name.
+ */
+export function pieceName(pieces: Piece[]): string | null {
+  for (const [i, { text: piece }] of pieces.entries()) {
+    const candidate = piece.replace(INTRO, '').replace(OUTRO, '').trim();
+    const words = candidate.split(/\s+/u);
+    if (words.length < 2) continue;
+    const capitalized = words.every((w) => CONNECTORS.has(foldForSearch(w)) || /^\p{Lu}/u.test(w));
+    if (i > 0 && !capitalized) continue;
+    const name = bareName(candidate);
+    if (name) return name;
+  }
+  return null;
+}
