@@ -65,7 +65,7 @@ export function parseFieldPairs(text: string, anchored = true): ParsedFields | n
     if (!field) return;
     const start = (match.index ?? 0) + match[0].length;
     const end = matches[i + 1]?.index ?? source.length;
-    const value = source.slice(start, end).replace(/[\s,;.]+$/u, '');
+    const value = source.slice(start, end).replace(/[\s,;./|-]+$/u, '');
     addValue(parsed, field, value);
   });
   // Names and reasons only from the person's own labels ("meu nome é…", "preciso de…") or a
@@ -131,13 +131,6 @@ export function salvageFields(text: string): ParsedFields {
     if (phone) {
       parsed.fields.phone = phone;
       parsed.invalid = parsed.invalid.filter((i) => i.field !== 'phone');
-    }
-  }
-  if (!parsed.fields.email) {
-    const email = findEmail(text);
-    if (email) {
-      parsed.fields.email = email;
-      parsed.invalid = parsed.invalid.filter((i) => i.field !== 'email');
     }
   }
   // Names and reasons only from the person's own labels ("meu nome é…", "preciso de…") or a

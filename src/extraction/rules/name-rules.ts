@@ -5,7 +5,7 @@ import type { Piece } from './segments.ts';
 
 // Words that end a name inside a sentence ("me chamo Ana e meu celular é…").
 const STOP = new Set([
-  'e', 'meu', 'minha', 'celular', 'telefone', 'tel', 'fone', 'whatsapp', 'whats', 'zap', 'email', 'mail', 'numero', 'preciso',
+  'e', 'e-mail', 'meu', 'minha', 'celular', 'telefone', 'tel', 'fone', 'whatsapp', 'whats', 'zap', 'email', 'mail', 'numero', 'preciso',
   'quero', 'queria', 'gostaria', 'motivo', 'tenho', 'estou', 'to', 'moro', 'sou', 'aqui', 'o', 'a', 'com', 'pra', 'para', 'por',
   'que', 'porque', 'mas', 'nao', 'sim', 'obrigado', 'obrigada', 'ok', 'contato', 'meus', 'minhas',
   // Number words of a spoken phone ("me chamo João onze nove…").
@@ -65,7 +65,7 @@ export function bareName(text: string, asked = false): string | null {
 
 // Words that make a short message something else than a name ("bom dia", "quero ajuda").
 const NOT_NAME_WORDS = new Set([
-  'oi', 'ola', 'bom', 'boa', 'dia', 'tarde', 'noite', 'tudo', 'bem', 'ajuda', 'cadastro', 'cadastrar', 'atendente', 'atendimento',
+  'oi', 'ola', 'fala', 'ai', 'eae', 'eai', 'bom', 'boa', 'dia', 'tarde', 'noite', 'tudo', 'bem', 'ajuda', 'cadastro', 'cadastrar', 'atendente', 'atendimento',
   'humano', 'pessoa', 'cancelar', 'cancela', 'recomecar', 'falar', 'consulta', 'informacao', 'informacoes', 'duvida', 'obrigado',
   'valeu', 'tchau', 'hello', 'hi', 'teste', 'pular', 'voces', 'vcs', 'voce', 'vc', 'sobre', 'horario', 'preco', 'valor',
   // Common words of a sentence: a message holding them is not just a name.
@@ -78,7 +78,7 @@ const NOT_NAME_WORDS = new Set([
 // What introduces a name inside a piece ("Olá, sou Fernando Pessoa", "Cadastrar Adélia Prado",
 // "Contato de Érico Veríssimo", "Att, Rodrigo Hilbert"), and what may follow it ("… aqui").
 const INTRO =
-  /^(?:(?:oi|ol[aá]|bom dia|boa tarde|boa noite|e a[ií])\s+)?(?:(?:(?:eu\s+)?sou|[eé]|eh|aqui [eé]|cadastr(?:ar|e|o)|contato(?: de)?|novo contato|att|atenciosamente|nome)\s+)?(?:(?:o|a)\s+)?(?:(?:dona|sr\.?|sra\.?|seu|dr\.?|dra\.?)\s+)?/iu;
+  /^(?:(?:oi|ol[aá]|bom dia|boa tarde|boa noite|e a[ií])\s+)?(?:(?:(?:eu\s+)?sou|[eé]|eh|aqui [eé]|cadastr(?:ar|e|o)|contato(?: de)?|novo contato|cliente|att|atenciosamente|nome)\s+)?(?:(?:o|a)\s+)?(?:(?:dona|sr\.?|sra\.?|seu|dr\.?|dra\.?)\s+)?/iu;
 const OUTRO = /\s+(?:aqui|falando)$/iu;
 
 /**

@@ -28,8 +28,20 @@ export function rulePhone(text: string): string | null {
   return null;
 }
 
+// Words that may stand right before an address ("e-mail fulano@…", "é fulano@…"); any other
+// lower-case word there means the address was typed with a space ("camila pitanga@gmail.com")
+// and the part read would be someone else's address.
+const BEFORE_ADDRESS = new Set(['email', 'mail', 'e', 'é', 'eh', 'meu', 'o', 'no', 'em', 'pelo', 'para', 'pra', 'contato', 'is', 'at', 'ou', 'com', 'por']);
+
+function splitAddress(text: string, index: number): boolean {
+  const before = /(?:^|[\s,;:(])([\p{Ll}-]+) $/u.exec(text.slice(Math.max(0, index - 40), index));
+  return before !== null && !BEFORE_ADDRESS.has(before[1]!.replace(/^e-/u, ''));
+}
+
 export function ruleEmail(text: string): string | null {
-  for (const candidate of text.match(EMAIL_SHAPE) ?? []) {
+  for (const match of text.matchAll(EMAIL_SHAPE)) {
+    if (splitAddress(text, match.index ?? 0)) continue;
+    const candidate = match[0];
     const result = normalizeEmail(candidate.replace(/[.]+$/u, ''));
     if (result.ok) return result.value;
   }
