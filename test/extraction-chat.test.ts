@@ -67,6 +67,12 @@ describe.each(BACKENDS)('extraction in the chat (%s)', (backend) => {
     const edited = (await api('GET', `/contacts/${id}`, admin)).json<{ provenance: Record<string, { source: string; confirmedBy: string; messageId: string | null }> }>();
     expect(edited.provenance.name).toMatchObject({ source: 'admin', confirmedBy: `admin:${userIdOf(admin)}`, messageId: null });
     expect(edited.provenance.phone).toMatchObject({ source: 'typed' });
+    // An attendant's correction through the API is the attendant's.
+    const attendant = await t.tokenFor('attendant', `att-${backend}@test.local`);
+    expect((await api('PATCH', `/contacts/${id}`, attendant, { reason: 'segunda via da conta de luz' })).statusCode).toBe(200);
+    const corrected = (await api('GET', `/contacts/${id}`, admin)).json<{ provenance: Record<string, { source: string; confirmedBy: string }> }>();
+    expect(corrected.provenance.reason).toMatchObject({ source: 'attendant', confirmedBy: `attendant:${userIdOf(attendant)}` });
+    expect(corrected.provenance.name).toMatchObject({ source: 'admin' });
 
     const portability = (await api('GET', `/contacts/${id}/data`, admin)).json<{ provenance: Record<string, { source: string }> }>();
     expect(portability.provenance).toMatchObject({ name: { source: 'admin' }, phone: { source: 'typed' } });

@@ -13,7 +13,7 @@ import { type ContactChanges, ContactRepository, type ContactRow, createContactS
 import { type ContactDto, MAX_PAGE_SIZE, type PortabilityDocument } from './contact-schemas.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { FieldName } from './fields.ts';
-import { adminEdit, type ContactProvenance, withChangedFields } from './provenance.ts';
+import { staffEdit, type ContactProvenance, withChangedFields } from './provenance.ts';
 
 export type { ContactInput } from './contact-input.ts';
 export type { ContactDto, PortabilityDocument } from './contact-schemas.ts';
@@ -212,7 +212,7 @@ export class ContactService {
 
   /**
    * `provenance` says how the changed fields were obtained (the bot's update); without it the
-   * change is staff's through the API, recorded as `admin` by the actor.
+   * change is staff's through the API, recorded as `admin` (or `attendant`) by the actor.
    */
   async update(id: string, patch: Partial<ContactInput>, ctx: AuditContext, provenance?: ContactProvenance): Promise<ContactDto> {
     const fields = normalizeContactInput(patch, false);
@@ -232,7 +232,7 @@ export class ContactService {
         }
         // Only a real change is a write worth telling others about (sync).
         changed = Object.keys(changes).length > 0;
-        const trail = changed ? withChangedFields(current.provenance, Object.keys(changes) as FieldName[], (field) => (provenance ? provenance[field] : adminEdit(ctx))) : undefined;
+        const trail = changed ? withChangedFields(current.provenance, Object.keys(changes) as FieldName[], (field) => (provenance ? provenance[field] : staffEdit(ctx))) : undefined;
         const updated = changed ? await this.afterWrite(await this.repo.update(current, changes, tx, trail), 'updated', tx) : current;
         await this.audit.record(ctx, { action: 'contact.update', entityType: 'contact', entityId: id, meta: { fields: Object.keys(changes) } }, tx);
         return updated;

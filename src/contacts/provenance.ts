@@ -52,7 +52,11 @@ export function withChangedFields(current: unknown, fields: readonly FieldName[]
   return next;
 }
 
-/** A change made by staff through the API (PATCH, an approved update request). */
-export function adminEdit(actor: { actorId: string | null }, at = new Date()): FieldProvenance {
-  return { source: 'admin', messageId: null, at: at.toISOString(), confirmedBy: actor.actorId ? `admin:${actor.actorId}` : null };
+/**
+ * A change made by staff through the API (PATCH, an approved update request): `attendant`
+ * when an attendant corrected it, `admin` for an admin (or any other caller, e.g. MCP).
+ */
+export function staffEdit(actor: { actorId: string | null; actorRole: string | null }, at = new Date()): FieldProvenance {
+  const role = actor.actorRole === 'attendant' ? 'attendant' : 'admin';
+  return { source: role, messageId: null, at: at.toISOString(), confirmedBy: actor.actorId ? `${role}:${actor.actorId}` : null };
 }
