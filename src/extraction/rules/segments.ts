@@ -6,7 +6,7 @@ import { findPhoneNumbersInText } from 'libphonenumber-js/max';
 import { foldForSearch } from '../../contacts/fields.ts';
 
 const EMAIL_SHAPE = /[^\s@,;:<>()]+@[^\s@,;:<>()]+/giu;
-const BREAKS = /[\n,;/|—–:()[\]{}<>"!?]|\s-\s|\s-(?=\d)|(?<=\d)-\s|\.(?:\s|$)|\u0000/u;
+const BREAKS = /[\n,;/|—–:()[\]{}<>"!?]|\s-\s|\s-(?=\d)|(?<=\d)-\s|\.(?:\s|$)|\uE000/u;
 
 // Sentences that give the bot orders ("ignore as instruções…", a JSON object to copy): the
 // phones, e-mails and names in them are not the person's. The rules skip them entirely.
@@ -30,15 +30,17 @@ export interface Piece {
 }
 
 /** The pieces of `text`, trimmed, without empty ones, in order. */
+// A private-use character marks where a phone or e-mail stood (a control character would do,
+// but lint rightly distrusts them in patterns).
 export function pieces(text: string): Piece[] {
-  let marked = text.replace(EMAIL_SHAPE, '\u0000');
-  for (const found of findPhoneNumbersInText(marked, 'BR').reverse()) marked = `${marked.slice(0, found.startsAt)}\u0000${marked.slice(found.endsAt)}`;
+  let marked = text.replace(EMAIL_SHAPE, '\uE000');
+  for (const found of findPhoneNumbersInText(marked, 'BR').reverse()) marked = `${marked.slice(0, found.startsAt)}\uE000${marked.slice(found.endsAt)}`;
   const out: Piece[] = [];
   for (const line of marked.split('\n')) {
     let afterData = false;
     // Split keeping the data marks, so each piece knows whether data came before it.
-    for (const part of line.split(/(\u0000)/u)) {
-      if (part === '\u0000') {
+    for (const part of line.split(/(\uE000)/u)) {
+      if (part === '\uE000') {
         afterData = true;
         continue;
       }
