@@ -72,7 +72,7 @@ const NOT_NAME_WORDS = new Set([
   'eu', 'ele', 'ela', 'nos', 'no', 'na', 'em', 'ao', 'os', 'as', 'uns', 'se', 'ja', 'so', 'mais', 'muito', 'ver', 'deixa', 'hmm',
   'hum', 'ne', 'tipo', 'assim', 'aqui', 'ali', 'la', 'agora', 'hoje', 'amanha', 'ontem', 'quando', 'onde', 'como', 'qual', 'quem',
   'isso', 'esse', 'essa', 'este', 'esta', 'ta', 'tah', 'foi', 'ser', 'ter', 'fazer', 'ir', 'vou', 'vai', 'pode', 'posso', 'programa',
-  'inscrever', 'inscricao', 'marcar', 'agendar', 'urgente', 'favor', 'certo', 'errado', 'entendi', 'beleza', 'blz', 'kkk', 'rs',
+  'inscrever', 'inscricao', 'cliente', 'ha', 'anos', 'marcar', 'agendar', 'urgente', 'favor', 'certo', 'errado', 'entendi', 'beleza', 'blz', 'kkk', 'rs',
 ]);
 
 // What introduces a name inside a piece ("Olá, sou Fernando Pessoa", "Cadastrar Adélia Prado",
@@ -85,14 +85,17 @@ const OUTRO = /\s+(?:aqui|falando)$/iu;
  * A name standing as one piece of a listed message ("Thaís Araújo aqui. Fone …",
  * "Francisco de Assis Oliveira 11987651234 …"). Outside the first piece its words must be
  * capitalized, so a listed reason ("apoio emocional") is not taken for a name.
+ * `hasData`: the message also holds a phone or an e-mail.
  */
-export function pieceName(pieces: Piece[]): string | null {
+export function pieceName(pieces: Piece[], hasData: boolean): string | null {
   for (const [i, { text: piece }] of pieces.entries()) {
     const candidate = piece.replace(INTRO, '').replace(OUTRO, '').trim();
     const words = candidate.split(/\s+/u);
     if (words.length < 2) continue;
     const capitalized = words.every((w) => CONNECTORS.has(foldForSearch(w)) || /^\p{Lu}/u.test(w));
-    if (i > 0 && !capitalized) continue;
+    // Lower case only for the first piece of a message that goes on with a phone or e-mail
+    // ("joana darc da silva 11 98765 2222"); "sou cliente há anos" is no name.
+    if (!capitalized && (i > 0 || !hasData)) continue;
     const name = bareName(candidate);
     if (name) return name;
   }

@@ -58,7 +58,7 @@ export function extractByRules(text: string, options: { askedName?: boolean } = 
   if (email) fields.email = email;
   // "Maria Silva 11 99999-8888": the phone and e-mail cut the message into pieces; one may be a name.
   const listed = pieces(text);
-  const name = labelledName(text) ?? bareName(text, options.askedName) ?? pieceName(listed);
+  const name = labelledName(text) ?? bareName(text, options.askedName) ?? pieceName(listed, Boolean(phone || fields.email));
   if (name) fields.name = name;
   // A listed reason only in a message that lists data: a lone sentence is read by the model.
   const reason = labelledReason(text) ?? pieceReason(listed, name);

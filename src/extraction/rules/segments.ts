@@ -10,7 +10,7 @@ const BREAKS = /[\n,;/|—–:()[\]{}<>"!?]|\s-\s|\s-(?=\d)|(?<=\d)-\s|\.(?:\s|$
 
 // Sentences that give the bot orders ("ignore as instruções…", a JSON object to copy): the
 // phones, e-mails and names in them are not the person's. The rules skip them entirely.
-const ORDERS = /(?<![\p{L}])(?:ignor[ae]\p{L}*|instru\p{L}*|system|sistema|prompt|output|preencha|repita|cadastre (?:tamb[eé]m )?(?:o )?(?:telefone|phone|e-?mail|nome)|esque[cç]a|desconsidere|aten[cç][aã]o,? modelo|responda (?:s[oó]|somente|apenas|com))(?![\p{L}])/iu;
+const ORDERS = /(?<![\p{L}])(?:ignor[ae]\p{L}*|instru[cç][aãõo]\p{L}*|(?:system|sistema)\s*:|prompt|output|preencha|repita|cadastre (?:tamb[eé]m )?(?:o )?(?:telefone|phone|e-?mail|nome)|esque[cç]a|desconsidere|aten[cç][aã]o,? modelo|responda (?:s[oó]|somente|apenas|com))(?![\p{L}])/iu;
 
 /** The text without `{…}` blocks and without sentences that give the bot orders. */
 export function withoutInjections(text: string): string {
