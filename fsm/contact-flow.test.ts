@@ -103,6 +103,10 @@ describe.each([
     expect(await c.say('Maria Silva, apoio emocional')).toEqual([catalog.question('email', 'contact')]);
     expect(await c.say('pular')).toEqual([summaryOf({ ...MARIA, phone: '+5511977776666' })]);
     expect(c.fakes.extractor.calls[0]?.known).toEqual({ phone: '+5511977776666' });
+    // Where it came from: the channel, before any message was read.
+    expect(c.context.origins?.phone).toMatchObject({ source: 'channel', messageId: null });
+    await c.say('SIM');
+    expect(c.fakes.contacts.saveCalls[0]?.provenance?.phone).toMatchObject({ source: 'channel', confirmedBy: 'person' });
   });
 
   it('tells why an extracted value was refused when it asks for that field', async () => {
