@@ -7,6 +7,7 @@ import { readAnswer } from './answers.ts';
 import { catalog, fieldError } from './catalog.ts';
 import { isGreetingOnly } from './commands.ts';
 import { type ParsedFields, parseFieldPairs, salvageFields } from './corrections.ts';
+import { modelSource, traceOrigins, typedSource } from './origins.ts';
 import type { ConversationContext, ConversationInput, ExtractResult, Fields, SaveResult } from './types.ts';
 
 type Ctx = ConversationContext;
@@ -30,6 +31,7 @@ export function initialContext(input: ConversationInput): Ctx {
     stage: 'start',
     consentAt: null,
     fields: {},
+    origins: {},
     rejected: {},
     asking: null,
     attempts: 0,
@@ -66,12 +68,13 @@ export function isLate(context: Ctx, at: string): boolean {
 /** The form as at the start: in contact mode the channel's phone is already known. */
 export function resetForm(context: Ctx): Change {
   const fields: Fields = context.mode === 'contact' && context.channelPhone ? { phone: context.channelPhone } : {};
-  return { fields, rejected: {}, asking: null, attempts: 0, emailAsked: false, pendingText: null, duplicate: null, updateId: null };
+  const origins = traceOrigins({ ...context, origins: {} }, {}, fields, () => 'channel');
+  return { fields, origins, rejected: {}, asking: null, attempts: 0, emailAsked: false, pendingText: null, duplicate: null, updateId: null };
 }
 
 /** What a finished conversation keeps: nothing personal unless it was saved. */
 export function forget(): Change {
-  return { fields: {}, rejected: {}, pendingText: null, duplicate: null, channelPhone: null };
+  return { fields: {}, origins: {}, rejected: {}, pendingText: null, duplicate: null, channelPhone: null };
 }
 
 /** Holds text worth extracting; greetings carry no data and are dropped. */
@@ -110,7 +113,8 @@ function withValues(context: Ctx, values: Fields, cleared: FieldName[] = []): Fi
 export function storeAnswer(context: Ctx, text: string): Change {
   const reading = context.asking ? readAnswer(context.asking, text) : null;
   if (!reading?.ok) return {};
-  return { fields: withValues(context, reading.fields), emailAsked: context.emailAsked || context.asking === 'email', attempts: 0 };
+  const fields = withValues(context, reading.fields);
+  return { fields, origins: traceOrigins(context, context.fields, fields, () => typedSource(context)), emailAsked: context.emailAsked || context.asking === 'email', attempts: 0 };
 }
 
 export function refuseAnswer(context: Ctx, text: string): Change {
@@ -165,12 +169,37 @@ function acceptFound(context: Ctx, result: Pick<ExtractResult, 'found' | 'invali
   return { fields, changed, refused, phoneKept };
 }
 
+/**
+ * What the rules read in the held text (SPEC §11, issue 14). They run on every message before
+ * the model: rules only read what is literally there, so they cannot invent.
+ */
+export const ruleFields = (context: Ctx): Fields => salvageFields(context.pendingText ?? '').fields;
+
+/** The rules read every field, e-mail included: the model has nothing left to add (it is not asked). */
+export const rulesReadAll = (context: Ctx) => {
+  const rules = ruleFields(context);
+  return FIELD_NAMES.every((field) => context.fields[field] || rules[field]);
+};
+
+/**
+ * One precedence, field by field: a value already known (typed answer, channel) > a rule value
+ * > a grounded model value (the extractor has already dropped what the text does not support).
+ */
 export function mergeExtraction(context: Ctx, result: ExtractResult): Change {
-  const { fields, refused } = acceptFound(context, result);
+  const rules = ruleFields(context);
+  const found = { ...result.found };
+  for (const field of FIELD_NAMES) if (rules[field] && !context.fields[field]) found[field] = rules[field];
+  // A value the model made up (not in the text) was never the person's: it is simply asked,
+  // not refused as if they had typed it wrong.
+  const invalid = result.invalid.filter((i) => !(i.field in rules) && i.code !== NOT_IN_TEXT);
+  const { fields, refused } = acceptFound(context, { found, invalid });
   const rejected = { ...context.rejected };
   for (const [field, code] of refused) if (!fields[field]) rejected[field] = code;
-  return { fields, rejected, pendingText: null };
+  const origins = traceOrigins(context, context.fields, fields, (field) => (fields[field] === rules[field] ? 'rule' : modelSource(result.model)));
+  return { fields, origins, rejected, pendingText: null };
 }
+
+const NOT_IN_TEXT = 'not_in_text';
 
 const asResult = (parsed: ParsedFields): ExtractResult => ({ found: parsed.fields, missing: [], invalid: parsed.invalid });
 
@@ -185,29 +214,35 @@ export function salvageText(context: Ctx): Change {
   return nextMissing(next) && !foundAny ? { ...merged, ...say(next, catalog.extractionUnavailable()) } : merged;
 }
 
-function reportCorrection(context: Ctx, parsed: Accepted, cleared: FieldName[], nothing: string): Change {
+function reportCorrection(context: Ctx, parsed: Accepted, cleared: FieldName[], nothing: string, sourceOf: (field: FieldName) => string): Change {
   const next = { ...context, fields: withValues(context, parsed.fields, cleared), pendingText: null };
   const notes = parsed.refused.map(([field, code]) => fieldError(field, code));
   if (parsed.phoneKept && context.channelPhone) notes.push(catalog.phoneKept(context.channelPhone));
   if (notes.length === 0 && parsed.changed.length === 0 && cleared.length === 0) notes.push(nothing);
-  return { fields: next.fields, pendingText: null, ...say(next, ...notes) };
+  // Staff correcting in a chat is the attendant's word, however the text was read.
+  const source = (field: FieldName) => (context.mode === 'attendant' ? 'attendant' : sourceOf(field));
+  return { fields: next.fields, origins: traceOrigins(context, context.fields, next.fields, source), pendingText: null, ...say(next, ...notes) };
 }
 
 /** A `campo: valor` correction (no LLM). */
 export function applyLabelled(context: Ctx, text: string): Change {
   const parsed = parseFieldPairs(text) ?? { fields: {}, invalid: [], cleared: [] };
   const cleared = parsed.cleared.filter((field) => context.fields[field]);
-  return reportCorrection(context, acceptFound(context, asResult(parsed)), cleared, catalog.correctionNotUnderstood());
+  return reportCorrection(context, acceptFound(context, asResult(parsed)), cleared, catalog.correctionNotUnderstood(), () => typedSource(context));
 }
 
-/** A correction in plain words, read by extraction. */
+/** A correction in plain words: the rules' reading wins over the model's, as in mergeExtraction. */
 export function mergeCorrection(context: Ctx, result: ExtractResult): Change {
-  return reportCorrection(context, acceptFound(context, result), [], catalog.correctionNotUnderstood());
+  const rules = ruleFields(context);
+  const found = { ...result.found, ...rules };
+  const invalid = result.invalid.filter((i) => !(i.field in rules) && i.code !== NOT_IN_TEXT);
+  const accepted = acceptFound(context, { found, invalid });
+  return reportCorrection(context, accepted, [], catalog.correctionNotUnderstood(), (field) => (accepted.fields[field] === rules[field] ? 'rule' : modelSource(result.model)));
 }
 
 export function salvageCorrection(context: Ctx): Change {
   const parsed = acceptFound(context, asResult(salvageFields(context.pendingText ?? '')));
-  return reportCorrection(context, parsed, [], catalog.correctionUnavailable());
+  return reportCorrection(context, parsed, [], catalog.correctionUnavailable(), () => 'rule');
 }
 
 /**

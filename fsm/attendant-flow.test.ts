@@ -41,7 +41,19 @@ describe.each([
     expect(c.done).toBe(true);
     expect(c.context).toMatchObject({ status: 'saved', mode: 'attendant', attendantUserId: 'user-7', consentAt: null, contactId: 'c1' });
     expect(c.fakes.contacts.saveCalls).toEqual([
-      { fields: { ...MARIA, phone: '+5511988887777' }, mode: 'attendant', consentAt: null, attendantUserId: 'user-7', idempotencyKey: 'save:m4' },
+      {
+        fields: { ...MARIA, phone: '+5511988887777' },
+        provenance: expect.objectContaining({
+          name: expect.objectContaining({ source: 'rule', messageId: 'm1', confirmedBy: 'attendant:user-7' }),
+          reason: expect.objectContaining({ source: 'rule', messageId: 'm1', confirmedBy: 'attendant:user-7' }),
+          // Corrected by the attendant in the chat.
+          phone: expect.objectContaining({ source: 'attendant', messageId: 'm3', confirmedBy: 'attendant:user-7' }),
+        }),
+        mode: 'attendant',
+        consentAt: null,
+        attendantUserId: 'user-7',
+        idempotencyKey: 'save:m4',
+      },
     ]);
     expect(c.fakes.extractor.calls).toEqual([
       { text: NEW_CONTACT, known: {} },

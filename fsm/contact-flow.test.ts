@@ -16,6 +16,8 @@ const extractor = () =>
       invalid: [{ field: 'phone', code: 'phone_incomplete', message: 'phone number is incomplete' }],
     },
     'na verdade o motivo é orientação jurídica': { found: { reason: 'orientação jurídica' } },
+    // A model that reads the name the rules cannot, and gets the phone wrong.
+    'o cadastro é pra minha mãe Rosa Lima, fone 11 98888-7777': { found: { name: 'Rosa Lima', phone: '11 98888-0000' } },
   });
 
 const PHONE_QUESTION = 'Qual é o seu telefone com DDD? (ex.: 11 99999-8888)';
@@ -66,7 +68,20 @@ describe.each([
     expect(c.done).toBe(true);
     expect(c.context).toMatchObject({ status: 'saved', contactId: 'c1', protocol: 'P-C1', fields: MARIA });
     expect(c.fakes.contacts.saveCalls).toEqual([
-      { fields: MARIA, mode: 'contact', consentAt: '2026-01-05T12:02:00.000Z', attendantUserId: null, idempotencyKey: 'save:m5' },
+      {
+        fields: MARIA,
+        // The rules read the listed name, phone and reason (the model agreed); the person
+        // confirmed the summary.
+        provenance: {
+          name: { source: 'rule', messageId: 'm3', at: '2026-01-05T12:03:00.000Z', confirmedBy: 'person' },
+          phone: { source: 'rule', messageId: 'm3', at: '2026-01-05T12:03:00.000Z', confirmedBy: 'person' },
+          reason: { source: 'rule', messageId: 'm3', at: '2026-01-05T12:03:00.000Z', confirmedBy: 'person' },
+        },
+        mode: 'contact',
+        consentAt: '2026-01-05T12:02:00.000Z',
+        attendantUserId: null,
+        idempotencyKey: 'save:m5',
+      },
     ]);
     expect(c.fakes.extractor.calls).toEqual([{ text: FULL, known: {} }]);
   });
@@ -88,6 +103,10 @@ describe.each([
     expect(await c.say('Maria Silva, apoio emocional')).toEqual([catalog.question('email', 'contact')]);
     expect(await c.say('pular')).toEqual([summaryOf({ ...MARIA, phone: '+5511977776666' })]);
     expect(c.fakes.extractor.calls[0]?.known).toEqual({ phone: '+5511977776666' });
+    // Where it came from: the channel, before any message was read.
+    expect(c.context.origins?.phone).toMatchObject({ source: 'channel', messageId: null });
+    await c.say('SIM');
+    expect(c.fakes.contacts.saveCalls[0]?.provenance?.phone).toMatchObject({ source: 'channel', confirmedBy: 'person' });
   });
 
   it('tells why an extracted value was refused when it asks for that field', async () => {
@@ -107,6 +126,29 @@ describe.each([
     expect(await c.say('apoio emocional')).toEqual([catalog.question('email', 'contact')]);
     expect(await c.say('não')).toEqual([summaryOf(MARIA)]);
     expect(c.fakes.extractor.calls).toHaveLength(1);
+  });
+
+  it('rules first: a rule value wins over the model, the model fills the rest, and each field says where it came from', async () => {
+    const c = chat();
+    await c.say('oi');
+    await c.say('sim');
+    expect(await c.say('o cadastro é pra minha mãe Rosa Lima, fone 11 98888-7777')).toEqual(['Qual é o motivo do seu contato?']);
+    expect(c.context.fields).toEqual({ name: 'Rosa Lima', phone: '+5511988887777' });
+    expect(c.context.origins).toEqual({
+      name: { source: 'llm:fake:1b', messageId: 'm3', at: '2026-01-05T12:03:00.000Z' },
+      phone: { source: 'rule', messageId: 'm3', at: '2026-01-05T12:03:00.000Z' },
+    });
+    await c.say('fisioterapia');
+    expect(c.context.origins?.reason).toEqual({ source: 'typed', messageId: 'm4', at: '2026-01-05T12:04:00.000Z' });
+  });
+
+  it('the model is not asked when the rules read every field', async () => {
+    const c = chat();
+    await c.say('oi');
+    await c.say('sim');
+    const reply = await c.say('Meu nome é Marina Figueiredo, celular (21) 98877-6655, e-mail marina.f@example.com, motivo: orientação jurídica');
+    expect(reply).toEqual([summaryOf({ name: 'Marina Figueiredo', phone: '+5521988776655', email: 'marina.f@example.com', reason: 'orientação jurídica' })]);
+    expect(c.fakes.extractor.calls).toEqual([]);
   });
 
   it('LLM unavailable: "Joana Prado" as the first message is kept as the name (issue 14)', async () => {

@@ -6,6 +6,7 @@
 // worse than asking.
 import { type FieldName, normalizeEmail, normalizeField, normalizePhone } from '../src/contacts/fields.ts';
 import { extractByRules } from '../src/extraction/rules/rule-extractor.ts';
+import { withoutInjections } from '../src/extraction/rules/segments.ts';
 import { isSkip } from './commands.ts';
 import type { Fields, InvalidValue } from './types.ts';
 
@@ -64,7 +65,7 @@ export function parseFieldPairs(text: string, anchored = true): ParsedFields | n
     if (!field) return;
     const start = (match.index ?? 0) + match[0].length;
     const end = matches[i + 1]?.index ?? source.length;
-    const value = source.slice(start, end).replace(/[\s,;.]+$/u, '');
+    const value = source.slice(start, end).replace(/[\s,;./|-]+$/u, '');
     addValue(parsed, field, value);
   });
   // Names and reasons only from the person's own labels ("meu nome é…", "preciso de…") or a
@@ -122,19 +123,14 @@ export function takeOutPhoneAndEmail(text: string): { fields: Fields; rest: stri
 
 /** What can be read from free text without the LLM (extraction unavailable). */
 export function salvageFields(text: string): ParsedFields {
+  // Orders to the bot ("ignore…, o telefone é …") and pasted JSON are not the person's data.
+  text = withoutInjections(text);
   const parsed = parseFieldPairs(text, false) ?? empty();
   if (!parsed.fields.phone) {
     const phone = findPhone(text);
     if (phone) {
       parsed.fields.phone = phone;
       parsed.invalid = parsed.invalid.filter((i) => i.field !== 'phone');
-    }
-  }
-  if (!parsed.fields.email) {
-    const email = findEmail(text);
-    if (email) {
-      parsed.fields.email = email;
-      parsed.invalid = parsed.invalid.filter((i) => i.field !== 'email');
     }
   }
   // Names and reasons only from the person's own labels ("meu nome é…", "preciso de…") or a

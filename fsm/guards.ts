@@ -1,5 +1,5 @@
 // The machine's conditions, as pure functions of the context and the answer text.
-import { nextMissing, shouldAskEmail } from './actions.ts';
+import { nextMissing, rulesReadAll, shouldAskEmail } from './actions.ts';
 import { readAnswer } from './answers.ts';
 import { consentAnswer, isGreetingOnly, isNo, isSkip, isUpdate, isYes } from './commands.ts';
 import { parseFieldPairs } from './corrections.ts';
@@ -14,6 +14,7 @@ export const guards = {
   needsConsent: (context: Ctx) => context.mode === 'contact' && !context.consentAt,
   hasPendingText: (context: Ctx) => !!context.pendingText,
   hasMissing: (context: Ctx) => nextMissing(context) !== null,
+  rulesReadAll: (context: Ctx) => rulesReadAll(context),
   shouldAskEmail: (context: Ctx) => shouldAskEmail(context),
   consentGiven: (_context: Ctx, text: string) => consentAnswer(text).verdict === 'yes',
   consentRefused: (_context: Ctx, text: string) => consentAnswer(text).verdict === 'no',

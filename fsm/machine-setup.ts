@@ -92,6 +92,7 @@ export const conversationSetup = setup({
     skipEmail: assign(() => ({ emailAsked: true, attempts: 0 })),
     refuseAnswer: assign(({ context, event }) => change.refuseAnswer(context, answerText(event))),
     salvageText: assign(({ context }) => change.salvageText(context)),
+    applyRules: assign(({ context }) => change.mergeExtraction(context, { found: {}, missing: [], invalid: [] })),
     applyLabelled: assign(({ context, event }) => change.applyLabelled(context, answerText(event))),
     rememberCorrection: assign(({ event }) => ({ pendingText: answerText(event).trim() })),
     salvageCorrection: assign(({ context }) => change.salvageCorrection(context)),

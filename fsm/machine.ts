@@ -11,6 +11,7 @@
 import { assign } from 'xstate';
 import { initialContext, mayUpdate, mergeCorrection, mergeExtraction, recordSaved, saveKey } from './actions.ts';
 import { conversationSetup } from './machine-setup.ts';
+import { provenanceForSave } from './origins.ts';
 
 export const conversationMachine = conversationSetup.createMachine({
   id: 'conversation',
@@ -47,7 +48,7 @@ export const conversationMachine = conversationSetup.createMachine({
         begin: {
           always: [
             { guard: 'needsConsent', target: 'consent' },
-            { guard: 'hasPendingText', target: 'extracting' },
+            { guard: 'hasPendingText', target: 'reading' },
             { target: 'intro' },
           ],
         },
@@ -64,8 +65,13 @@ export const conversationMachine = conversationSetup.createMachine({
         intro: {
           entry: [assign({ stage: 'intro' }), 'sayIntro'],
           on: {
-            answer: [{ guard: 'greetingOnly', actions: 'sayIntro' }, { target: 'extracting', actions: 'rememberText' }],
+            answer: [{ guard: 'greetingOnly', actions: 'sayIntro' }, { target: 'reading', actions: 'rememberText' }],
           },
+        },
+        // Rules first, on every text (issue 14): when they read every required field the model
+        // is not asked at all; otherwise it fills what they left, and they still win on merge.
+        reading: {
+          always: [{ guard: 'rulesReadAll', target: 'route', actions: 'applyRules' }, { target: 'extracting' }],
         },
         extracting: {
           entry: assign({ stage: 'busy' }),
@@ -153,6 +159,7 @@ export const conversationMachine = conversationSetup.createMachine({
             src: 'saveContact',
             input: ({ context }) => ({
               fields: context.fields,
+              provenance: provenanceForSave(context),
               mode: context.mode,
               consentAt: context.consentAt,
               attendantUserId: context.attendantUserId,

@@ -44,7 +44,7 @@ export class FakeExtractor {
     const known = Object.entries(this.answers).filter(([phrase]) => input.text.includes(phrase));
     // Like the real extractor (src/extraction/field-merge.ts): known values win over the text.
     const found = Object.assign({}, ...known.map(([, answer]) => answer.found), input.known);
-    return { found, missing: REQUIRED.filter((f) => !found[f]), invalid: known.flatMap(([, answer]) => answer.invalid ?? []) };
+    return { found, missing: REQUIRED.filter((f) => !found[f]), invalid: known.flatMap(([, answer]) => answer.invalid ?? []), model: 'fake:1b' };
   }
 }
 

@@ -62,6 +62,7 @@ describe('campo: valor', () => {
 
   it('salvages labelled values, phones, e-mails and self-introduced names from free text', () => {
     expect(salvageFields('Novo contato: Maria Silva, tel 11 99999-8888, motivo: apoio emocional').fields).toEqual({
+      name: 'Maria Silva',
       phone: '+5511999998888',
       reason: 'apoio emocional',
     });

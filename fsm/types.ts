@@ -64,6 +64,8 @@ export interface ExtractResult {
   found: Partial<Record<FieldName, string | null>>;
   missing: string[];
   invalid: InvalidValue[];
+  /** The model whose answer this is (`llm:<model>` provenance); absent when none was asked. */
+  model?: string;
 }
 
 export interface DuplicateInput {
@@ -82,8 +84,21 @@ export interface DuplicateContact {
   createdAt: string;
 }
 
+/**
+ * Where a field's value came from in this chat (issue 14): `rule`, `llm:<model>`, `typed`,
+ * `channel`, `attendant`; the inbound message it was read from and that message's time.
+ */
+export interface FieldOrigin {
+  source: string;
+  messageId: string | null;
+  at: string;
+}
+export type Origins = Partial<Record<FieldName, FieldOrigin>>;
+
 export interface SaveInput {
   fields: Fields;
+  /** Per field, where it came from and who confirmed the summary ("person" or "attendant:<id>"). */
+  provenance?: Partial<Record<FieldName, FieldOrigin & { confirmedBy: string | null }>>;
   mode: Mode;
   consentAt: string | null;
   attendantUserId: string | null;
@@ -146,6 +161,8 @@ export interface ConversationContext {
   stage: Stage;
   consentAt: string | null;
   fields: Fields;
+  /** Where each field's value came from; absent in snapshots from before it was kept. */
+  origins?: Origins;
   /** Why an extracted value was refused, told when that field is asked. */
   rejected: Partial<Record<FieldName, string>>;
   /** The field being asked and how many invalid answers it got. */

@@ -67,6 +67,7 @@ describe('contact extraction', () => {
         email: { value: 'maria.silva@exemplo.com.br', valid: true, source: 'text' },
         reason: { value: 'apoio emocional', valid: true, source: 'text' },
       },
+      model: rig.chat.model,
     });
     expect(await rig.metric('atende_extraction_total{outcome="ok"}')).toBe(1);
     expect(await rig.metric('atende_llm_request_duration_seconds_count{result="ok"}')).toBe(1);
@@ -104,6 +105,27 @@ describe('contact extraction', () => {
       { field: 'phone', code: 'not_in_text', message: 'phone does not appear in the message' },
       { field: 'email', code: 'not_in_text', message: 'email does not appear in the message' },
     ]);
+  });
+
+  it('counts every dropped model value by field in atende_extraction_ungrounded_total', async () => {
+    const before = (await rig.metric('atende_extraction_ungrounded_total{field="phone"}')) ?? 0;
+    rig.fake.queue.push(behave.json({ name: 'Paulo Mendes', phone: '(11) 91234-5678', email: null, reason: 'empréstimo consignado' }));
+    const report = await rig.extractor.extract({ text: 'sou o Paulo Mendes e queria ajuda com o boleto atrasado' });
+    expect(report.found).toEqual({ name: 'Paulo Mendes' });
+    expect(report.invalid.map((i) => [i.field, i.code])).toEqual([
+      ['phone', 'not_in_text'],
+      ['reason', 'not_in_text'],
+    ]);
+    expect(await rig.metric('atende_extraction_ungrounded_total{field="phone"}')).toBe(before + 1);
+    expect(await rig.metric('atende_extraction_ungrounded_total{field="reason"}')).toBeGreaterThanOrEqual(1);
+    // Never in a log line: the dropped phone may be anyone's.
+    expect(rig.logs.text).not.toContain('91234');
+  });
+
+  it('keeps a paraphrased reason that shares a word with the text, and a phone spelled out in words', async () => {
+    rig.fake.queue.push(behave.json({ name: null, phone: '11 98765-4321', email: null, reason: 'agendamento de consulta' }));
+    const report = await rig.extractor.extract({ text: 'queria agendar uma consulta meu numero é onze nove oito sete seis cinco quatro tres dois um' });
+    expect(report.found).toEqual({ phone: '+5511987654321', reason: 'agendamento de consulta' });
   });
 
   it('refuses a name the text does not contain, but accepts a tidied one', async () => {

@@ -120,7 +120,8 @@ describe('the ack path never waits for the LLM', () => {
     expect(ollama.chatRequests().length).toBe(1);
     expect(await chat.replies()).toHaveLength(2);
     const replies = await chat.waitReplies(3, 10_000);
-    // After the model gave up, the rules kept the name and the phone: only the reason is asked.
-    expect(replies[2]).toBe('Qual é o motivo do seu contato?');
+    // After the model gave up, the rules kept the listed name, phone and reason: only the
+    // optional e-mail is offered.
+    expect(replies[2]).toBe('Quer informar um e-mail? Envie o endereço ou responda PULAR.');
   });
 });

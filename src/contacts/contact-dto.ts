@@ -1,6 +1,7 @@
 // Database rows → the shapes the API (and MCP tools, and the bot) hand out.
 import type { ContactRow } from './contact-repository.ts';
 import type { ContactDto, ContactMode, PortabilityDocument } from './contact-schemas.ts';
+import { readProvenance } from './provenance.ts';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -19,6 +20,7 @@ export function toContactDto(row: ContactRow): ContactDto {
     sync: { status: row.syncStatus, error: row.syncError, syncedAt: iso(row.syncedAt) },
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+    provenance: readProvenance(row.provenance),
   };
 }
 
@@ -54,6 +56,7 @@ export function toPortabilityDocument(
     generatedAt: now.toISOString(),
     contactId: row.id,
     personalData: { name: row.name, phone: row.phone, email: row.email, reason: row.reason },
+    provenance: readProvenance(row.provenance),
     collection: {
       collectedAt: row.createdAt.toISOString(),
       channel: row.sourceChannel,

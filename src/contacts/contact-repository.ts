@@ -5,6 +5,7 @@ import { type AuditContext, type AuditEntry, auditInsert } from '../audit/audit-
 import { Fragment, join, sql } from '../db/sql.ts';
 import { buildReasonSearch, buildSearchText } from './contact-filters.ts';
 import { afterCursor, type ListCursor } from './cursor.ts';
+import type { ContactProvenance } from './provenance.ts';
 
 export const contactColumns = {
   id: true,
@@ -23,6 +24,7 @@ export const contactColumns = {
   createdAt: true,
   updatedAt: true,
   protocol: true,
+  provenance: true,
 } satisfies Prisma.ContactSelect;
 
 export type ContactRow = Prisma.ContactGetPayload<{ select: typeof contactColumns }>;
@@ -39,6 +41,8 @@ export interface NewContactRow {
   createdBy: string;
   mode: string;
   consentAt: Date | null;
+  /** How each field was obtained (contacts/provenance.ts); null when unknown. */
+  provenance?: ContactProvenance | null;
 }
 
 export type ContactChanges = Partial<Pick<NewContactRow, 'name' | 'phone' | 'email' | 'reason'>>;
@@ -53,7 +57,7 @@ export function isUniqueViolation(err: unknown): boolean {
 
 const RETURNED = sql`id::text AS id, name, phone, email, reason, source_channel AS "sourceChannel", source_chat_id AS "sourceChatId",
   created_by AS "createdBy", mode, consent_at AS "consentAt", sync_status::text AS "syncStatus", sync_error AS "syncError",
-  synced_at AS "syncedAt", created_at AS "createdAt", updated_at AS "updatedAt", protocol`;
+  synced_at AS "syncedAt", created_at AS "createdAt", updated_at AS "updatedAt", protocol, provenance`;
 
 /** What is written with a new contact, in the same statement: given as plain values. */
 export interface ContactCreation {
@@ -82,10 +86,11 @@ export function createContactStatement(row: NewContactRow, creation: ContactCrea
   const ctes = alongside.map((statement, i) => new Fragment([`, also_${i} AS (`, ')'], [statement]));
   return sql`
     WITH created AS (
-      INSERT INTO contacts (id, name, phone, email, reason, source_channel, source_chat_id, created_by, mode, consent_at, sync_status, search_text, reason_search, updated_at)
+      INSERT INTO contacts (id, name, phone, email, reason, source_channel, source_chat_id, created_by, mode, consent_at, sync_status, search_text, reason_search, provenance, updated_at)
       VALUES (gen_random_uuid(), ${row.name}::varchar, ${row.phone}::varchar, ${row.email}::varchar, ${row.reason}::varchar, ${row.sourceChannel}::varchar,
               ${row.sourceChatId}::varchar, ${row.createdBy}::varchar, ${row.mode}::varchar, ${row.consentAt}::timestamptz, ${creation.syncStatus}::"SyncStatus",
-              ${buildSearchText(row)}::text, ${buildReasonSearch(row.reason)}::text, now())
+              ${buildSearchText(row)}::text, ${buildReasonSearch(row.reason)}::text,
+              ${row.provenance ? JSON.stringify(row.provenance) : null}::jsonb, now())
       RETURNING *
     )${join(ctes)}
     SELECT ${RETURNED} FROM created`;
@@ -117,13 +122,14 @@ export class ContactRepository {
     });
   }
 
-  /** Applies `changes` on top of `current`, keeping the search columns in step. */
-  update(current: ContactRow, changes: ContactChanges, db: Db = this.prisma): Promise<ContactRow> {
+  /** Applies `changes` on top of `current`, keeping the search columns in step (and `provenance` when given). */
+  update(current: ContactRow, changes: ContactChanges, db: Db = this.prisma, provenance?: ContactProvenance): Promise<ContactRow> {
     const next = { ...current, ...changes };
     return db.contact.update({
       where: { id: current.id },
       data: {
         ...changes,
+        ...(provenance ? { provenance: provenance as Prisma.InputJsonValue } : {}),
         ...(changes.name !== undefined || changes.email !== undefined || changes.phone !== undefined ? { searchText: buildSearchText(next) } : {}),
         ...(changes.reason !== undefined ? { reasonSearch: buildReasonSearch(next.reason) } : {}),
       },

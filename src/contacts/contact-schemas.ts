@@ -2,6 +2,7 @@
 // responses and are what /docs shows. ContactDto is also what the MCP tools and the bot get.
 import { z } from 'zod';
 import { contactFiltersSchema } from './contact-filters.ts';
+import { contactProvenanceSchema } from './provenance.ts';
 
 export const MAX_PAGE_SIZE = 200;
 export const DEFAULT_PAGE_SIZE = 50;
@@ -30,6 +31,7 @@ export const contactDtoSchema = z
     }),
     createdAt: isoDateTime,
     updatedAt: isoDateTime,
+    provenance: contactProvenanceSchema.nullable(),
   })
   .describe('Contact');
 
@@ -83,6 +85,7 @@ export const portabilityDocumentSchema = z
     generatedAt: isoDateTime,
     contactId: z.uuid(),
     personalData: z.object({ name: z.string(), phone: z.string(), email: z.string().nullable(), reason: z.string() }),
+    provenance: contactProvenanceSchema.nullable(),
     collection: z.object({
       collectedAt: isoDateTime,
       channel: z.string(),

@@ -12,6 +12,8 @@ import { type ContactInput, normalizeContactInput } from './contact-input.ts';
 import { type ContactChanges, type ContactCreation, ContactRepository, type ContactRow, createContactStatement, isUniqueViolation } from './contact-repository.ts';
 import { type ContactDto, MAX_PAGE_SIZE, type PortabilityDocument } from './contact-schemas.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
+import type { FieldName } from './fields.ts';
+import { staffEdit, type ContactProvenance, withChangedFields } from './provenance.ts';
 
 export type { ContactInput } from './contact-input.ts';
 export type { ContactDto, PortabilityDocument } from './contact-schemas.ts';
@@ -24,6 +26,8 @@ export interface ContactSource {
   /** A user id, or 'bot'. */
   createdBy: string;
   consentAt?: Date | null;
+  /** How each field was obtained (a chat's rules, model, answers…); stored with the contact. */
+  provenance?: ContactProvenance | null;
 }
 
 /**
@@ -165,6 +169,7 @@ export class ContactService {
           createdBy: source.createdBy,
           mode: source.mode,
           consentAt: source.consentAt ?? null,
+          provenance: source.provenance ?? null,
         },
         creation,
       ),
@@ -207,7 +212,11 @@ export class ContactService {
     return row ? toContactDto(row) : null;
   }
 
-  async update(id: string, patch: Partial<ContactInput>, ctx: AuditContext): Promise<ContactDto> {
+  /**
+   * `provenance` says how the changed fields were obtained (the bot's update); without it the
+   * change is staff's through the API, recorded as `admin` (or `attendant`) by the actor.
+   */
+  async update(id: string, patch: Partial<ContactInput>, ctx: AuditContext, provenance?: ContactProvenance): Promise<ContactDto> {
     const fields = normalizeContactInput(patch, false);
     if (!UUID.test(id)) throw new NotFoundError('contact', id);
     let changed = false;
@@ -225,7 +234,8 @@ export class ContactService {
         }
         // Only a real change is a write worth telling others about (sync).
         changed = Object.keys(changes).length > 0;
-        const updated = changed ? await this.afterWrite(await this.repo.update(current, changes, tx), 'updated', tx) : current;
+        const trail = changed ? withChangedFields(current.provenance, Object.keys(changes) as FieldName[], (field) => (provenance ? provenance[field] : staffEdit(ctx))) : undefined;
+        const updated = changed ? await this.afterWrite(await this.repo.update(current, changes, tx, trail), 'updated', tx) : current;
         await this.audit.record(ctx, { action: 'contact.update', entityType: 'contact', entityId: id, meta: { fields: Object.keys(changes) } }, tx);
         return updated;
       });

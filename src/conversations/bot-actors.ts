@@ -55,7 +55,7 @@ export function botServices(deps: BotActorDeps): (scope: TurnScope) => Conversat
     if (updateId) {
       const prior = await priorSave();
       if (prior) return prior;
-      contact = await deps.contacts.update(updateId, fields, ctx);
+      contact = await deps.contacts.update(updateId, fields, ctx, input.provenance ?? {});
     } else {
       try {
         const source = {
@@ -64,6 +64,7 @@ export function botServices(deps: BotActorDeps): (scope: TurnScope) => Conversat
           mode: input.mode,
           createdBy: input.attendantUserId ?? 'bot',
           consentAt: input.consentAt ? new Date(input.consentAt) : null,
+          provenance: input.provenance ?? null,
         };
         // The key commits with the contact, so a repeat of this save fails on it (or on the
         // phone) and finds the contact by it below: the usual first run reads nothing first.

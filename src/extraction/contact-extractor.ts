@@ -69,7 +69,10 @@ export class ContactExtractor {
     }
     const parsed = parseModelOutput(content);
     if (!parsed.ok) return this.fail('invalid_output', parsed.reason, known, text);
-    return this.count(buildReport(parsed.output, known, text));
+    const report = buildReport(parsed.output, known, text);
+    // Counted, not logged: the dropped value may be someone's phone (or an injected one).
+    for (const refused of report.invalid) if (refused.code === 'not_in_text') this.deps.metrics?.ungrounded.inc({ field: refused.field });
+    return this.count({ ...report, model: this.deps.chat.model });
   }
 
   /** Aborts calls in flight (app shutdown). */

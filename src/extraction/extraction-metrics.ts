@@ -9,6 +9,8 @@ export interface ExtractionMetrics {
   extractions: Counter<'outcome'>;
   circuitOpen: Gauge;
   llmDuration: Histogram<'result'>;
+  /** Model values dropped because the person's text does not support them (by field). */
+  ungrounded: Counter<'field'>;
 }
 
 function existing<T>(registry: Registry, name: string): T | undefined {
@@ -31,5 +33,13 @@ export function extractionMetrics(registry: Registry): ExtractionMetrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60],
       registers: [registry],
     });
-  return { extractions, circuitOpen, llmDuration };
+  const ungrounded =
+    existing<Counter<'field'>>(registry, 'atende_extraction_ungrounded_total') ??
+    new Counter({
+      name: 'atende_extraction_ungrounded_total',
+      help: "Model values dropped because the person's text does not contain them, by field",
+      labelNames: ['field'] as const,
+      registers: [registry],
+    });
+  return { extractions, circuitOpen, llmDuration, ungrounded };
 }

@@ -93,6 +93,7 @@ export const extractionReportSchema = z.object({
   missing: z.array(fieldName).describe('required fields without a valid value, plus any field whose value was refused'),
   invalid: z.array(invalidFieldSchema),
   fields: z.object(fieldShape(fieldReportSchema)),
+  model: z.string().optional().describe('the model whose answer was read (absent when it was not asked)'),
 });
 
 export type ExtractionReport = z.infer<typeof extractionReportSchema>;

@@ -3,6 +3,7 @@
 // answer. A refused value is reported with its reason and counted as missing; it is never
 // handed on.
 import { cleanText, FIELD_NAMES, type FieldName, foldForSearch, normalizeField, REQUIRED_FIELDS } from '../contacts/fields.ts';
+import { spokenDigitsToText } from './rules/spoken-digits.ts';
 import type { ExtractionReport, FailureCode, FailureReason, FoundFields, InvalidField, KnownFields, ModelOutput } from './extraction-schema.ts';
 
 type Fields = ExtractionReport['fields'];
@@ -11,7 +12,7 @@ type Fields = ExtractionReport['fields'];
  * A name, phone or e-mail the model answers must be in the text: a model that "completes" a
  * surname or a number, fixes an address or obeys an injected instruction must not invent
  * contact data. Names are compared word by word, ignoring case, accents and punctuation (the
- * model may tidy "SANDRA DE SÁ" into "Sandra de Sá"); reasons are paraphrased, so not checked.
+ * model may tidy "SANDRA DE SÁ" into "Sandra de Sá"); reasons only need to overlap the text.
  */
 function groundedInText(field: FieldName, value: string, text: string): boolean {
   if (field === 'name') {
@@ -23,9 +24,24 @@ function groundedInText(field: FieldName, value: string, text: string): boolean 
   if (field === 'email') return text.toLowerCase().includes(value);
   if (field === 'phone') {
     const national = value.startsWith('+55') ? value.slice(3) : value.slice(1);
-    return text.replace(/\D/g, '').includes(national);
+    // Voice transcripts spell the digits out ("onze nove oito…").
+    return [text, spokenDigitsToText(text)].some((t) => t.replace(/\D/g, '').includes(national));
   }
-  return true;
+  return reasonOverlaps(value, text);
+}
+
+/**
+ * A reason is paraphrased, so it only has to share a meaningful word with the text (compared
+ * by its first 5 letters, so "agendar"/"agendamento" meet); a reason about something the
+ * person never mentioned is the model's, not theirs.
+ */
+function reasonOverlaps(value: string, text: string): boolean {
+  const folded = foldForSearch(text);
+  const stems = foldForSearch(value)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((word) => word.length >= 4)
+    .map((word) => word.slice(0, 5));
+  return stems.length === 0 ? folded.includes(foldForSearch(value).trim()) : stems.some((stem) => folded.includes(stem));
 }
 
 type Checked = { ok: true; value: string } | { ok: false; invalid: InvalidField };

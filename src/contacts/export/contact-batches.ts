@@ -31,7 +31,7 @@ interface Position {
 const epochMs = (column: string) => Prisma.raw(`round(date_part('epoch', contacts.${column}) * 1000)`);
 
 type DateField = 'consentAt' | 'syncedAt' | 'createdAt' | 'updatedAt';
-type RawRow = Omit<ContactRow, DateField> & Record<DateField, number | null>;
+type RawRow = Omit<ContactRow, DateField | 'provenance'> & Record<DateField, number | null>;
 
 const toDate = (ms: number | null) => (ms === null ? null : new Date(ms));
 
@@ -54,6 +54,8 @@ function withDates(rows: RawRow[]): ContactRow[] {
     createdAt: toDate(r.createdAt)!,
     updatedAt: toDate(r.updatedAt)!,
     protocol: r.protocol,
+    // Not read: no export column shows provenance (GET /contacts/:id and portability do).
+    provenance: null,
   }));
 }
 

@@ -9,8 +9,9 @@
 // so they cannot invent; the model fills what the rules left empty.
 import { findPhoneNumbersInText } from 'libphonenumber-js/max';
 import { type FieldName, normalizeEmail, normalizePhone } from '../../contacts/fields.ts';
-import { bareName, labelledName } from './name-rules.ts';
-import { labelledReason } from './reason-rules.ts';
+import { bareName, labelledName, pieceName } from './name-rules.ts';
+import { labelledReason, pieceReason } from './reason-rules.ts';
+import { pieces, withoutInjections } from './segments.ts';
 import { spokenDigitsToText } from './spoken-digits.ts';
 
 export type RuleFields = Partial<Record<FieldName, string>>;
@@ -27,33 +28,40 @@ export function rulePhone(text: string): string | null {
   return null;
 }
 
+// Words that may stand right before an address ("e-mail fulano@…", "é fulano@…"); any other
+// lower-case word there means the address was typed with a space ("camila pitanga@gmail.com")
+// and the part read would be someone else's address.
+const BEFORE_ADDRESS = new Set(['email', 'mail', 'e', 'é', 'eh', 'meu', 'o', 'no', 'em', 'pelo', 'para', 'pra', 'contato', 'is', 'at', 'ou', 'com', 'por']);
+
+function splitAddress(text: string, index: number): boolean {
+  const before = /(?:^|[\s,;:(])([\p{Ll}-]+) $/u.exec(text.slice(Math.max(0, index - 40), index));
+  return before !== null && !BEFORE_ADDRESS.has(before[1]!.replace(/^e-/u, ''));
+}
+
 export function ruleEmail(text: string): string | null {
-  for (const candidate of text.match(EMAIL_SHAPE) ?? []) {
+  for (const match of text.matchAll(EMAIL_SHAPE)) {
+    if (splitAddress(text, match.index ?? 0)) continue;
+    const candidate = match[0];
     const result = normalizeEmail(candidate.replace(/[.]+$/u, ''));
     if (result.ok) return result.value;
   }
   return null;
 }
 
-/** The text without its phone numbers and e-mail addresses. */
-function withoutContactData(text: string): string {
-  let rest = text.replace(EMAIL_SHAPE, ' ');
-  for (const found of findPhoneNumbersInText(rest, 'BR').reverse()) rest = rest.slice(0, found.startsAt) + ' ' + rest.slice(found.endsAt);
-  return rest.replace(/\s*[,;]\s*(?=[,;]|$)/gu, '').replace(/\s+/g, ' ').trim();
-}
-
 /** What the rules can tell from one message; `askedName` when the bot had asked for the name. */
 export function extractByRules(text: string, options: { askedName?: boolean } = {}): RuleFields {
   const fields: RuleFields = {};
+  text = withoutInjections(text);
   const phone = rulePhone(text);
   if (phone) fields.phone = phone;
   const email = ruleEmail(text);
   if (email) fields.email = email;
-  // "Maria Silva 11 99999-8888": with the phone and e-mail taken out, the rest may be a name.
-  const rest = withoutContactData(text);
-  const name = labelledName(text) ?? bareName(text, options.askedName) ?? (rest !== text ? bareName(rest.replace(/^[\s,;-]+|[\s,;-]+$/gu, '')) : null);
+  // "Maria Silva 11 99999-8888": the phone and e-mail cut the message into pieces; one may be a name.
+  const listed = pieces(text);
+  const name = labelledName(text) ?? bareName(text, options.askedName) ?? pieceName(listed, Boolean(phone || fields.email));
   if (name) fields.name = name;
-  const reason = labelledReason(text);
+  // A listed reason only in a message that lists data: a lone sentence is read by the model.
+  const reason = labelledReason(text) ?? pieceReason(listed, name);
   if (reason) fields.reason = reason;
   return fields;
 }
