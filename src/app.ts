@@ -83,6 +83,10 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: pgliteDir(dataDir), poolSize: config.DATABASE_POOL_SIZE });
   let redis: RedisClients | undefined;
   let handoff: HandoffInbox | undefined;
+  // What a failed start must close again, newest first: a start that fails half way (Redis
+  // unreachable, a port taken, a bad channel credential) leaves no connection, timer or
+  // data-directory lock behind, so the process exits cleanly and can be started again.
+  const opened: (() => unknown)[] = [() => db.close()];
   try {
     await secureDataDir(dataDir, logger);
     const applied = await db.migrate();
@@ -92,7 +96,9 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     const contacts = new ContactService({ prisma: db.prisma, sql: db, audit, registry: metrics.registry });
     const updateRequests = new UpdateRequestService(db.prisma, contacts, audit);
     const sync = createContactSync({ config, prisma: db.prisma, contacts, audit, registry: metrics.registry, logger, timing: options.syncTiming });
+    opened.push(() => sync.close());
     const extraction = await createExtractionStack({ config, logger, registry: metrics.registry, version: VERSION, contacts });
+    opened.push(() => extraction.close());
     const jwtSecret = await resolveJwtSecret(config.JWT_SECRET, dataDir);
     const tokens = new TokenService(db.prisma, { secret: jwtSecret });
     await bootstrapAdmin(db.prisma, logger, {
@@ -105,13 +111,17 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     const checks: HealthCheck[] = [{ name: 'database', check: async () => (await db.ping(), { status: 'up', detail: db.dataDir && `embedded database in ${db.dataDir}` }) }];
     checks.push(extraction.healthCheck);
     redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger, redisNamespace(config.DATABASE_URL)) : undefined;
+    opened.push(() => redis?.close());
     const connectors = await createConnectorRegistry({ config, prisma: db.prisma, jwtSecret, accessTokens: tokens, redis, logger, registry: metrics.registry, dataDir, channelOverrides: options.channelOverrides });
     // A new handoff is also told outside (conversation.handoff through the signed webhook).
     handoff = createHandoffInbox({ config, prisma: db.prisma, audit, logger, registry: metrics.registry, redis, onOpened: sync.handoffOpened });
+    opened.push(() => handoff?.close());
     const conversations = createConversationEngine({ config, db, sql: db, logger, registry: metrics.registry, audit, contacts, updateRequests, connectors, redis, extractor: extraction.extractor, observer: handoff.observer, onStaffStatus: handoff.observer.staffStatus });
+    opened.push(() => conversations.close());
     checks.push(...conversations.healthChecks, ...channelHealthChecks(connectors));
 
     const http = await createHttpServer({ logger, metrics, auth: tokens, bodyLimit: config.BODY_LIMIT_BYTES, version: VERSION, docs: apiDocsEnabled(config), trustProxy: config.TRUST_PROXY });
+    opened.push(() => http.close());
     await http.register(healthRoutes, { checks });
     await http.register(metricsRoutes, { registry: metrics.registry, token: config.METRICS_TOKEN });
     await http.register(authRoutes, { prisma: db.prisma, tokens, audit, loginRateLimitPerMinute: config.LOGIN_RATE_LIMIT_PER_MIN, throttle: new LoginThrottle(db.prisma), streamTickets: handoff.tickets });
@@ -151,8 +161,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
       },
     };
   } catch (err) {
-    await redis?.close();
-    await db.close().catch(() => {});
+    for (const close of opened.reverse()) await Promise.resolve().then(close).catch(() => {});
     throw err;
   }
 }
