@@ -12,6 +12,7 @@ import { createTestDatabase, type TestDatabase } from './helpers/postgres.ts';
 import { startSyncApp, SYNC_SECRET, type SyncApp } from './helpers/sync-app.ts';
 import { eventually, type ReceivedDelivery, startSyncReceiver, type SyncReceiver } from './helpers/sync-receiver.ts';
 import { openWebChat, type WebChat } from './helpers/web-chat.ts';
+import { staysFor } from './helpers/quiet.ts';
 
 const PERSON = { name: 'Lúcia Handoff Ramos', phone: '11 98765-4321' };
 
@@ -116,8 +117,7 @@ describe.each(BACKENDS)('conversation.handoff webhook (%s)', (backend) => {
     await app.atende.conversations.whenIdle();
     expect(await chat.say('atendente')).toEqual([catalog.handoff()]);
     await eventually(async () => handoffs().length, (n) => n === 2);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(handoffs()).toHaveLength(2);
+    expect(await staysFor(() => handoffs().length)).toBe(2);
     const [a, b] = handoffs();
     expect(a!.json.deliveryId).not.toBe(b!.json.deliveryId);
     expect(bodyOf(a!).conversation.id).toBe(conversation.id);

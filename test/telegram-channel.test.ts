@@ -10,6 +10,7 @@ import { FAKE_BOT_ID, FAKE_BOT_TOKEN, type FakeTelegram, startFakeTelegram } fro
 import { behave, type FakeOllama, startFakeOllama } from './helpers/fake-ollama.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/postgres.ts';
 import { ownContactUpdate, type TelegramChat, telegramChat, telegramFixture, textUpdate, type TelegramUser } from './helpers/telegram-chat.ts';
+import { staysFor } from './helpers/quiet.ts';
 
 const SECRET = 'tg-webhook-secret_0123456789';
 const PHONE_QUESTION = 'Qual é o seu telefone com DDD? (ex.: 11 99999-8888)';
@@ -149,8 +150,7 @@ describe('telegram channel, webhook mode', () => {
     ]);
     await fake.waitFor(() => fake.sentTo(user.id).length >= 1, 'the reply');
     await t.atende.conversations.whenIdle();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(fake.sentTo(user.id)).toHaveLength(1);
+    expect(await staysFor(() => fake.sentTo(user.id).length)).toBe(1);
     expect(await t.atende.db.prisma.inboundMessage.count({ where: { channel: 'telegram', chatId: String(user.id) } })).toBe(1);
   });
 
@@ -216,8 +216,7 @@ describe('telegram channel, polling mode', () => {
     fake.queue(update, update);
     await fake.waitFor(() => fake.sentTo(user.id).length >= 1, 'the reply');
     await t!.atende.conversations.whenIdle();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(fake.sentTo(user.id)).toHaveLength(1);
+    expect(await staysFor(() => fake.sentTo(user.id).length)).toBe(1);
     expect(await t!.atende.db.prisma.inboundMessage.count({ where: { channel: 'telegram', chatId: String(user.id) } })).toBe(1);
   });
 
@@ -245,9 +244,8 @@ describe('telegram channel, polling mode', () => {
     t = await startTestApp({ backend: 'postgres', database: db, env: env() });
     await fake.waitFor(() => fake.calls('getUpdates').length > pollsBefore, 'the restarted app polling');
     expect(fake.calls('getUpdates')[pollsBefore]).toEqual({ offset, timeout: 25, allowed_updates: ['message'] });
-    await new Promise((resolve) => setTimeout(resolve, 300));
     await t.atende.conversations.whenIdle();
-    expect(await t.atende.db.prisma.inboundMessage.count({ where: { channel: 'telegram', chatId: String(user.id) } })).toBe(1);
+    expect(await staysFor(() => t!.atende.db.prisma.inboundMessage.count({ where: { channel: 'telegram', chatId: String(user.id) } }))).toBe(1);
     expect(fake.sentTo(user.id)).toHaveLength(sentBefore);
     expect(await counter(t, 'atende_telegram_updates_total', { source: 'polling', outcome: 'accepted' })).toBe(0);
 

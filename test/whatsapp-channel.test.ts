@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, type TestApp } from './helpers/app.ts';
 import type { FakeWhatsappSocket } from './helpers/fake-whatsapp-socket.ts';
 import { startWhatsappApp, type WhatsappApp } from './helpers/whatsapp-rig.ts';
+import { staysFor } from './helpers/quiet.ts';
 
 const NO_LLM = { OLLAMA_HOST: 'http://127.0.0.1:9', LLM_MAX_ATTEMPTS: '1' };
 const LID = '203456789012345@lid';
@@ -98,11 +99,10 @@ describe.each(BACKENDS)('WhatsApp channel end to end on %s', (backend) => {
     const again = await wa.sockets.socket(1);
     again.open();
     again.emit('messages.upsert', { type: 'append', messages: [msg] });
-    await new Promise((r) => setTimeout(r, 300));
     await t.atende.conversations.whenIdle();
-    expect(await t.atende.db.prisma.inboundMessage.count({ where: { channel: 'whatsapp', messageId: msg.key.id } })).toBe(1);
+    expect(await staysFor(() => t.atende.db.prisma.inboundMessage.count({ where: { channel: 'whatsapp', messageId: msg.key.id } }))).toBe(1);
     // No second reply to it, on either socket.
-    expect(again.sent).toEqual([]);
+    expect(await staysFor(() => again.sent.length)).toBe(0);
     sock = again;
   });
 

@@ -10,6 +10,7 @@ import { type FakeGraph, GRAPH_VERSION, graph, startFakeGraph } from './helpers/
 import { answerUntilSummary as answer, type Person } from './helpers/answer-until-summary.ts';
 import { behave, type FakeOllama, startFakeOllama } from './helpers/fake-ollama.ts';
 import { CLOUD, type CloudChat, cloudChat, cloudEnv, postWebhook, statusWebhook, textWebhook } from './helpers/whatsapp-cloud.ts';
+import { staysFor } from './helpers/quiet.ts';
 
 const answerUntilSummary = (chat: CloudChat, first: string[], person: Person) => answer((text) => chat.say(text), first, person);
 
@@ -71,8 +72,7 @@ describe.each(BACKENDS)('WhatsApp Cloud API end to end on %s', (backend) => {
     expect(afterFirst).toBeGreaterThan(before);
     expect(await chat.send('obrigada', wamid)).toEqual({ messages: 1, duplicates: 1, statuses: 0 });
     await t.atende.conversations.whenIdle();
-    await new Promise((r) => setTimeout(r, 300));
-    expect(chat.replies().length).toBe(afterFirst);
+    expect(await staysFor(() => chat.replies().length)).toBe(afterFirst);
     expect(await t.atende.db.prisma.inboundMessage.count({ where: { channel: 'whatsapp-cloud', messageId: wamid } })).toBe(1);
   });
 
