@@ -3,6 +3,7 @@
 // its own database and port.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { createVoiceNotes } from './voice/voice-notes.ts';
 import type { DestinationStream } from 'pino';
 import { type ConnectorDeps, createConnectorRegistry } from '../connectors/index.ts';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
@@ -110,7 +111,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger, redisNamespace(config.DATABASE_URL)) : undefined;
     const connectors = await createConnectorRegistry({ config, prisma: db.prisma, jwtSecret, accessTokens: tokens, redis, logger, registry: metrics.registry, dataDir, channelOverrides: options.channelOverrides });
     handoff = createHandoffInbox({ config, prisma: db.prisma, audit, logger, registry: metrics.registry, redis });
-    const conversations = createConversationEngine({ config, db, sql: directSql, logger, registry: metrics.registry, audit, contacts, updateRequests, connectors, redis, extractor: extraction.extractor, observer: handoff.observer, onStaffStatus: handoff.observer.staffStatus });
+    const conversations = createConversationEngine({ config, db, sql: directSql, logger, registry: metrics.registry, audit, contacts, updateRequests, connectors, redis, extractor: extraction.extractor, voice: createVoiceNotes(config, metrics.registry, logger), observer: handoff.observer, onStaffStatus: handoff.observer.staffStatus });
     checks.push(...conversations.healthChecks, ...channelHealthChecks(connectors));
 
     const http = await createHttpServer({ logger, metrics, auth: tokens, bodyLimit: config.BODY_LIMIT_BYTES, version: VERSION, docs: apiDocsEnabled(config), trustProxy: config.TRUST_PROXY });

@@ -4,7 +4,7 @@
 // https://core.telegram.org/bots/api#update, #message
 import { z } from 'zod';
 import { normalizePhone } from '../../src/contacts/fields.ts';
-import type { InboundKind, InboundMessage } from '../types.ts';
+import type { InboundKind, InboundMedia, InboundMessage } from '../types.ts';
 
 export const TELEGRAM_CHANNEL = 'telegram';
 
@@ -124,8 +124,22 @@ function chatType(c: z.infer<typeof chat>): string {
   return c.type ?? (c.id > 0 ? 'private' : 'group');
 }
 
+/** A voice note's or audio file's file_id and what Telegram tells of it (the caps use them). */
+function audioOf(value: unknown): { media?: InboundMedia } {
+  const a = value as { file_id?: unknown; duration?: unknown; mime_type?: unknown; file_size?: unknown } | null;
+  if (!a || typeof a.file_id !== 'string' || !a.file_id || a.file_id.length > 300) return {};
+  return {
+    media: {
+      ref: a.file_id,
+      ...(typeof a.mime_type === 'string' ? { mimeType: a.mime_type.slice(0, 100) } : {}),
+      ...(typeof a.file_size === 'number' ? { sizeBytes: a.file_size } : {}),
+      ...(typeof a.duration === 'number' ? { durationSec: a.duration } : {}),
+    },
+  };
+}
+
 /** Text and kind of a message; contact rules need the sender. */
-function contentOf(m: TelegramMessage, raw: Record<string, unknown>, senderId: number): { text: string; kind: InboundKind; phone?: string } | 'service' {
+function contentOf(m: TelegramMessage, raw: Record<string, unknown>, senderId: number): { text: string; kind: InboundKind; phone?: string; media?: InboundMedia } | 'service' {
   if (m.contact) {
     // Only the sender's own contact (the "share my phone" button) is a verified phone; a
     // contact card of someone else says nothing about who is writing.
@@ -136,7 +150,7 @@ function contentOf(m: TelegramMessage, raw: Record<string, unknown>, senderId: n
   if (typeof m.text === 'string') return { text: commandText(m.text), kind: 'text' };
   const media = MEDIA.find(([key]) => raw[key] !== undefined && raw[key] !== null);
   // A caption is what the person wrote with the media: the machine reads it like text.
-  if (media) return { text: m.caption ?? '', kind: media[1] };
+  if (media) return { text: m.caption ?? '', kind: media[1], ...(media[1] === 'audio' ? audioOf(raw[media[0]]) : {}) };
   if (SERVICE.some((key) => raw[key] !== undefined)) return 'service';
   return { text: m.caption ?? '', kind: 'other' };
 }
@@ -173,6 +187,7 @@ function normalizeMessage(raw: unknown, updateId: number, options: NormalizeOpti
       },
       text: content.text,
       kind: content.kind,
+      ...(content.media ? { media: content.media } : {}),
       timestamp: m.date !== undefined && m.date > 0 ? new Date(m.date * 1000) : (options.now ?? new Date()),
       ...(options.keepRaw ? { raw: fullUpdate } : {}),
     },

@@ -10,6 +10,7 @@ import type { Connector, ConnectorContext, ConnectorHealth, Intake } from '../ty
 import { TelegramBotApi } from './bot-api.ts';
 import { DEFAULT_TIMINGS, type TelegramConfig, type TelegramTimings } from './config.ts';
 import { TELEGRAM_CHANNEL } from './inbound.ts';
+import { downloadTelegramMedia } from './media-download.ts';
 import { createTelegramMetrics } from './metrics.ts';
 import { TelegramOffsetStore } from './offset-store.ts';
 import { TelegramOutbound } from './outbound.ts';
@@ -77,6 +78,7 @@ export function createTelegramConnector(deps: TelegramConnectorDeps): Connector 
       intake = undefined;
     },
 
+    downloadMedia: (media, limits) => downloadTelegramMedia({ api, apiUrl: config.apiUrl, token: config.token, ...(deps.fetch ? { fetch: deps.fetch } : {}) }, media, limits),
     sendText: (chatId, text, idempotencyKey, options) => outbound.sendText(chatId, text, idempotencyKey, options),
 
     async health(): Promise<ConnectorHealth> {

@@ -134,6 +134,8 @@ function toInbound(m: WebhookMessage, accountId: string, contacts: WebhookContac
     text,
     kind,
     timestamp: dateOf(m.timestamp, now),
+    // Cloud API webhooks tell neither size nor length: the caps apply at download.
+    ...(kind === 'audio' && m.audio ? { media: { ref: m.audio.id, ...(m.audio.mime_type ? { mimeType: m.audio.mime_type } : {}) } } : {}),
   };
 }
 

@@ -51,6 +51,8 @@ export const messageSchema = z.object({
     .object({ type: z.string(), button_reply: reply.optional(), list_reply: reply.optional() })
     .optional()
     .catch(undefined),
+  // Voice notes (`voice: true`) and audio files: a media id to fetch through GET /{media-id}.
+  audio: z.object({ id: z.string().min(1).max(300), mime_type: z.string().max(100).optional() }).optional().catch(undefined),
   // Quick-reply button of a template message.
   button: z.object({ text: z.string(), payload: z.string().optional() }).optional().catch(undefined),
 });

@@ -101,6 +101,8 @@ export async function normalizeMessage(input: unknown, ctx: NormalizeContext): P
         // rather than dropped, so the person still gets an answer.
         text: content.kind === 'text' ? content.text.slice(0, MAX_TEXT_LENGTH) : '',
         kind: content.kind,
+        // The whole message is the reference: Baileys needs its mediaKey and directPath.
+        ...(content.kind === 'audio' ? { media: { ref: input, mimeType: content.mimeType, sizeBytes: content.sizeBytes, durationSec: content.durationSec } } : {}),
         timestamp: timestampOf(msg.messageTimestamp),
         raw: input,
       },

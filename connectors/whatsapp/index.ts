@@ -14,6 +14,7 @@ import type { WhatsappChannelConfig } from './config.ts';
 import { WhatsappConnection } from './connection.ts';
 import { normalizeUpsert, WHATSAPP_CHANNEL } from './inbound.ts';
 import { maskJid } from './jid.ts';
+import { downloadWhatsappMedia } from './media-download.ts';
 import { LocalLease, RedisLease, type SocketLease } from './lease.ts';
 import { createWhatsappMetrics } from './metrics.ts';
 import { WhatsappSender } from './outbound.ts';
@@ -164,6 +165,7 @@ export function createWhatsappConnector(deps: WhatsappConnectorDeps): Connector 
       await lease?.stop();
       await inbound;
     },
+    downloadMedia: (media, limits) => downloadWhatsappMedia(media, limits, connection.openSocket(), logger),
     sendText: (chatId, text, idempotencyKey) => sender.sendText(chatId, text, idempotencyKey),
     async health(): Promise<ConnectorHealth> {
       const { state } = connection.status();

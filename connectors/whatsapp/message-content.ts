@@ -4,7 +4,12 @@
 // protobuf class instances (defaults on the prototype) and plain JSON alike, and never throws.
 import type { InboundKind } from '../types.ts';
 
-export type MessageContent = { kind: 'text'; text: string } | { kind: Exclude<InboundKind, 'text'> } | { kind: 'none'; why: string };
+/** `audio` carries what the audio message tells of itself (the caps use it before download). */
+export type MessageContent =
+  | { kind: 'text'; text: string }
+  | { kind: 'audio'; mimeType?: string; sizeBytes?: number; durationSec?: number }
+  | { kind: Exclude<InboundKind, 'text' | 'audio'> }
+  | { kind: 'none'; why: string };
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined);
@@ -70,6 +75,17 @@ const present = (m: Obj, key: string): boolean => {
   return v !== null && v !== undefined && v !== '';
 };
 
+function audioFacts(a: Obj | undefined): { mimeType?: string; sizeBytes?: number; durationSec?: number } {
+  // fileLength is a protobuf uint64: a number, a Long-like object or a string once serialized.
+  const size = Number(typeof a?.fileLength === 'object' && a.fileLength !== null ? String(a.fileLength) : a?.fileLength);
+  const seconds = Number(a?.seconds);
+  return {
+    ...(str(a?.mimetype) ? { mimeType: String(a!.mimetype).slice(0, 100) } : {}),
+    ...(Number.isFinite(size) && size > 0 ? { sizeBytes: size } : {}),
+    ...(Number.isFinite(seconds) && seconds > 0 ? { durationSec: seconds } : {}),
+  };
+}
+
 export function messageContent(message: unknown): MessageContent {
   const outer = obj(message);
   if (!outer) return { kind: 'none', why: 'empty' };
@@ -78,7 +94,10 @@ export function messageContent(message: unknown): MessageContent {
 
   const text = str(m.conversation) ?? str(obj(m.extendedTextMessage)?.text) ?? replyText(m);
   if (text !== undefined) return { kind: 'text', text };
-  for (const [key, kind] of Object.entries(MEDIA)) if (present(m, key)) return { kind };
+  for (const [key, kind] of Object.entries(MEDIA)) {
+    if (!present(m, key)) continue;
+    return kind === 'audio' ? { kind, ...audioFacts(obj(m[key])) } : { kind };
+  }
 
   const rest = Object.keys(m).filter((k) => present(m, k) && !METADATA.has(k) && !WRAPPERS.includes(k));
   return rest.length ? { kind: 'other' } : { kind: 'none', why: 'no-content' };

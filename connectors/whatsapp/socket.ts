@@ -23,6 +23,8 @@ export interface WhatsappSocket {
   sendMessage(jid: string, content: { text: string }): Promise<{ key?: { id?: string | null } } | undefined>;
   /** Closes the connection (emits connection.update 'close'); keeps the login. */
   end(error: Error | undefined): void | Promise<void>;
+  /** Asks the sender's phone to upload an expired media file again (Baileys' reuploadRequest). */
+  updateMediaMessage?(message: import('@whiskeysockets/baileys').WAMessage): Promise<import('@whiskeysockets/baileys').WAMessage>;
   signalRepository?: { lidMapping?: { getPNForLID(lid: string): Promise<string | null> } };
 }
 
