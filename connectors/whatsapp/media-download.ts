@@ -17,10 +17,11 @@ const DIRECT_PATH = /^\/[A-Za-z0-9_\-./?=&%]{1,1000}$/;
 export async function downloadWhatsappMedia(media: InboundMedia, limits: MediaLimits, sock: WhatsappSocket | undefined, logger: Logger): Promise<Uint8Array> {
   const message = media.ref as WAMessage | undefined;
   const audio = audioOf(message?.message);
-  if (!message || !audio || typeof audio.directPath !== 'string' || !DIRECT_PATH.test(audio.directPath) || audio.directPath.includes('..')) {
+  const directPath = audio ? (audio.directPath ?? whatsappPath(audio.url)) : undefined;
+  if (!message || !audio || typeof directPath !== 'string' || !DIRECT_PATH.test(directPath) || directPath.includes('..')) {
     throw new MediaDownloadError('media: no WhatsApp directPath');
   }
-  const safe: WAMessage = { ...message, message: { audioMessage: { ...audio, url: null } } };
+  const safe: WAMessage = { ...message, message: { audioMessage: { ...audio, directPath, url: null } } };
   const stream = await downloadMediaMessage(
     safe,
     'stream',
@@ -31,6 +32,16 @@ export async function downloadWhatsappMedia(media: InboundMedia, limits: MediaLi
     },
   );
   return readCapped(stream, limits.maxBytes);
+}
+
+/** Older messages carry only `url`: its path is usable when it points at WhatsApp's media servers. */
+function whatsappPath(url: string | null | undefined): string | undefined {
+  try {
+    const u = new URL(url ?? '');
+    return u.protocol === 'https:' && /(^|\.)whatsapp\.net$/.test(u.hostname) ? u.pathname + u.search : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 type AudioMessage = NonNullable<NonNullable<WAMessage['message']>['audioMessage']>;
