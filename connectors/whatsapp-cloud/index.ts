@@ -31,8 +31,8 @@ export function createWhatsappCloudConnector(deps: WhatsappCloudConnectorDeps): 
     downloadMedia(media, limits) {
       return downloadCloudMedia(deps.config, media, limits);
     },
-    sendText(chatId, text, idempotencyKey) {
-      return sender.sendText(chatId, text, idempotencyKey);
+    sendText(chatId, text, idempotencyKey, options) {
+      return sender.sendText(chatId, text, idempotencyKey, options);
     },
     async health(): Promise<ConnectorHealth> {
       // Inbound needs nothing but our own HTTP server; only sending can be impaired.
