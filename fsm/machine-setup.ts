@@ -6,6 +6,7 @@ import * as change from './actions.ts';
 import { catalog } from './catalog.ts';
 import { commandOf, consentAnswer } from './commands.ts';
 import { answerText, type GuardName, guards } from './guards.ts';
+import { numberedAnswer } from './numbered-answers.ts';
 import { isVoice, voiceEcho } from './voice.ts';
 import type {
   ConversationContext,
@@ -47,7 +48,7 @@ function classify(context: Ctx, event: ConversationEvent): InternalEvent {
   if (!event.text.trim()) return isVoice(event) ? { type: 'unsupported', voice: true } : { type: 'unsupported' };
   const command = commandOf(event.text);
   if (command) return { type: `cmd.${command}` };
-  return { type: 'answer', text: event.text };
+  return { type: 'answer', text: numberedAnswer(context, event.text) };
 }
 
 type GuardArgs = { context: Ctx; event: ConversationEvent };

@@ -154,13 +154,13 @@ describe('telegram channel, webhook mode', () => {
     expect(await t.atende.db.prisma.inboundMessage.count({ where: { channel: 'telegram', chatId: String(user.id) } })).toBe(1);
   });
 
-  it('answers media with the text-only notice', async () => {
+  it('answers a voice note with a request to write when transcription is off', async () => {
     const user = { id: 3000004, first_name: 'Ana', last_name: 'Reis' };
     const voice = telegramFixture('voice');
     const message = voice.message as Body;
     const update = { update_id: 900_000_001, message: { ...message, message_id: 9, from: { ...(message.from as Body), id: user.id }, chat: { ...(message.chat as Body), id: user.id } } };
     const replies = await telegramChat(t.atende, fake, user, deliver).deliver(update);
-    expect(texts(replies)[0]).toBe('Por enquanto só consigo ler mensagens de texto. Pode escrever, por favor?');
+    expect(texts(replies)[0]).toBe('Não consegui ouvir seu áudio. Pode escrever sua mensagem, por favor?');
   });
 
   it('reports the channel up', async () => {
