@@ -9,7 +9,7 @@ import { startTestApp, type TestApp } from './helpers/app.ts';
 import { FAKE_BOT_ID, FAKE_BOT_TOKEN, type FakeTelegram, startFakeTelegram } from './helpers/fake-telegram.ts';
 import { behave, type FakeOllama, startFakeOllama } from './helpers/fake-ollama.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/postgres.ts';
-import { ownContactUpdate, type TelegramChat, telegramChat, telegramFixture, textUpdate, type TelegramUser } from './helpers/telegram-chat.ts';
+import { callbackUpdate, ownContactUpdate, type TelegramChat, telegramChat, telegramFixture, textUpdate, type TelegramUser } from './helpers/telegram-chat.ts';
 
 const SECRET = 'tg-webhook-secret_0123456789';
 const PHONE_QUESTION = 'Qual é o seu telefone com DDD? (ex.: 11 99999-8888)';
@@ -24,7 +24,13 @@ async function register(t: TestApp, fake: FakeTelegram, chat: TelegramChat, user
   const start = await chat.say('/start');
   expect(texts(start)[0]).toMatch(/^Eu registro seu contato/);
   expect(texts(start).at(-1)).toContain('Você concorda? Responda SIM ou NÃO.');
-  expect(texts(await chat.say('sim')).at(-1)).toContain('Me envie seu nome completo');
+  // The consent question carries SIM / NÃO as an inline keyboard; the person taps SIM.
+  expect(start.at(-1)!.reply_markup).toEqual({ inline_keyboard: [[{ text: 'SIM', callback_data: 'SIM' }, { text: 'NÃO', callback_data: 'NÃO' }]] });
+  const answered = fake.calls('answerCallbackQuery').length;
+  const tap = callbackUpdate(user, 'SIM');
+  expect(texts(await chat.deliver(tap)).at(-1)).toContain('Me envie seu nome completo');
+  await fake.waitFor(() => fake.calls('answerCallbackQuery').length > answered, 'answerCallbackQuery');
+  expect(fake.calls('answerCallbackQuery').at(-1)).toEqual({ callback_query_id: (tap.callback_query as { id: string }).id });
 
   let replies = await chat.say(`${user.first_name} ${user.last_name}`);
   let offeredButton = false;
@@ -48,9 +54,11 @@ async function register(t: TestApp, fake: FakeTelegram, chat: TelegramChat, user
   const [saved] = texts(await chat.say('sim'));
   expect(saved).toMatch(/^Recebemos seu cadastro\. Protocolo: \w+\./);
 
-  // Every reply but the phone question took any reply keyboard away.
+  // Replies with options carry them as an inline keyboard; every other reply but the phone
+  // question took any reply keyboard away.
   for (const body of fake.sentTo(user.id)) {
-    if (body.text !== PHONE_QUESTION) expect(body.reply_markup).toEqual({ remove_keyboard: true });
+    const markup = body.reply_markup as { inline_keyboard?: unknown } | undefined;
+    if (body.text !== PHONE_QUESTION && !markup?.inline_keyboard) expect(markup).toEqual({ remove_keyboard: true });
   }
   const contact = await t.atende.db.prisma.contact.findUniqueOrThrow({ where: { phone: e164 } });
   expect(contact).toMatchObject({ name: `${user.first_name} ${user.last_name}`, reason: 'apoio emocional', sourceChannel: 'telegram', sourceChatId: String(user.id), mode: 'contact' });
@@ -198,7 +206,7 @@ describe('telegram channel, polling mode', () => {
   it('deletes the webhook, then long-polls; no webhook route is exposed', async () => {
     await fake.waitFor(() => fake.calls('getUpdates').length >= 1, 'the first long poll');
     expect(fake.requests[0]).toMatchObject({ method: 'deleteWebhook', body: { drop_pending_updates: false } });
-    expect(fake.calls('getUpdates')[0]).toEqual({ timeout: 25, allowed_updates: ['message'] });
+    expect(fake.calls('getUpdates')[0]).toEqual({ timeout: 25, allowed_updates: ['message', 'callback_query'] });
     expect(fake.webhook).toBeNull();
     const res = await t!.atende.http.inject({ method: 'POST', url: '/webhooks/telegram', headers: { 'x-telegram-bot-api-secret-token': SECRET }, payload: {} });
     expect(res.statusCode).toBe(404);
@@ -244,7 +252,7 @@ describe('telegram channel, polling mode', () => {
     const pollsBefore = fake.calls('getUpdates').length;
     t = await startTestApp({ backend: 'postgres', database: db, env: env() });
     await fake.waitFor(() => fake.calls('getUpdates').length > pollsBefore, 'the restarted app polling');
-    expect(fake.calls('getUpdates')[pollsBefore]).toEqual({ offset, timeout: 25, allowed_updates: ['message'] });
+    expect(fake.calls('getUpdates')[pollsBefore]).toEqual({ offset, timeout: 25, allowed_updates: ['message', 'callback_query'] });
     await new Promise((resolve) => setTimeout(resolve, 300));
     await t.atende.conversations.whenIdle();
     expect(await t.atende.db.prisma.inboundMessage.count({ where: { channel: 'telegram', chatId: String(user.id) } })).toBe(1);

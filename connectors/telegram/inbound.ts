@@ -34,7 +34,8 @@ export type TelegramMessage = z.infer<typeof message>;
 export type IgnoreReason = 'edited' | 'channel' | 'group' | 'bot' | 'no-sender' | 'service' | 'not-a-message';
 
 export type NormalizedUpdate =
-  | { outcome: 'message'; updateId: number; message: InboundMessage }
+  /** `callbackQueryId`: a button tap, to be answered with answerCallbackQuery once stored. */
+  | { outcome: 'message'; updateId: number; message: InboundMessage; callbackQueryId?: string }
   | { outcome: 'ignored'; updateId: number; reason: IgnoreReason }
   /** Not an update we can read; `issue` names the offending path, never a value. */
   | { outcome: 'malformed'; updateId?: number; issue: string };
@@ -194,6 +195,42 @@ function normalizeMessage(raw: unknown, updateId: number, options: NormalizeOpti
   };
 }
 
+const callbackQuery = z.looseObject({ id: z.string().min(1).max(128), from: user, data: z.string().max(64).optional(), message: z.looseObject({ message_id: z.number().int(), chat }).optional() });
+
+/**
+ * A tap on an inline keyboard button we sent (a reply's options): read like the person typed
+ * the button's data — the option's title. Taps on messages we cannot place (inline mode, no
+ * message) or without data are ignored, as are taps in groups unless groups are allowed.
+ */
+function normalizeCallback(raw: unknown, updateId: number, options: NormalizeOptions, fullUpdate: unknown): NormalizedUpdate {
+  const parsed = callbackQuery.safeParse(raw);
+  if (!parsed.success) return { outcome: 'malformed', updateId, issue: issueOf(parsed.error, 'callback_query') };
+  const q = parsed.data;
+  if (!q.message || q.data === undefined || !q.data.trim()) return { outcome: 'ignored', updateId, reason: 'not-a-message' };
+  if (q.from.is_bot) return { outcome: 'ignored', updateId, reason: 'bot' };
+  if (chatType(q.message.chat) !== 'private' && !options.allowGroups) return { outcome: 'ignored', updateId, reason: 'group' };
+  const chatId = String(q.message.chat.id);
+  const name = displayName(q.from);
+  const username = handleOf(q.from);
+  return {
+    outcome: 'message',
+    updateId,
+    callbackQueryId: q.id,
+    message: {
+      channel: TELEGRAM_CHANNEL,
+      accountId: options.botId,
+      // The query id is unique per tap: a redelivered update is a duplicate, a second tap is not.
+      messageId: `${chatId}:cb:${q.id}`,
+      chatId,
+      sender: { id: String(q.from.id), ...(name ? { displayName: name } : {}), ...(username ? { username } : {}) },
+      text: q.data,
+      kind: 'text',
+      timestamp: options.now ?? new Date(),
+      ...(options.keepRaw ? { raw: fullUpdate } : {}),
+    },
+  };
+}
+
 /** What one update means for us. Never throws, whatever the input. */
 export function normalizeUpdate(input: unknown, options: NormalizeOptions): NormalizedUpdate {
   try {
@@ -205,7 +242,8 @@ export function normalizeUpdate(input: unknown, options: NormalizeOptions): Norm
     // An edit does not start a new turn: the original message was answered already.
     if (u.edited_message !== undefined) return { outcome: 'ignored', updateId, reason: 'edited' };
     if (u.channel_post !== undefined || u.edited_channel_post !== undefined) return { outcome: 'ignored', updateId, reason: 'channel' };
-    // callback_query, inline queries, chat member changes…: the bot offers none of these.
+    if (u.callback_query !== undefined) return normalizeCallback(u.callback_query, updateId, options, input);
+    // Inline queries, chat member changes…: the bot offers none of these.
     return { outcome: 'ignored', updateId, reason: 'not-a-message' };
   } catch {
     return { outcome: 'malformed', issue: 'update: unreadable' };

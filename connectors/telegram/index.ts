@@ -44,7 +44,14 @@ export function createTelegramConnector(deps: TelegramConnectorDeps): Connector 
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });
   let intake: Intake | undefined;
-  const updates = new TelegramUpdateIntake({ botId: config.botId, allowGroups: config.allowGroups, metrics, logger, intake: () => intake });
+  const updates = new TelegramUpdateIntake({
+    botId: config.botId,
+    allowGroups: config.allowGroups,
+    metrics,
+    logger,
+    intake: () => intake,
+    answerCallback: (id) => api.call('answerCallbackQuery', { callback_query_id: id }),
+  });
   const outbound = new TelegramOutbound(api, metrics);
   let poller: TelegramPoller | undefined;
   let runsWorkers = false;

@@ -227,6 +227,8 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
     switch (method) {
       case 'getUpdates':
         return getUpdates(body, res);
+      case 'answerCallbackQuery':
+        return typeof body.callback_query_id === 'string' ? send(res, 200, ok(true)) : send(res, 400, bad('query is too old and response timeout expired or query ID is invalid'));
       case 'getFile': {
         const entry = typeof body.file_id === 'string' ? files.get(body.file_id) : undefined;
         if (!entry) return send(res, 400, bad('invalid file_id'));
