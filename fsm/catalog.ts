@@ -130,6 +130,8 @@ export const catalog = {
   unsupported: () => 'Por enquanto só consigo ler mensagens de texto. Pode escrever, por favor?',
   /** Before the answer to a transcribed voice note: what was understood, so the person can correct it. */
   heardVoice: (transcript: string) => `Entendi do seu áudio: "${transcript}"`,
+  /** A contact card shared in contact mode: it is someone else's, not the person's own details. */
+  foreignCard: () => 'Recebi um cartão de contato. Para o seu cadastro, escreva os seus próprios dados, por favor.',
   /** A voice note that could not be transcribed (off, failing, too long). */
   voiceUnreadable: () => 'Não consegui ouvir seu áudio. Pode escrever sua mensagem, por favor?',
   expired: (why: 'late-message' | 'expire') =>

@@ -45,6 +45,8 @@ export function conversationActors(servicesOf: (system: AnyActorRef['system']) =
 function classify(context: Ctx, event: ConversationEvent): InternalEvent {
   if (event.type !== 'message') return { type: 'answer', text: '' };
   if (change.isLate(context, event.at)) return { type: 'timeout', why: 'late-message' };
+  // A shared card in contact mode is someone else's: never the person's own name or phone.
+  if (event.kind === 'contact' && context.mode === 'contact') return { type: 'unsupported', card: true };
   if (!event.text.trim()) return isVoice(event) ? { type: 'unsupported', voice: true } : { type: 'unsupported' };
   const command = commandOf(event.text);
   if (command) return { type: `cmd.${command}` };
@@ -117,7 +119,9 @@ export const conversationSetup = setup({
     sayHelp: assign(({ context }) => change.say(context, catalog.help(context.mode))),
     sayHandoff: assign(({ context }) => change.say(context, catalog.handoff())),
     sayResumed: assign(({ context }) => change.say(context, catalog.resumed())),
-    sayUnsupported: assign(({ context, event }) => change.say(context, 'voice' in event && event.voice ? catalog.voiceUnreadable() : catalog.unsupported())),
+    sayUnsupported: assign(({ context, event }) =>
+      change.say(context, 'card' in event && event.card ? catalog.foreignCard() : 'voice' in event && event.voice ? catalog.voiceUnreadable() : catalog.unsupported()),
+    ),
     sayCurrentPrompt: assign(({ context }) => change.say(context, ...change.currentPrompt(context))),
     sayExpired: assign(({ context, event }) => (event.type === 'timeout' ? change.say(context, catalog.expired(event.why)) : {})),
   },

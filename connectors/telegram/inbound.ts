@@ -4,6 +4,7 @@
 // https://core.telegram.org/bots/api#update, #message
 import { z } from 'zod';
 import { normalizePhone } from '../../src/contacts/fields.ts';
+import { contactCardText } from '../contact-card.ts';
 import type { InboundKind, InboundMedia, InboundMessage } from '../types.ts';
 
 export const TELEGRAM_CHANNEL = 'telegram';
@@ -16,7 +17,7 @@ const user = z.looseObject({
   username: z.string().optional(),
 });
 const chat = z.looseObject({ id: z.number().int(), type: z.string().optional() });
-const contact = z.looseObject({ phone_number: z.string(), user_id: z.number().int().optional() });
+const contact = z.looseObject({ phone_number: z.string(), user_id: z.number().int().optional(), first_name: z.string().optional(), last_name: z.string().optional() });
 const message = z.looseObject({
   message_id: z.number().int(),
   // Missing in some of the Bot API docs' own samples; we then take the arrival time.
@@ -146,7 +147,8 @@ function contentOf(m: TelegramMessage, raw: Record<string, unknown>, senderId: n
     // contact card of someone else says nothing about who is writing.
     const own = m.contact.user_id === senderId ? telegramPhone(m.contact.phone_number) : undefined;
     if (own) return { text: own.text, kind: 'text', ...(own.e164 ? { phone: own.e164 } : {}) };
-    return { text: '', kind: 'contact' };
+    const name = [m.contact.first_name, m.contact.last_name].filter(Boolean).join(' ');
+    return { text: contactCardText(name, telegramPhone(m.contact.phone_number)?.text), kind: 'contact' };
   }
   if (typeof m.text === 'string') return { text: commandText(m.text), kind: 'text' };
   const media = MEDIA.find(([key]) => raw[key] !== undefined && raw[key] !== null);

@@ -2,13 +2,15 @@
 // its text, or the kind of media it carries, or nothing at all (edits, revokes, reactions and
 // other protocol traffic must not start a turn). Reads a fixed list of fields, so it works on
 // protobuf class instances (defaults on the prototype) and plain JSON alike, and never throws.
+import { contactCardText, vcardContact } from '../contact-card.ts';
 import type { InboundKind } from '../types.ts';
 
 /** `audio` carries what the audio message tells of itself (the caps use it before download). */
 export type MessageContent =
   | { kind: 'text'; text: string }
   | { kind: 'audio'; mimeType?: string; sizeBytes?: number; durationSec?: number }
-  | { kind: Exclude<InboundKind, 'text' | 'audio'> }
+  | { kind: 'contact'; text: string }
+  | { kind: Exclude<InboundKind, 'text' | 'audio' | 'contact'> }
   | { kind: 'none'; why: string };
 
 type Obj = Record<string, unknown>;
@@ -96,7 +98,14 @@ export function messageContent(message: unknown): MessageContent {
   if (text !== undefined) return { kind: 'text', text };
   for (const [key, kind] of Object.entries(MEDIA)) {
     if (!present(m, key)) continue;
-    return kind === 'audio' ? { kind, ...audioFacts(obj(m[key])) } : { kind };
+    if (kind === 'audio') return { kind, ...audioFacts(obj(m[key])) };
+    if (kind === 'contact') {
+      // One card (contactMessage) or several (contactsArrayMessage): the first one is read.
+      const card = obj(m.contactMessage) ?? obj((m.contactsArrayMessage as { contacts?: unknown[] } | undefined)?.contacts?.[0]);
+      const parsed = vcardContact(str(card?.vcard) ?? '');
+      return { kind, text: contactCardText(parsed.name ?? str(card?.displayName), parsed.phone) };
+    }
+    return { kind };
   }
 
   const rest = Object.keys(m).filter((k) => present(m, k) && !METADATA.has(k) && !WRAPPERS.includes(k));
