@@ -39,6 +39,21 @@ export interface InboundMessage {
    * their chat identities instead.
    */
   staffUserId?: string;
+  /**
+   * A voice note the channel can fetch on request: the core downloads it through the
+   * connector's `downloadMedia`, transcribes it and drops it before the message is stored —
+   * audio is never written anywhere (SPEC §11). Not kept in the inbox.
+   */
+  media?: InboundMedia;
+}
+
+/** Where a channel's audio is, as the provider announced it (sizes and durations may be absent). */
+export interface InboundMedia {
+  /** Opaque to the core: a Cloud API media id, a Telegram file_id, a Baileys message. */
+  ref: unknown;
+  mimeType?: string;
+  sizeBytes?: number;
+  durationSec?: number;
 }
 
 /** What the intake answered for one message. */
@@ -50,7 +65,7 @@ export interface IntakeOutcome {
 /** The part of the core a connector talks to. */
 export interface Intake {
   /** Stores the messages durably (or recognizes them as seen) before resolving. Never waits
-   * on the LLM. Rejects with ServiceUnavailableError when they cannot be stored. */
+   * on the LLM. Rejects with UnavailableError (src/domain/errors.ts) when they cannot be stored. */
   receive(messages: InboundMessage[]): Promise<IntakeOutcome[]>;
 }
 
@@ -181,4 +196,14 @@ export interface Connector {
    * the core's transaction (all or nothing). Only channels that store personal data have it.
    */
   eraseSubject?(match: ErasureMatch, tx: Prisma.TransactionClient): Promise<void>;
+  /**
+   * Fetches the bytes of an inbound message's media through the provider's media API, in
+   * memory; rejects with MediaTooLargeError past `maxBytes` and stops when `signal` aborts.
+   */
+  downloadMedia?(media: InboundMedia, limits: MediaLimits): Promise<Uint8Array>;
+}
+
+export interface MediaLimits {
+  maxBytes: number;
+  signal: AbortSignal;
 }

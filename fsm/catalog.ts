@@ -128,6 +128,12 @@ export const catalog = {
   handoffOutOfHours: (hours: string, when: string) => `Nossa equipe atende ${hours}; responderemos a partir de ${when}.`,
   resumed: () => 'Voltei! Vamos continuar de onde paramos.',
   unsupported: () => 'Por enquanto só consigo ler mensagens de texto. Pode escrever, por favor?',
+  /** Before the answer to a transcribed voice note: what was understood, so the person can correct it. */
+  heardVoice: (transcript: string) => `Entendi do seu áudio: "${transcript}"`,
+  /** A contact card shared in contact mode: it is someone else's, not the person's own details. */
+  foreignCard: () => 'Recebi um cartão de contato. Para o seu cadastro, escreva os seus próprios dados, por favor.',
+  /** A voice note that could not be transcribed (off, failing, too long). */
+  voiceUnreadable: () => 'Não consegui ouvir seu áudio. Pode escrever sua mensagem, por favor?',
   expired: (why: 'late-message' | 'expire') =>
     why === 'late-message'
       ? 'Nossa conversa anterior foi encerrada por falta de resposta. Envie sua mensagem de novo para começarmos um novo atendimento.'

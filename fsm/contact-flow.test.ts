@@ -270,7 +270,7 @@ describe.each([
   it('answers media it cannot read with a request for text, then the pending question', async () => {
     const c = chat();
     await c.say('oi');
-    expect(await c.say('', { kind: 'audio' })).toEqual([catalog.unsupported(), catalog.consentReask()]);
+    expect(await c.say('', { kind: 'image' })).toEqual([catalog.unsupported(), catalog.consentReask()]);
   });
 
   describe('duplicate phone', () => {

@@ -6,6 +6,8 @@ import * as change from './actions.ts';
 import { catalog } from './catalog.ts';
 import { commandOf, consentAnswer } from './commands.ts';
 import { answerText, type GuardName, guards } from './guards.ts';
+import { numberedAnswer } from './numbered-answers.ts';
+import { isVoice, voiceEcho } from './voice.ts';
 import type {
   ConversationContext,
   ConversationEvent,
@@ -43,10 +45,12 @@ export function conversationActors(servicesOf: (system: AnyActorRef['system']) =
 function classify(context: Ctx, event: ConversationEvent): InternalEvent {
   if (event.type !== 'message') return { type: 'answer', text: '' };
   if (change.isLate(context, event.at)) return { type: 'timeout', why: 'late-message' };
-  if (!event.text.trim()) return { type: 'unsupported' };
+  // A shared card in contact mode is someone else's: never the person's own name or phone.
+  if (event.kind === 'contact' && context.mode === 'contact') return { type: 'unsupported', card: true };
+  if (!event.text.trim()) return isVoice(event) ? { type: 'unsupported', voice: true } : { type: 'unsupported' };
   const command = commandOf(event.text);
   if (command) return { type: `cmd.${command}` };
-  return { type: 'answer', text: event.text };
+  return { type: 'answer', text: numberedAnswer(context, event.text) };
 }
 
 type GuardArgs = { context: Ctx; event: ConversationEvent };
@@ -69,7 +73,11 @@ export const conversationSetup = setup({
   actions: {
     // Classify first: lateness is measured from the activity before this message.
     classify: raise(({ context, event }) => classify(context, event)),
-    beginMessage: assign(({ context, event }) => (event.type === 'message' ? change.beginTurn(context, event.messageId, event.at) : {})),
+    beginMessage: assign(({ context, event }) => {
+      if (event.type !== 'message') return {};
+      const begun = { ...context, ...change.beginTurn(context, event.messageId, event.at) };
+      return { ...begun, ...voiceEcho({ ...begun, lastActivityAt: context.lastActivityAt }, event) };
+    }),
     beginEvent: assign(({ context }) => change.beginTurn(context, null, null)),
     raiseResumed: raise(({ event }) => ({ type: 'resumed', ...(event.type === 'resume' && event.restart ? { restart: true } : {}) })),
     raiseTakeover: raise({ type: 'cmd.handoff' }),
@@ -112,7 +120,9 @@ export const conversationSetup = setup({
     sayHelp: assign(({ context }) => change.say(context, catalog.help(context.mode))),
     sayHandoff: assign(({ context }) => change.say(context, catalog.handoff())),
     sayResumed: assign(({ context }) => change.say(context, catalog.resumed())),
-    sayUnsupported: assign(({ context }) => change.say(context, catalog.unsupported())),
+    sayUnsupported: assign(({ context, event }) =>
+      change.say(context, 'card' in event && event.card ? catalog.foreignCard() : 'voice' in event && event.voice ? catalog.voiceUnreadable() : catalog.unsupported()),
+    ),
     sayCurrentPrompt: assign(({ context }) => change.say(context, ...change.currentPrompt(context))),
     sayExpired: assign(({ context, event }) => (event.type === 'timeout' ? change.say(context, catalog.expired(event.why)) : {})),
   },

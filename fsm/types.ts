@@ -38,7 +38,7 @@ export type ExternalEvent =
  */
 export type InternalEvent =
   | { type: 'answer'; text: string }
-  | { type: 'unsupported' }
+  | { type: 'unsupported'; voice?: boolean; card?: boolean }
   | { type: 'cmd.cancel' }
   | { type: 'cmd.restart' }
   | { type: 'cmd.help' }

@@ -52,7 +52,7 @@ try {
       url: config.TELEGRAM_WEBHOOK_URL,
       secret_token: config.TELEGRAM_WEBHOOK_SECRET,
       // Only messages: edits, channel posts and callbacks are ignored by the bot anyway.
-      allowed_updates: ['message'],
+      allowed_updates: ['message', 'callback_query'],
       // Keep what people sent while no webhook was set.
       drop_pending_updates: false,
     });

@@ -3,6 +3,7 @@
 // its own database and port.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { createVoiceNotes } from './voice/voice-notes.ts';
 import type { DestinationStream } from 'pino';
 import { type ConnectorDeps, createConnectorRegistry } from '../connectors/index.ts';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
@@ -116,7 +117,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     // A new handoff is also told outside (conversation.handoff through the signed webhook).
     handoff = createHandoffInbox({ config, prisma: db.prisma, audit, logger, registry: metrics.registry, redis, onOpened: sync.handoffOpened });
     opened.push(() => handoff?.close());
-    const conversations = createConversationEngine({ config, db, sql: db, logger, registry: metrics.registry, audit, contacts, updateRequests, connectors, redis, extractor: extraction.extractor, observer: handoff.observer, onStaffStatus: handoff.observer.staffStatus });
+    const conversations = createConversationEngine({ config, db, sql: db, logger, registry: metrics.registry, audit, contacts, updateRequests, connectors, redis, extractor: extraction.extractor, voice: createVoiceNotes(config, metrics.registry, logger), observer: handoff.observer, onStaffStatus: handoff.observer.staffStatus });
     opened.push(() => conversations.close());
     checks.push(...conversations.healthChecks, ...channelHealthChecks(connectors));
 

@@ -61,7 +61,7 @@ function unknownFields(obj: K8sObject): string[] {
   return out;
 }
 
-const BUILDS = ['k8s/base', 'k8s/overlays/example', 'k8s/in-cluster-example'];
+const BUILDS = ['k8s/base', 'k8s/overlays/example', 'k8s/in-cluster-example', 'k8s/voice-example'];
 const built = Object.fromEntries(BUILDS.map((dir) => [dir, kustomizeBuild(dir)]));
 const overlay = built['k8s/overlays/example']!;
 const find = (objs: K8sObject[], kind: string, name: string) => {

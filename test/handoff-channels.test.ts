@@ -56,7 +56,7 @@ describe.each(BACKENDS)('handoff inbox on the WhatsApp Cloud API (%s)', (backend
     expect(posts.map((p) => p.json().duplicate).sort()).toEqual([false, true, true]);
     const sent = await stream.waitFor((e) => e.event === 'message.status' && e.data.conversationId === id && e.data.status === 'sent');
     await t.atende.conversations.whenIdle();
-    const toMaria = chat.requests().filter((r) => (r.text as { body: string }).body === body.text);
+    const toMaria = chat.requests().filter((r) => (r.text as { body: string } | undefined)?.body === body.text);
     expect(toMaria).toEqual([{ messaging_product: 'whatsapp', recipient_type: 'individual', to: maria.waId, type: 'text', text: { preview_url: false, body: body.text } }]);
 
     // Meta reports it delivered: the console hears it.

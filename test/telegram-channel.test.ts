@@ -9,7 +9,7 @@ import { startTestApp, type TestApp } from './helpers/app.ts';
 import { FAKE_BOT_ID, FAKE_BOT_TOKEN, type FakeTelegram, startFakeTelegram } from './helpers/fake-telegram.ts';
 import { behave, type FakeOllama, startFakeOllama } from './helpers/fake-ollama.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/postgres.ts';
-import { ownContactUpdate, type TelegramChat, telegramChat, telegramFixture, textUpdate, type TelegramUser } from './helpers/telegram-chat.ts';
+import { callbackUpdate, ownContactUpdate, type TelegramChat, telegramChat, telegramFixture, textUpdate, type TelegramUser } from './helpers/telegram-chat.ts';
 import { staysFor } from './helpers/quiet.ts';
 
 const SECRET = 'tg-webhook-secret_0123456789';
@@ -25,7 +25,13 @@ async function register(t: TestApp, fake: FakeTelegram, chat: TelegramChat, user
   const start = await chat.say('/start');
   expect(texts(start)[0]).toMatch(/^Eu registro seu contato/);
   expect(texts(start).at(-1)).toContain('Você concorda? Responda SIM ou NÃO.');
-  expect(texts(await chat.say('sim')).at(-1)).toContain('Me envie seu nome completo');
+  // The consent question carries SIM / NÃO as an inline keyboard; the person taps SIM.
+  expect(start.at(-1)!.reply_markup).toEqual({ inline_keyboard: [[{ text: 'SIM', callback_data: 'SIM' }, { text: 'NÃO', callback_data: 'NÃO' }]] });
+  const answered = fake.calls('answerCallbackQuery').length;
+  const tap = callbackUpdate(user, 'SIM');
+  expect(texts(await chat.deliver(tap)).at(-1)).toContain('Me envie seu nome completo');
+  await fake.waitFor(() => fake.calls('answerCallbackQuery').length > answered, 'answerCallbackQuery');
+  expect(fake.calls('answerCallbackQuery').at(-1)).toEqual({ callback_query_id: (tap.callback_query as { id: string }).id });
 
   let replies = await chat.say(`${user.first_name} ${user.last_name}`);
   let offeredButton = false;
@@ -49,9 +55,11 @@ async function register(t: TestApp, fake: FakeTelegram, chat: TelegramChat, user
   const [saved] = texts(await chat.say('sim'));
   expect(saved).toMatch(/^Recebemos seu cadastro\. Protocolo: \w+\./);
 
-  // Every reply but the phone question took any reply keyboard away.
+  // Replies with options carry them as an inline keyboard; every other reply but the phone
+  // question took any reply keyboard away.
   for (const body of fake.sentTo(user.id)) {
-    if (body.text !== PHONE_QUESTION) expect(body.reply_markup).toEqual({ remove_keyboard: true });
+    const markup = body.reply_markup as { inline_keyboard?: unknown } | undefined;
+    if (body.text !== PHONE_QUESTION && !markup?.inline_keyboard) expect(markup).toEqual({ remove_keyboard: true });
   }
   const contact = await t.atende.db.prisma.contact.findUniqueOrThrow({ where: { phone: e164 } });
   expect(contact).toMatchObject({ name: `${user.first_name} ${user.last_name}`, reason: 'apoio emocional', sourceChannel: 'telegram', sourceChatId: String(user.id), mode: 'contact' });
@@ -154,13 +162,13 @@ describe('telegram channel, webhook mode', () => {
     expect(await t.atende.db.prisma.inboundMessage.count({ where: { channel: 'telegram', chatId: String(user.id) } })).toBe(1);
   });
 
-  it('answers media with the text-only notice', async () => {
+  it('answers a voice note with a request to write when transcription is off', async () => {
     const user = { id: 3000004, first_name: 'Ana', last_name: 'Reis' };
     const voice = telegramFixture('voice');
     const message = voice.message as Body;
     const update = { update_id: 900_000_001, message: { ...message, message_id: 9, from: { ...(message.from as Body), id: user.id }, chat: { ...(message.chat as Body), id: user.id } } };
     const replies = await telegramChat(t.atende, fake, user, deliver).deliver(update);
-    expect(texts(replies)[0]).toBe('Por enquanto só consigo ler mensagens de texto. Pode escrever, por favor?');
+    expect(texts(replies)[0]).toBe('Não consegui ouvir seu áudio. Pode escrever sua mensagem, por favor?');
   });
 
   it('reports the channel up', async () => {
@@ -198,7 +206,7 @@ describe('telegram channel, polling mode', () => {
   it('deletes the webhook, then long-polls; no webhook route is exposed', async () => {
     await fake.waitFor(() => fake.calls('getUpdates').length >= 1, 'the first long poll');
     expect(fake.requests[0]).toMatchObject({ method: 'deleteWebhook', body: { drop_pending_updates: false } });
-    expect(fake.calls('getUpdates')[0]).toEqual({ timeout: 25, allowed_updates: ['message'] });
+    expect(fake.calls('getUpdates')[0]).toEqual({ timeout: 25, allowed_updates: ['message', 'callback_query'] });
     expect(fake.webhook).toBeNull();
     const res = await t!.atende.http.inject({ method: 'POST', url: '/webhooks/telegram', headers: { 'x-telegram-bot-api-secret-token': SECRET }, payload: {} });
     expect(res.statusCode).toBe(404);
@@ -243,7 +251,7 @@ describe('telegram channel, polling mode', () => {
     const pollsBefore = fake.calls('getUpdates').length;
     t = await startTestApp({ backend: 'postgres', database: db, env: env() });
     await fake.waitFor(() => fake.calls('getUpdates').length > pollsBefore, 'the restarted app polling');
-    expect(fake.calls('getUpdates')[pollsBefore]).toEqual({ offset, timeout: 25, allowed_updates: ['message'] });
+    expect(fake.calls('getUpdates')[pollsBefore]).toEqual({ offset, timeout: 25, allowed_updates: ['message', 'callback_query'] });
     await t.atende.conversations.whenIdle();
     expect(await staysFor(() => t!.atende.db.prisma.inboundMessage.count({ where: { channel: 'telegram', chatId: String(user.id) } }))).toBe(1);
     expect(fake.sentTo(user.id)).toHaveLength(sentBefore);

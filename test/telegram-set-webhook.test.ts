@@ -34,11 +34,11 @@ describe('npm run telegram:set-webhook', () => {
     });
     expect(result.code, result.stderr).toBe(0);
     expect(fake.calls('setWebhook')).toEqual([
-      { url: 'https://atende.example.org/webhooks/telegram', secret_token: 'hook-secret_42', allowed_updates: ['message'], drop_pending_updates: false },
+      { url: 'https://atende.example.org/webhooks/telegram', secret_token: 'hook-secret_42', allowed_updates: ['message', 'callback_query'], drop_pending_updates: false },
     ]);
     expect(fake.webhook).toMatchObject({ url: 'https://atende.example.org/webhooks/telegram', secret_token: 'hook-secret_42' });
     expect(result.stdout).toContain('Webhook set: https://atende.example.org/webhooks/telegram');
-    expect(JSON.parse(result.stdout.slice(result.stdout.indexOf('{')))).toMatchObject({ url: 'https://atende.example.org/webhooks/telegram', pending_update_count: 0, allowed_updates: ['message'] });
+    expect(JSON.parse(result.stdout.slice(result.stdout.indexOf('{')))).toMatchObject({ url: 'https://atende.example.org/webhooks/telegram', pending_update_count: 0, allowed_updates: ['message', 'callback_query'] });
     expect(result.stdout + result.stderr).not.toContain(secretPart);
   });
 

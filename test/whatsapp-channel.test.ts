@@ -57,6 +57,8 @@ describe.each(BACKENDS)('WhatsApp channel end to end on %s', (backend) => {
   it('registers a contact over WhatsApp, with the phone from the LID addressing', async () => {
     const [greeting] = await say('oi');
     expect(greeting).toContain('Você concorda? Responda SIM ou NÃO.');
+    // No buttons on Baileys: the options are numbered lines.
+    expect(greeting!.endsWith('\n\n1. SIM\n2. NÃO')).toBe(true);
     expect(sock.sent[0]!.jid).toBe(LID);
     let replies = await say('sim');
     const asked: string[] = [];
@@ -123,8 +125,9 @@ describe.each(BACKENDS)('WhatsApp channel end to end on %s', (backend) => {
     });
     await waitFor(() => sock.sent.length > before, 'the media reply');
     await t.atende.conversations.whenIdle();
-    // One turn (the audio): the polite reply, then the machine repeats its pending question.
-    expect(sock.sent[before]!.text).toBe('Por enquanto só consigo ler mensagens de texto. Pode escrever, por favor?');
+    // One turn (the audio; no TRANSCRIPTION_URL here): the request to write, then the machine
+    // repeats its pending question.
+    expect(sock.sent[before]!.text).toBe('Não consegui ouvir seu áudio. Pode escrever sua mensagem, por favor?');
     const stored = await t.atende.db.prisma.inboundMessage.findMany({ where: { channel: 'whatsapp' }, orderBy: { id: 'desc' }, take: 1 });
     expect(await t.atende.db.prisma.inboundMessage.count({ where: { channel: 'whatsapp' } })).toBe(inboxBefore + 1);
     expect(stored[0]).toMatchObject({ kind: 'audio', text: '' });

@@ -58,8 +58,15 @@ describe.each(BACKENDS)('WhatsApp Cloud API end to end on %s', (backend) => {
     for (const r of mine) {
       expect(r.path).toBe(`/${GRAPH_VERSION}/${CLOUD.phoneNumberId}/messages`);
       expect(r.headers.authorization).toBe(`Bearer ${CLOUD.token}`);
-      expect(r.body).toEqual({ messaging_product: 'whatsapp', recipient_type: 'individual', to: maria.waId, type: 'text', text: { preview_url: false, body: expect.any(String) } });
+      // Replies that expect a fixed answer carry reply buttons; the others are plain text.
+      if ((r.body as { type: string }).type === 'interactive') {
+        expect(r.body).toEqual({ messaging_product: 'whatsapp', recipient_type: 'individual', to: maria.waId, type: 'interactive', interactive: { type: 'button', body: { text: expect.any(String) }, action: { buttons: expect.any(Array) } } });
+      } else {
+        expect(r.body).toEqual({ messaging_product: 'whatsapp', recipient_type: 'individual', to: maria.waId, type: 'text', text: { preview_url: false, body: expect.any(String) } });
+      }
     }
+    // The consent question offered SIM / NÃO as buttons.
+    expect(mine[0]!.body).toMatchObject({ interactive: { action: { buttons: [{ reply: { id: 'yes', title: 'SIM' } }, { reply: { id: 'no', title: 'NÃO' } }] } } });
     expect(mine.at(-1)!.body).toMatchObject({ text: { body: saved } });
 
     // Meta redelivers the last webhook (same wamid): one inbox row, no second reply.
@@ -121,7 +128,9 @@ describe.each(BACKENDS)('WhatsApp Cloud API end to end on %s', (backend) => {
     await chat.say('sim');
     expect(await t.atende.db.prisma.contact.findUnique({ where: { phone: '+5531966665555' } })).toMatchObject({ name: 'Ana Lima', sourceChannel: 'whatsapp-cloud', sourceChatId: ana.userId });
     for (const body of chat.requests()) {
-      expect(body).toEqual({ messaging_product: 'whatsapp', recipient_type: 'individual', recipient: ana.userId, type: 'text', text: { preview_url: false, body: expect.any(String) } });
+      expect(body).toMatchObject({ messaging_product: 'whatsapp', recipient_type: 'individual', recipient: ana.userId });
+      expect(body.to).toBeUndefined();
+      expect(['text', 'interactive']).toContain(body.type);
     }
   });
 

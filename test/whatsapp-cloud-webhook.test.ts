@@ -169,6 +169,7 @@ describe('WhatsApp Cloud API webhook', () => {
     const deadline = Date.now() + 15_000;
     const toRui = () => fake.requests.find((r) => (r.body as { to?: string }).to === '5511966660000');
     while (!toRui() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-    expect(toRui()?.body).toMatchObject({ text: { body: expect.stringContaining('Você concorda?') } });
+    // The consent question goes out with SIM / NÃO reply buttons.
+    expect(toRui()?.body).toMatchObject({ type: 'interactive', interactive: { body: { text: expect.stringContaining('Você concorda?') } } });
   });
 });

@@ -42,9 +42,9 @@ describe('telegram normalizer on recorded updates', () => {
     });
   });
 
-  it("treats someone else's contact card as unsupported content, with no phone for the sender", () => {
+  it("reads someone else's contact card as a card (kind contact), with no phone for the sender", () => {
     const result = normalizeUpdate(fixture('other-contact'), options);
-    expect(result).toMatchObject({ outcome: 'message', message: { text: '', kind: 'contact', sender: { id: '527317977' } } });
+    expect(result).toMatchObject({ outcome: 'message', message: { text: 'Nome: Wundzen 💎\nTelefone: +66815432345', kind: 'contact', sender: { id: '527317977' } } });
     expect(result.outcome === 'message' && result.message.sender).toEqual({ id: '527317977', displayName: 'Worakorn CXA', username: '@worakornx' });
   });
 
@@ -73,7 +73,7 @@ describe('telegram normalizer on recorded updates', () => {
       outcome: 'message',
       message: { chatId: '-1001319789908', messageId: '-1001319789908:30', sender: { id: '526634663', displayName: 'Matsumoto. CXA' }, text: 'Hi p bot' },
     });
-    expect(normalizeUpdate(fixture('group-contact'), allow)).toMatchObject({ outcome: 'message', message: { kind: 'contact', text: '' } });
+    expect(normalizeUpdate(fixture('group-contact'), allow)).toMatchObject({ outcome: 'message', message: { kind: 'contact', text: 'Nome: Wundzen 💎\nTelefone: +0815432345' } });
     expect(normalizeUpdate(fixture('service-new-members'), allow)).toMatchObject({ outcome: 'ignored', reason: 'service' });
   });
 

@@ -4,7 +4,8 @@
 // https://core.telegram.org/bots/api#update, #message
 import { z } from 'zod';
 import { normalizePhone } from '../../src/contacts/fields.ts';
-import type { InboundKind, InboundMessage } from '../types.ts';
+import { contactCardText } from '../contact-card.ts';
+import type { InboundKind, InboundMedia, InboundMessage } from '../types.ts';
 
 export const TELEGRAM_CHANNEL = 'telegram';
 
@@ -16,7 +17,7 @@ const user = z.looseObject({
   username: z.string().optional(),
 });
 const chat = z.looseObject({ id: z.number().int(), type: z.string().optional() });
-const contact = z.looseObject({ phone_number: z.string(), user_id: z.number().int().optional() });
+const contact = z.looseObject({ phone_number: z.string(), user_id: z.number().int().optional(), first_name: z.string().optional(), last_name: z.string().optional() });
 const message = z.looseObject({
   message_id: z.number().int(),
   // Missing in some of the Bot API docs' own samples; we then take the arrival time.
@@ -34,7 +35,8 @@ export type TelegramMessage = z.infer<typeof message>;
 export type IgnoreReason = 'edited' | 'channel' | 'group' | 'bot' | 'no-sender' | 'service' | 'not-a-message';
 
 export type NormalizedUpdate =
-  | { outcome: 'message'; updateId: number; message: InboundMessage }
+  /** `callbackQueryId`: a button tap, to be answered with answerCallbackQuery once stored. */
+  | { outcome: 'message'; updateId: number; message: InboundMessage; callbackQueryId?: string }
   | { outcome: 'ignored'; updateId: number; reason: IgnoreReason }
   /** Not an update we can read; `issue` names the offending path, never a value. */
   | { outcome: 'malformed'; updateId?: number; issue: string };
@@ -124,19 +126,34 @@ function chatType(c: z.infer<typeof chat>): string {
   return c.type ?? (c.id > 0 ? 'private' : 'group');
 }
 
+/** A voice note's or audio file's file_id and what Telegram tells of it (the caps use them). */
+function audioOf(value: unknown): { media?: InboundMedia } {
+  const a = value as { file_id?: unknown; duration?: unknown; mime_type?: unknown; file_size?: unknown } | null;
+  if (!a || typeof a.file_id !== 'string' || !a.file_id || a.file_id.length > 300) return {};
+  return {
+    media: {
+      ref: a.file_id,
+      ...(typeof a.mime_type === 'string' ? { mimeType: a.mime_type.slice(0, 100) } : {}),
+      ...(typeof a.file_size === 'number' ? { sizeBytes: a.file_size } : {}),
+      ...(typeof a.duration === 'number' ? { durationSec: a.duration } : {}),
+    },
+  };
+}
+
 /** Text and kind of a message; contact rules need the sender. */
-function contentOf(m: TelegramMessage, raw: Record<string, unknown>, senderId: number): { text: string; kind: InboundKind; phone?: string } | 'service' {
+function contentOf(m: TelegramMessage, raw: Record<string, unknown>, senderId: number): { text: string; kind: InboundKind; phone?: string; media?: InboundMedia } | 'service' {
   if (m.contact) {
     // Only the sender's own contact (the "share my phone" button) is a verified phone; a
     // contact card of someone else says nothing about who is writing.
     const own = m.contact.user_id === senderId ? telegramPhone(m.contact.phone_number) : undefined;
     if (own) return { text: own.text, kind: 'text', ...(own.e164 ? { phone: own.e164 } : {}) };
-    return { text: '', kind: 'contact' };
+    const name = [m.contact.first_name, m.contact.last_name].filter(Boolean).join(' ');
+    return { text: contactCardText(name, telegramPhone(m.contact.phone_number)?.text), kind: 'contact' };
   }
   if (typeof m.text === 'string') return { text: commandText(m.text), kind: 'text' };
   const media = MEDIA.find(([key]) => raw[key] !== undefined && raw[key] !== null);
   // A caption is what the person wrote with the media: the machine reads it like text.
-  if (media) return { text: m.caption ?? '', kind: media[1] };
+  if (media) return { text: m.caption ?? '', kind: media[1], ...(media[1] === 'audio' ? audioOf(raw[media[0]]) : {}) };
   if (SERVICE.some((key) => raw[key] !== undefined)) return 'service';
   return { text: m.caption ?? '', kind: 'other' };
 }
@@ -173,7 +190,44 @@ function normalizeMessage(raw: unknown, updateId: number, options: NormalizeOpti
       },
       text: content.text,
       kind: content.kind,
+      ...(content.media ? { media: content.media } : {}),
       timestamp: m.date !== undefined && m.date > 0 ? new Date(m.date * 1000) : (options.now ?? new Date()),
+      ...(options.keepRaw ? { raw: fullUpdate } : {}),
+    },
+  };
+}
+
+const callbackQuery = z.looseObject({ id: z.string().min(1).max(128), from: user, data: z.string().max(64).optional(), message: z.looseObject({ message_id: z.number().int(), chat }).optional() });
+
+/**
+ * A tap on an inline keyboard button we sent (a reply's options): read like the person typed
+ * the button's data — the option's title. Taps on messages we cannot place (inline mode, no
+ * message) or without data are ignored, as are taps in groups unless groups are allowed.
+ */
+function normalizeCallback(raw: unknown, updateId: number, options: NormalizeOptions, fullUpdate: unknown): NormalizedUpdate {
+  const parsed = callbackQuery.safeParse(raw);
+  if (!parsed.success) return { outcome: 'malformed', updateId, issue: issueOf(parsed.error, 'callback_query') };
+  const q = parsed.data;
+  if (!q.message || q.data === undefined || !q.data.trim()) return { outcome: 'ignored', updateId, reason: 'not-a-message' };
+  if (q.from.is_bot) return { outcome: 'ignored', updateId, reason: 'bot' };
+  if (chatType(q.message.chat) !== 'private' && !options.allowGroups) return { outcome: 'ignored', updateId, reason: 'group' };
+  const chatId = String(q.message.chat.id);
+  const name = displayName(q.from);
+  const username = handleOf(q.from);
+  return {
+    outcome: 'message',
+    updateId,
+    callbackQueryId: q.id,
+    message: {
+      channel: TELEGRAM_CHANNEL,
+      accountId: options.botId,
+      // The query id is unique per tap: a redelivered update is a duplicate, a second tap is not.
+      messageId: `${chatId}:cb:${q.id}`,
+      chatId,
+      sender: { id: String(q.from.id), ...(name ? { displayName: name } : {}), ...(username ? { username } : {}) },
+      text: q.data,
+      kind: 'text',
+      timestamp: options.now ?? new Date(),
       ...(options.keepRaw ? { raw: fullUpdate } : {}),
     },
   };
@@ -190,7 +244,8 @@ export function normalizeUpdate(input: unknown, options: NormalizeOptions): Norm
     // An edit does not start a new turn: the original message was answered already.
     if (u.edited_message !== undefined) return { outcome: 'ignored', updateId, reason: 'edited' };
     if (u.channel_post !== undefined || u.edited_channel_post !== undefined) return { outcome: 'ignored', updateId, reason: 'channel' };
-    // callback_query, inline queries, chat member changes…: the bot offers none of these.
+    if (u.callback_query !== undefined) return normalizeCallback(u.callback_query, updateId, options, input);
+    // Inline queries, chat member changes…: the bot offers none of these.
     return { outcome: 'ignored', updateId, reason: 'not-a-message' };
   } catch {
     return { outcome: 'malformed', issue: 'update: unreadable' };

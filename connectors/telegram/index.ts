@@ -10,6 +10,7 @@ import type { Connector, ConnectorContext, ConnectorHealth, Intake } from '../ty
 import { TelegramBotApi } from './bot-api.ts';
 import { DEFAULT_TIMINGS, type TelegramConfig, type TelegramTimings } from './config.ts';
 import { TELEGRAM_CHANNEL } from './inbound.ts';
+import { downloadTelegramMedia } from './media-download.ts';
 import { createTelegramMetrics } from './metrics.ts';
 import { TelegramOffsetStore } from './offset-store.ts';
 import { TelegramOutbound } from './outbound.ts';
@@ -43,7 +44,14 @@ export function createTelegramConnector(deps: TelegramConnectorDeps): Connector 
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });
   let intake: Intake | undefined;
-  const updates = new TelegramUpdateIntake({ botId: config.botId, allowGroups: config.allowGroups, metrics, logger, intake: () => intake });
+  const updates = new TelegramUpdateIntake({
+    botId: config.botId,
+    allowGroups: config.allowGroups,
+    metrics,
+    logger,
+    intake: () => intake,
+    answerCallback: (id) => api.call('answerCallbackQuery', { callback_query_id: id }),
+  });
   const outbound = new TelegramOutbound(api, metrics);
   let poller: TelegramPoller | undefined;
   let runsWorkers = false;
@@ -77,6 +85,7 @@ export function createTelegramConnector(deps: TelegramConnectorDeps): Connector 
       intake = undefined;
     },
 
+    downloadMedia: (media, limits) => downloadTelegramMedia({ api, apiUrl: config.apiUrl, token: config.token, ...(deps.fetch ? { fetch: deps.fetch } : {}) }, media, limits),
     sendText: (chatId, text, idempotencyKey, options) => outbound.sendText(chatId, text, idempotencyKey, options),
 
     async health(): Promise<ConnectorHealth> {

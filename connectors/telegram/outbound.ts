@@ -26,6 +26,11 @@ export function replyMarkup(chatId: string, options?: SendOptions): Record<strin
   if (options?.asks === 'phone' && options.mode === 'contact') {
     return { keyboard: [[{ text: channelTexts.sharePhoneButton, request_contact: true }]], one_time_keyboard: true, resize_keyboard: true };
   }
+  // Options (SPEC §11) as an inline keyboard, one row. The tap comes back as a callback_query
+  // whose data is the title (what typing it would do); callback_data holds 1-64 bytes.
+  if (options?.options?.length) {
+    return { inline_keyboard: [options.options.map((o) => ({ text: o.title, callback_data: Buffer.byteLength(o.title) <= 64 ? o.title : o.id }))] };
+  }
   return { remove_keyboard: true };
 }
 

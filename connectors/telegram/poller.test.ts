@@ -114,8 +114,8 @@ describe('telegram long polling', () => {
 
     expect(fake.requests.slice(0, 3).map((q) => [q.method, q.body])).toEqual([
       ['deleteWebhook', { drop_pending_updates: false }],
-      ['getUpdates', { timeout: 1, allowed_updates: ['message'] }],
-      ['getUpdates', { offset: (second.update_id as number) + 1, timeout: 1, allowed_updates: ['message'] }],
+      ['getUpdates', { timeout: 1, allowed_updates: ['message', 'callback_query'] }],
+      ['getUpdates', { offset: (second.update_id as number) + 1, timeout: 1, allowed_updates: ['message', 'callback_query'] }],
     ]);
     expect(fake.webhook).toBeNull();
     expect(r.intake.received.map((m) => m.text)).toEqual(['oi', 'sim']);
@@ -127,7 +127,7 @@ describe('telegram long polling', () => {
   it('resumes from the saved offset', async () => {
     start(rig(fake, { offset: 4242 }));
     await fake.waitFor(() => fake.calls('getUpdates').length === 1, 'the first long poll');
-    expect(fake.calls('getUpdates')[0]).toEqual({ offset: 4242, timeout: 1, allowed_updates: ['message'] });
+    expect(fake.calls('getUpdates')[0]).toEqual({ offset: 4242, timeout: 1, allowed_updates: ['message', 'callback_query'] });
   });
 
   it('stop() ends a held long poll at once', async () => {
@@ -149,8 +149,8 @@ describe('telegram long polling', () => {
     start(r);
     await fake.waitFor(() => r.intake.received.length === 1, 'the update stored on the second try');
     const polls = fake.calls('getUpdates');
-    expect(polls[0]).toEqual({ timeout: 1, allowed_updates: ['message'] });
-    expect(polls[1]).toEqual({ timeout: 1, allowed_updates: ['message'] });
+    expect(polls[0]).toEqual({ timeout: 1, allowed_updates: ['message', 'callback_query'] });
+    expect(polls[1]).toEqual({ timeout: 1, allowed_updates: ['message', 'callback_query'] });
     await fake.waitFor(() => r.saved.length === 1, 'the offset saved');
     expect(r.saved).toEqual([(update.update_id as number) + 1]);
   });

@@ -142,7 +142,7 @@ export class TelegramPoller {
         await api.call('deleteWebhook', { drop_pending_updates: false }, { signal });
         this.webhookCleared = true;
       }
-      const body = { ...(this.offset !== undefined ? { offset: this.offset } : {}), timeout: timings.pollTimeoutS, allowed_updates: ['message'] };
+      const body = { ...(this.offset !== undefined ? { offset: this.offset } : {}), timeout: timings.pollTimeoutS, allowed_updates: ['message', 'callback_query'] };
       const result = await api.call<unknown>('getUpdates', body, { signal, timeoutMs: timings.pollRequestTimeoutMs });
       if (!Array.isArray(result)) throw new TelegramApiError('getUpdates', 'bad-response', undefined, 'result is not a list');
       metrics.polls.inc({ outcome: 'ok' });

@@ -15,6 +15,9 @@ export interface UpdateIntakeDeps {
   allowGroups: boolean;
   metrics: TelegramMetrics;
   logger: Logger;
+  /** Answers a button tap (answerCallbackQuery) once its message is stored: Telegram shows a
+   * spinner on the button until then. */
+  answerCallback?: (callbackQueryId: string) => Promise<unknown>;
   /** The intake, once the connector started. */
   intake: () => Intake | undefined;
 }
@@ -30,14 +33,14 @@ export class TelegramUpdateIntake {
 
   async receive(updates: unknown[], source: UpdateSource): Promise<ReceivedUpdates> {
     const outcomes: UpdateOutcome[] = [];
-    const messages: { index: number; message: InboundMessage }[] = [];
+    const messages: { index: number; message: InboundMessage; callbackQueryId?: string }[] = [];
     let maxUpdateId: number | undefined;
     const now = new Date();
     updates.forEach((raw, index) => {
       const n = normalizeUpdate(raw, { botId: this.deps.botId, allowGroups: this.deps.allowGroups, now, keepRaw: true });
       if (n.updateId !== undefined) maxUpdateId = Math.max(maxUpdateId ?? n.updateId, n.updateId);
       if (n.outcome === 'message') {
-        messages.push({ index, message: n.message });
+        messages.push({ index, message: n.message, ...(n.callbackQueryId ? { callbackQueryId: n.callbackQueryId } : {}) });
         outcomes.push('accepted');
       } else if (n.outcome === 'ignored') {
         outcomes.push('ignored');
@@ -65,6 +68,9 @@ export class TelegramUpdateIntake {
       results.forEach((r, i) => {
         const { index } = messages[i]!;
         outcomes[index] = !r.accepted ? 'rejected' : r.duplicate ? 'duplicate' : 'accepted';
+        const tap = messages[i]!.callbackQueryId;
+        // Not awaited: the spinner is cosmetic, and storing was what mattered.
+        if (tap && r.accepted && this.deps.answerCallback) void this.deps.answerCallback(tap).catch(() => {});
         if (!r.accepted) this.deps.logger.warn({ event: 'telegram_update_rejected', source, index }, 'telegram message refused by the intake (does not fit the inbox)');
       });
     }

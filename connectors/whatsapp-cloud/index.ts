@@ -5,6 +5,7 @@ import type { Connector, ConnectorContext, ConnectorHealth } from '../types.ts';
 import { WHATSAPP_CLOUD_CHANNEL, type WhatsappCloudConfig } from './config.ts';
 import { whatsappCloudInboundRoutes } from './inbound.ts';
 import { createWhatsappCloudMetrics } from './metrics.ts';
+import { downloadCloudMedia } from './media-download.ts';
 import { GraphSender } from './outbound.ts';
 
 export interface WhatsappCloudConnectorDeps {
@@ -27,8 +28,11 @@ export function createWhatsappCloudConnector(deps: WhatsappCloudConnectorDeps): 
     async stop() {
       context = undefined;
     },
-    sendText(chatId, text, idempotencyKey) {
-      return sender.sendText(chatId, text, idempotencyKey);
+    downloadMedia(media, limits) {
+      return downloadCloudMedia(deps.config, media, limits);
+    },
+    sendText(chatId, text, idempotencyKey, options) {
+      return sender.sendText(chatId, text, idempotencyKey, options);
     },
     async health(): Promise<ConnectorHealth> {
       // Inbound needs nothing but our own HTTP server; only sending can be impaired.

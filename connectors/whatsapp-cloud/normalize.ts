@@ -1,6 +1,7 @@
 // Turns one verified Cloud API webhook body into InboundMessages and delivery statuses. Walks
 // EVERY entry, change, message and status: Meta batches several of each into one request.
 // Pure and total: whatever the input, it returns (bad items are counted, never thrown).
+import { contactCardText } from '../contact-card.ts';
 import type { DeliveryStatusUpdate, InboundKind, InboundMessage } from '../types.ts';
 import { phoneOfWhatsappId } from '../../src/contacts/whatsapp-number.ts';
 import { MAX_TEXT_LENGTH } from '../../src/intake/inbound-validation.ts';
@@ -134,6 +135,8 @@ function toInbound(m: WebhookMessage, accountId: string, contacts: WebhookContac
     text,
     kind,
     timestamp: dateOf(m.timestamp, now),
+    // Cloud API webhooks tell neither size nor length: the caps apply at download.
+    ...(kind === 'audio' && m.audio ? { media: { ref: m.audio.id, ...(m.audio.mime_type ? { mimeType: m.audio.mime_type } : {}) } } : {}),
   };
 }
 
@@ -145,6 +148,12 @@ function contentOf(m: WebhookMessage): { kind: InboundKind; text: string } {
     return title !== undefined ? { kind: 'text', text: clip(title) } : { kind: 'other', text: '' };
   }
   if (m.type === 'button' && m.button) return { kind: 'text', text: clip(m.button.text) };
+  if (m.type === 'contacts') {
+    // The first card: one message, one person to register.
+    const card = m.contacts?.[0];
+    const phone = card?.phones?.find((p) => p.wa_id) ?? card?.phones?.[0];
+    return { kind: 'contact', text: contactCardText(card?.name?.formatted_name, phone?.wa_id ?? phone?.phone) };
+  }
   return { kind: MEDIA_KINDS[m.type] ?? 'other', text: '' };
 }
 

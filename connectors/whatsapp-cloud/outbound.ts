@@ -18,9 +18,10 @@ import {
   TimeoutStrategy,
   wrap,
 } from 'cockatiel';
-import { ConnectorSendError, type SendReceipt } from '../types.ts';
+import { ConnectorSendError, type SendOptions, type SendReceipt } from '../types.ts';
 import { WHATSAPP_CLOUD_CHANNEL, type WhatsappCloudConfig } from './config.ts';
 import { GraphCallError, postGraphMessage } from './graph-client.ts';
+import { buttonMessageBody } from './interactive.ts';
 import type { WhatsappCloudMetrics } from './metrics.ts';
 import { LruMap } from '../../src/util/lru-map.ts';
 
@@ -75,11 +76,11 @@ export class GraphSender {
     return this.breaker.state !== CircuitState.Closed;
   }
 
-  async sendText(chatId: string, text: string, idempotencyKey: string): Promise<SendReceipt> {
+  async sendText(chatId: string, text: string, idempotencyKey: string, options?: SendOptions): Promise<SendReceipt> {
     const remembered = this.sent.get(idempotencyKey);
     if (remembered) return remembered;
     const url = `${this.config.apiUrl}/${this.config.phoneNumberId}/messages`;
-    const body = textMessageBody(chatId, text);
+    const body = buttonMessageBody(recipientOf(chatId), text, options?.options) ?? textMessageBody(chatId, text);
     try {
       const result = await this.policy.execute(({ signal }) => postGraphMessage(url, this.config.token, body, signal, this.fetchImpl));
       const receipt: SendReceipt = result.id ? { providerMessageId: result.id } : {};

@@ -51,6 +51,14 @@ export const messageSchema = z.object({
     .object({ type: z.string(), button_reply: reply.optional(), list_reply: reply.optional() })
     .optional()
     .catch(undefined),
+  // Voice notes (`voice: true`) and audio files: a media id to fetch through GET /{media-id}.
+  audio: z.object({ id: z.string().min(1).max(300), mime_type: z.string().max(100).optional() }).optional().catch(undefined),
+  // Shared contact cards: https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/payload-examples#contacts-messages
+  contacts: z
+    .array(z.looseObject({ name: z.looseObject({ formatted_name: z.string().max(500).optional() }).optional(), phones: z.array(z.looseObject({ phone: z.string().max(64).optional(), wa_id: z.string().max(20).optional() })).max(20).optional() }))
+    .max(20)
+    .optional()
+    .catch(undefined),
   // Quick-reply button of a template message.
   button: z.object({ text: z.string(), payload: z.string().optional() }).optional().catch(undefined),
 });

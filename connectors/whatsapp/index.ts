@@ -14,6 +14,8 @@ import type { WhatsappChannelConfig } from './config.ts';
 import { WhatsappConnection } from './connection.ts';
 import { normalizeUpsert, WHATSAPP_CHANNEL } from './inbound.ts';
 import { maskJid } from './jid.ts';
+import { downloadWhatsappMedia } from './media-download.ts';
+import { withNumberedOptions } from './numbered-options.ts';
 import { LocalLease, RedisLease, type SocketLease } from './lease.ts';
 import { createWhatsappMetrics } from './metrics.ts';
 import { WhatsappSender } from './outbound.ts';
@@ -164,7 +166,8 @@ export function createWhatsappConnector(deps: WhatsappConnectorDeps): Connector 
       await lease?.stop();
       await inbound;
     },
-    sendText: (chatId, text, idempotencyKey) => sender.sendText(chatId, text, idempotencyKey),
+    downloadMedia: (media, limits) => downloadWhatsappMedia(media, limits, connection.openSocket(), logger),
+    sendText: (chatId, text, idempotencyKey, options) => sender.sendText(chatId, withNumberedOptions(text, options?.options), idempotencyKey),
     async health(): Promise<ConnectorHealth> {
       const { state } = connection.status();
       if (state === 'connected') return { status: 'up' };

@@ -2,9 +2,16 @@
 // its text, or the kind of media it carries, or nothing at all (edits, revokes, reactions and
 // other protocol traffic must not start a turn). Reads a fixed list of fields, so it works on
 // protobuf class instances (defaults on the prototype) and plain JSON alike, and never throws.
+import { contactCardText, vcardContact } from '../contact-card.ts';
 import type { InboundKind } from '../types.ts';
 
-export type MessageContent = { kind: 'text'; text: string } | { kind: Exclude<InboundKind, 'text'> } | { kind: 'none'; why: string };
+/** `audio` carries what the audio message tells of itself (the caps use it before download). */
+export type MessageContent =
+  | { kind: 'text'; text: string }
+  | { kind: 'audio'; mimeType?: string; sizeBytes?: number; durationSec?: number }
+  | { kind: 'contact'; text: string }
+  | { kind: Exclude<InboundKind, 'text' | 'audio' | 'contact'> }
+  | { kind: 'none'; why: string };
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined);
@@ -70,6 +77,17 @@ const present = (m: Obj, key: string): boolean => {
   return v !== null && v !== undefined && v !== '';
 };
 
+function audioFacts(a: Obj | undefined): { mimeType?: string; sizeBytes?: number; durationSec?: number } {
+  // fileLength is a protobuf uint64: a number, a Long-like object or a string once serialized.
+  const size = Number(typeof a?.fileLength === 'object' && a.fileLength !== null ? String(a.fileLength) : a?.fileLength);
+  const seconds = Number(a?.seconds);
+  return {
+    ...(str(a?.mimetype) ? { mimeType: String(a!.mimetype).slice(0, 100) } : {}),
+    ...(Number.isFinite(size) && size > 0 ? { sizeBytes: size } : {}),
+    ...(Number.isFinite(seconds) && seconds > 0 ? { durationSec: seconds } : {}),
+  };
+}
+
 export function messageContent(message: unknown): MessageContent {
   const outer = obj(message);
   if (!outer) return { kind: 'none', why: 'empty' };
@@ -78,7 +96,17 @@ export function messageContent(message: unknown): MessageContent {
 
   const text = str(m.conversation) ?? str(obj(m.extendedTextMessage)?.text) ?? replyText(m);
   if (text !== undefined) return { kind: 'text', text };
-  for (const [key, kind] of Object.entries(MEDIA)) if (present(m, key)) return { kind };
+  for (const [key, kind] of Object.entries(MEDIA)) {
+    if (!present(m, key)) continue;
+    if (kind === 'audio') return { kind, ...audioFacts(obj(m[key])) };
+    if (kind === 'contact') {
+      // One card (contactMessage) or several (contactsArrayMessage): the first one is read.
+      const card = obj(m.contactMessage) ?? obj((m.contactsArrayMessage as { contacts?: unknown[] } | undefined)?.contacts?.[0]);
+      const parsed = vcardContact(str(card?.vcard) ?? '');
+      return { kind, text: contactCardText(parsed.name ?? str(card?.displayName), parsed.phone) };
+    }
+    return { kind };
+  }
 
   const rest = Object.keys(m).filter((k) => present(m, k) && !METADATA.has(k) && !WRAPPERS.includes(k));
   return rest.length ? { kind: 'other' } : { kind: 'none', why: 'no-content' };

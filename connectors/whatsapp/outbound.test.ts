@@ -61,3 +61,12 @@ describe('WhatsApp sender', () => {
     await expect(sender.sendText('203456789012345@lid', 'x', 'c')).rejects.toMatchObject({ code: 'send-failed', transient: true });
   });
 });
+
+describe('numbered options', () => {
+  it('lists a reply’s options as numbered lines after its text, and leaves other replies alone', async () => {
+    const { withNumberedOptions } = await import('./numbered-options.ts');
+    expect(withNumberedOptions('Você concorda? Responda SIM ou NÃO.', [{ id: 'yes', title: 'SIM' }, { id: 'no', title: 'NÃO' }])).toBe('Você concorda? Responda SIM ou NÃO.\n\n1. SIM\n2. NÃO');
+    expect(withNumberedOptions('Qual é o seu nome?', [])).toBe('Qual é o seu nome?');
+    expect(withNumberedOptions('Qual é o seu nome?', undefined)).toBe('Qual é o seu nome?');
+  });
+});

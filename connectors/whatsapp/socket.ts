@@ -1,7 +1,7 @@
 // The part of a Baileys socket the connector uses, and the factory that makes one. Tests pass
 // a factory returning a fake object with the same event API; production uses makeWASocket
 // with the database auth state.
-import makeWASocket, { Browsers, fetchLatestWaWebVersion, makeCacheableSignalKeyStore, type WAVersion } from '@whiskeysockets/baileys';
+import makeWASocket, { Browsers, fetchLatestWaWebVersion, makeCacheableSignalKeyStore, type WAMessage, type WAVersion } from '@whiskeysockets/baileys';
 import type { Logger } from '../../src/observability/logger.ts';
 import type { DatabaseAuthState } from './auth-state.ts';
 
@@ -23,6 +23,8 @@ export interface WhatsappSocket {
   sendMessage(jid: string, content: { text: string }): Promise<{ key?: { id?: string | null } } | undefined>;
   /** Closes the connection (emits connection.update 'close'); keeps the login. */
   end(error: Error | undefined): void | Promise<void>;
+  /** Asks the sender's phone to upload an expired media file again (Baileys' reuploadRequest). */
+  updateMediaMessage?(message: WAMessage): Promise<WAMessage>;
   signalRepository?: { lidMapping?: { getPNForLID(lid: string): Promise<string | null> } };
 }
 

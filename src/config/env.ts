@@ -39,6 +39,14 @@ export const envSchema = z
     LLM_BACKOFF_MS: int(0, 60_000).default(1_000),
     LLM_BREAKER_THRESHOLD: int(1, 100).default(3),
     LLM_BREAKER_HALF_OPEN_MS: int(10, 3_600_000).default(30_000),
+    // Voice notes (SPEC §11): an OpenAI-compatible transcription server (whisper.cpp, speaches,
+    // LocalAI) at TRANSCRIPTION_URL (…/v1); unset: voice notes get a request to write instead.
+    // Audio over the caps is not downloaded (when the channel tells its size or length first)
+    // or not transcribed; the caps also bound how long a webhook waits for its transcript.
+    TRANSCRIPTION_URL: optional(url(['http', 'https'])),
+    TRANSCRIPTION_MODEL: z.string().min(1).max(200).default('whisper-1'),
+    VOICE_MAX_BYTES: int(1_000, 100_000_000).default(10_000_000),
+    VOICE_MAX_SECONDS: int(1, 3_600).default(300),
     MCP_URL: optional(url(['http', 'https'])),
     MCP_TOKEN: optional(z.string().min(16, { error: 'expected at least 16 characters' })),
     JWT_SECRET: optional(z.string().min(32, { error: 'expected at least 32 characters' })),

@@ -11,6 +11,8 @@ import type { ContactService } from '../contacts/contact-service.ts';
 import type { Database } from '../db/database.ts';
 import { llmPolicyOptions, worstCaseMs } from '../extraction/llm-policy.ts';
 import type { Extractor } from '../extraction/mcp-extractor.ts';
+import type { VoiceNotes } from '../voice/voice-notes.ts';
+import { withVoiceNotes } from '../voice/voice-intake.ts';
 import type { HealthCheck } from '../http/health-routes.ts';
 import { InboxRepository } from '../intake/inbox-repository.ts';
 import { IntakePipeline } from '../intake/intake-pipeline.ts';
@@ -63,6 +65,8 @@ export interface ConversationEngineDeps {
   observer?: TurnObserver;
   /** Delivery of staff-written messages (sent, delivered, read, failed), for the console. */
   onStaffStatus?: (update: StaffMessageStatus) => void;
+  /** Voice notes → text before they are stored (src/voice); without it they stay textless. */
+  voice?: VoiceNotes;
 }
 
 // Chats one process works on at once: most of a turn is waiting (LLM, database), not CPU.
@@ -142,7 +146,7 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
       if (config.ROLE !== 'all' && !redis) {
         logger.warn({ event: 'role_without_redis', role: config.ROLE }, 'ROLE is split without REDIS_URL: kicks stay in this process, so workers elsewhere find new messages only through their sweeper (every few seconds)');
       }
-      await deps.connectors.startAll({ intake, deliveryStatus: new DeliveryStatusRecorder(pipelineSql, deps.onStaffStatus), logger, runsWorkers });
+      await deps.connectors.startAll({ intake: deps.voice ? withVoiceNotes(intake, deps.connectors, deps.voice) : intake, deliveryStatus: new DeliveryStatusRecorder(pipelineSql, deps.onStaffStatus), logger, runsWorkers });
       if (!runsWorkers) return;
       kicks.consume({ handle: (kick) => scheduler.schedule(kick), freeSlots: () => scheduler.freeSlots(), whenFree: () => scheduler.whenFree() });
       sweeper.start();

@@ -1,5 +1,5 @@
 // The conversation runtime's database work. The hot path (what every turn does) is direct
-// SQL (pipeline-sql.ts); a turn commits in ONE statement (turn-commit.ts): the inbox row
+// SQL (src/db/sql.ts); a turn commits in ONE statement (turn-commit.ts): the inbox row
 // marked processed (only if it still is unprocessed), the conversation snapshot (only if it
 // still has the version the turn started from) and the turn's replies. Either condition
 // failing changes nothing — another worker got there first — and the caller re-reads.

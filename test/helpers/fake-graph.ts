@@ -46,11 +46,15 @@ export interface FakeGraph {
   /** Base URL including the API version, as WHATSAPP_CLOUD_API_URL. */
   url: string;
   requests: GraphRequest[];
+  /** GETs of media metadata and files, in order. */
+  mediaRequests: GraphRequest[];
   /** Next answers, in order; when empty, `fallback` answers. */
   queue: GraphBehavior[];
   fallback: GraphBehavior;
   /** The wamids handed out, in order. */
   sentIds: string[];
+  /** Media the app can fetch: GET /{version}/{media-id} → {url}, then GET url, both with the bearer. */
+  addMedia(id: string, bytes: Buffer, mimeType: string, token: string): void;
   /** Resolves once `count` requests arrived. */
   waitRequests(count: number, timeoutMs?: number): Promise<GraphRequest[]>;
   close(): Promise<void>;
@@ -61,11 +65,17 @@ export const GRAPH_VERSION = 'v23.0';
 export async function startFakeGraph(): Promise<FakeGraph> {
   const sockets = new Set<Socket>();
   let seq = 0;
+  let base = '';
+  const media = new Map<string, { bytes: Buffer; mimeType: string; token: string }>();
   const fake: Omit<FakeGraph, 'url' | 'close'> = {
     requests: [],
+    mediaRequests: [],
     queue: [],
     fallback: graph.ok(),
     sentIds: [],
+    addMedia(id, bytes, mimeType, token) {
+      media.set(id, { bytes, mimeType, token });
+    },
     async waitRequests(count, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       while (fake.requests.length < count) {
@@ -78,6 +88,11 @@ export async function startFakeGraph(): Promise<FakeGraph> {
 
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const body = await readBody(req);
+    // Media downloads are listed apart: `requests` holds the sends tests count and compare.
+    if (req.method === 'GET') {
+      fake.mediaRequests.push({ method: 'GET', path: req.url ?? '', headers: req.headers, body });
+      return serveMedia(req, res);
+    }
     fake.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
     const behavior = fake.queue.shift() ?? fake.fallback;
     if (behavior.kind === 'hang') return;
@@ -97,12 +112,29 @@ export async function startFakeGraph(): Promise<FakeGraph> {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ messaging_product: 'whatsapp', contacts: [contact], messages: [{ id }] }));
   });
+  // Meta's media download: the metadata call, then the short-lived URL; both need the token.
+  // https://developers.facebook.com/docs/whatsapp/cloud-api/reference/media#download-media
+  function serveMedia(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const file = /^\/media-files\/([^/]+)$/.exec(url.pathname);
+    const info = new RegExp(`^/${GRAPH_VERSION}/([^/]+)$`).exec(url.pathname);
+    const entry = media.get((file ?? info)?.[1] ?? '');
+    if (!entry) return json(404, { error: { message: 'Unsupported get request.', type: 'GraphMethodException', code: 100, error_subcode: 33 } });
+    if (req.headers.authorization !== `Bearer ${entry.token}`) return json(401, { error: { message: 'Invalid OAuth access token.', type: 'OAuthException', code: 190 } });
+    if (file) return res.writeHead(200, { 'content-type': entry.mimeType, 'content-length': String(entry.bytes.length) }).end(entry.bytes);
+    if (!url.searchParams.get('phone_number_id')) return json(400, { error: { message: 'phone_number_id is required', type: 'OAuthException', code: 100 } });
+    const id = info![1]!;
+    json(200, { messaging_product: 'whatsapp', url: `${base}/media-files/${id}`, mime_type: entry.mimeType, sha256: 'fake', file_size: entry.bytes.length, id });
+  }
+
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  base = `http://127.0.0.1:${port}`;
   return Object.assign(fake, {
     url: `http://127.0.0.1:${port}/${GRAPH_VERSION}`,
     async close() {

@@ -77,6 +77,8 @@ export interface FakeTelegram {
   pollConflicts: number;
   /** Scripted answers for the next calls of a method, used in order. */
   failNext(method: string, ...answers: ScriptedAnswer[]): void;
+  /** Files the bot can fetch with getFile + GET /file/bot<token>/<file_path> (voice notes). */
+  addFile(fileId: string, bytes: Buffer): void;
   /** Waits until `predicate` holds (checked every 20 ms). */
   waitFor(predicate: () => boolean, what: string, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -107,6 +109,7 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
   let held: { res: ServerResponse; offset: number; timer: NodeJS.Timeout } | undefined;
   const scripted = new Map<string, ScriptedAnswer[]>();
   let messageSeq = 500;
+  const files = new Map<string, { path: string; bytes: Buffer }>();
 
   const fake: Omit<FakeTelegram, 'url' | 'close'> = {
     token,
@@ -121,6 +124,9 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
     webhook: null,
     abortedPolls: 0,
     pollConflicts: 0,
+    addFile(fileId, bytes) {
+      files.set(fileId, { path: `voice/file_${files.size}.oga`, bytes });
+    },
     failNext(method, ...answers) {
       scripted.set(method, [...(scripted.get(method) ?? []), ...answers]);
     },
@@ -192,6 +198,15 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
   }
 
   const server = createServer(async (req, res) => {
+    // Downloads: https://api.telegram.org/file/bot<token>/<file_path>, a plain GET.
+    const download = /^\/file\/bot([^/]+)\/(.+)$/.exec(new URL(req.url ?? '/', 'http://x').pathname);
+    if (download) {
+      fake.requests.push({ method: 'file', body: { path: download[2] }, at: Date.now() });
+      const file = download[1] === token ? [...files.values()].find((f) => f.path === download[2]) : undefined;
+      if (!file) return send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(file.bytes.length) });
+      return res.end(file.bytes);
+    }
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(new URL(req.url ?? '/', 'http://x').pathname);
     let body: Record<string, unknown>;
     try {
@@ -212,6 +227,13 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
     switch (method) {
       case 'getUpdates':
         return getUpdates(body, res);
+      case 'answerCallbackQuery':
+        return typeof body.callback_query_id === 'string' ? send(res, 200, ok(true)) : send(res, 400, bad('query is too old and response timeout expired or query ID is invalid'));
+      case 'getFile': {
+        const entry = typeof body.file_id === 'string' ? files.get(body.file_id) : undefined;
+        if (!entry) return send(res, 400, bad('invalid file_id'));
+        return send(res, 200, ok({ file_id: body.file_id, file_unique_id: `u${body.file_id}`.slice(0, 16), file_size: entry.bytes.length, file_path: entry.path }));
+      }
       case 'sendMessage':
         return sendMessage(body, res);
       case 'deleteWebhook': {

@@ -33,6 +33,21 @@ export function textUpdate(user: TelegramUser, text: string, ids: { updateId?: n
 }
 
 /** The "share my phone" button's update from `user`, from the recorded own-contact message. */
+/** A tap on an inline keyboard button of the bot's last message, as Telegram delivers it. */
+export function callbackUpdate(user: TelegramUser, data: string): Json {
+  const chat = { id: user.id, first_name: user.first_name, type: 'private' };
+  return {
+    update_id: ++updateSeq,
+    callback_query: {
+      id: `4382bfdwdsb${++messageSeq}`,
+      from: { id: user.id, is_bot: false, first_name: user.first_name, ...(user.last_name ? { last_name: user.last_name } : {}) },
+      message: { message_id: messageSeq, from: { id: 123456, is_bot: true, first_name: 'Atende' }, chat, date: Math.floor(Date.now() / 1000), text: '…' },
+      chat_instance: '-4230717846471342154',
+      data,
+    },
+  };
+}
+
 export function ownContactUpdate(user: TelegramUser, phoneDigits: string): Json {
   const update = telegramFixture('own-contact');
   const message = update.message as Json;

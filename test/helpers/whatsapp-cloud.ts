@@ -85,7 +85,8 @@ export function cloudChat(atende: Atende, graph: FakeGraph, from: CloudSender): 
     return from.userId ? b.recipient === from.userId : b.to === from.waId;
   };
   const requests = () => graph.requests.map((r) => r.body as Record<string, unknown>).filter(mine);
-  const replies = () => requests().map((b) => (b.text as { body: string }).body);
+  // A reply with options is an interactive button message: its text is the body's.
+  const replies = () => requests().map((b) => (b.type === 'interactive' ? (b.interactive as { body: { text: string } }).body.text : (b.text as { body: string }).body));
   const send = async (text: string, wamid = `wamid.HBgNTEST${Date.now()}${++seq}FQIAEhgUM0FFNTVCQzgxQzNBQUExQzUwMEMA`) => {
     const res = await postWebhook(atende, textWebhook(from, wamid, text));
     if (res.statusCode !== 200) throw new Error(`webhook: ${res.statusCode} ${res.body}`);
