@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { contactCardText, vcardContact } from './contact-card.ts';
-import { normalizeUpsert } from './whatsapp/inbound.ts';
+import { normalizeUpsert } from './whatsapp/normalize.ts';
 import { normalizeWebhook } from './whatsapp-cloud/normalize.ts';
 
 const VCARD = 'BEGIN:VCARD\nVERSION:3.0\nN:Silva;Maria;;;\nFN:Maria Silva\nitem1.TEL;waid=5511999998888:+55 11 99999-8888\nitem1.X-ABLabel:Celular\nEND:VCARD';

@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { validateInbound } from '../src/intake/inbound-validation.ts';
-import { normalizeUpdate } from './telegram/inbound.ts';
-import { normalizeUpsert } from './whatsapp/inbound.ts';
+import { normalizeUpdate } from './telegram/normalize.ts';
+import { normalizeUpsert } from './whatsapp/normalize.ts';
 import { normalizeWebhook } from './whatsapp-cloud/normalize.ts';
 
 const fixture = (path: string): unknown => JSON.parse(readFileSync(new URL(`./${path}`, import.meta.url), 'utf8'));

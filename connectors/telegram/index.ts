@@ -9,15 +9,15 @@ import type { Logger } from '../../src/observability/logger.ts';
 import type { Connector, ConnectorContext, ConnectorHealth, Intake } from '../types.ts';
 import { TelegramBotApi } from './bot-api.ts';
 import { DEFAULT_TIMINGS, type TelegramConfig, type TelegramTimings } from './config.ts';
-import { TELEGRAM_CHANNEL } from './inbound.ts';
+import { TELEGRAM_CHANNEL } from './normalize.ts';
 import { downloadTelegramMedia } from './media-download.ts';
 import { createTelegramMetrics } from './metrics.ts';
 import { TelegramOffsetStore } from './offset-store.ts';
-import { TelegramOutbound } from './outbound.ts';
+import { TelegramOutbound } from './sender.ts';
 import { LocalPollerLease, RedisPollerLease } from './poller-lease.ts';
 import { TelegramPoller } from './poller.ts';
 import { TelegramUpdateIntake } from './update-intake.ts';
-import { telegramWebhookRoutes } from './webhook.ts';
+import { telegramWebhookRoutes } from './routes.ts';
 
 export interface TelegramConnectorDeps {
   config: TelegramConfig;

@@ -3,7 +3,7 @@
 // by the intake, so a crash re-fetches them (Telegram keeps unconfirmed updates for 24 h)
 // and the intake's dedupe absorbs what had already been stored.
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
-import { TELEGRAM_CHANNEL } from './inbound.ts';
+import { TELEGRAM_CHANNEL } from './normalize.ts';
 
 const KEY = 'offset';
 

@@ -5,7 +5,7 @@
 import { UnavailableError } from '../../src/domain/errors.ts';
 import type { Logger } from '../../src/observability/logger.ts';
 import type { InboundMessage, Intake } from '../types.ts';
-import { normalizeUpdate } from './inbound.ts';
+import { normalizeUpdate } from './normalize.ts';
 import type { TelegramMetrics, UpdateOutcome } from './metrics.ts';
 
 export type UpdateSource = 'webhook' | 'polling';

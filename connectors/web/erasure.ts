@@ -3,7 +3,7 @@
 // replies of the conversations in scope lose their text, and the person's own chats their id.
 import type { Prisma } from '../../src/generated/prisma/client.ts';
 import type { ErasureMatch } from '../types.ts';
-import { WEB_CHANNEL } from './inbound.ts';
+import { WEB_CHANNEL } from './routes.ts';
 
 export async function eraseWebChatSubject(match: ErasureMatch, tx: Prisma.TransactionClient): Promise<void> {
   // Replies carry the conversation id at the start of their idempotency key.

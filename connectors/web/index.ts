@@ -9,9 +9,9 @@ import { enforce } from './auth.ts';
 import { eraseWebChatSubject } from './erasure.ts';
 import type { WebChannelConfig } from './config.ts';
 import type { WebChatEvents } from './events.ts';
-import { WEB_CHANNEL, webInboundRoutes } from './inbound.ts';
+import { WEB_CHANNEL, webInboundRoutes } from './routes.ts';
 import { WebMailbox } from './mailbox.ts';
-import { webOutboundRoutes } from './outbound.ts';
+import { webOutboundRoutes } from './reply-routes.ts';
 import { WebSessionTokens } from './session-token.ts';
 
 export interface WebConnectorDeps {

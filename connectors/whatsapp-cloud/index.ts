@@ -3,10 +3,10 @@
 import type { Registry } from 'prom-client';
 import type { Connector, ConnectorContext, ConnectorHealth } from '../types.ts';
 import { WHATSAPP_CLOUD_CHANNEL, type WhatsappCloudConfig } from './config.ts';
-import { whatsappCloudInboundRoutes } from './inbound.ts';
+import { whatsappCloudInboundRoutes } from './routes.ts';
 import { createWhatsappCloudMetrics } from './metrics.ts';
 import { downloadCloudMedia } from './media-download.ts';
-import { GraphSender } from './outbound.ts';
+import { GraphSender } from './sender.ts';
 
 export interface WhatsappCloudConnectorDeps {
   config: WhatsappCloudConfig;

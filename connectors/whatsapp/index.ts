@@ -1,7 +1,7 @@
 // WhatsApp through Baileys (WhatsApp Web's multi-device protocol): one linked number per
 // session. Only a process that runs workers and holds the lease (lease.ts) opens the socket;
 // inbound messages go to the intake first, before anything else can fail; replies go out
-// through the open socket (outbound.ts).
+// through the open socket (sender.ts).
 import { whatsappKeyEraser } from './erasure.ts';
 import { withDeadline } from '../../src/util/deadline.ts';
 import type { Registry } from 'prom-client';
@@ -12,13 +12,13 @@ import type { Connector, ConnectorContext, ConnectorHealth, InboundMessage } fro
 import { useDatabaseAuthState } from './auth-state.ts';
 import type { WhatsappChannelConfig } from './config.ts';
 import { WhatsappConnection } from './connection.ts';
-import { normalizeUpsert, WHATSAPP_CHANNEL } from './inbound.ts';
+import { normalizeUpsert, WHATSAPP_CHANNEL } from './normalize.ts';
 import { maskJid } from './jid.ts';
 import { downloadWhatsappMedia } from './media-download.ts';
 import { withNumberedOptions } from './numbered-options.ts';
 import { LocalLease, RedisLease, type SocketLease } from './lease.ts';
 import { createWhatsappMetrics } from './metrics.ts';
-import { WhatsappSender } from './outbound.ts';
+import { WhatsappSender } from './sender.ts';
 import { deliveryStatuses } from './receipts.ts';
 import { whatsappRoutes, type WhatsappStatusView } from './routes.ts';
 import { SharedStatus } from './shared-status.ts';

@@ -2,7 +2,7 @@
 // server ack, delivery and read (played, for voice) per message; the recorder keeps only
 // forward moves, so out-of-order receipts are harmless.
 import type { DeliveryStatusUpdate } from '../types.ts';
-import { WHATSAPP_CHANNEL } from './inbound.ts';
+import { WHATSAPP_CHANNEL } from './normalize.ts';
 
 // proto.WebMessageInfo.Status: ERROR 0, PENDING 1, SERVER_ACK 2, DELIVERY_ACK 3, READ 4, PLAYED 5.
 const STATUS: Record<number, DeliveryStatusUpdate['status']> = { 0: 'failed', 2: 'sent', 3: 'delivered', 4: 'read', 5: 'read' };

@@ -14,7 +14,7 @@
 import { channelTexts } from '../../fsm/catalog.ts';
 import { ConnectorSendError, type SendOptions, type SendReceipt } from '../types.ts';
 import { TelegramApiError, type TelegramBotApi } from './bot-api.ts';
-import { TELEGRAM_CHANNEL } from './inbound.ts';
+import { TELEGRAM_CHANNEL } from './normalize.ts';
 import type { TelegramMetrics } from './metrics.ts';
 import { LruMap } from '../../src/util/lru-map.ts';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeWhatsappSocket } from '../../test/helpers/fake-whatsapp-socket.ts';
 import { ConnectorSendError } from '../types.ts';
 import type { DatabaseAuthState } from './auth-state.ts';
-import { WhatsappSender } from './outbound.ts';
+import { WhatsappSender } from './sender.ts';
 
 const sock = () => new FakeWhatsappSocket({ auth: {} as DatabaseAuthState, logger: {} as never });
 

@@ -3,7 +3,7 @@ import { proto } from '@whiskeysockets/baileys';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateInbound } from '../../src/intake/inbound-validation.ts';
-import { type NormalizeContext, normalizeMessage, normalizeUpsert } from './inbound.ts';
+import { type NormalizeContext, normalizeMessage, normalizeUpsert } from './normalize.ts';
 import { deliveryStatuses } from './receipts.ts';
 
 const dir = new URL('./fixtures/', import.meta.url);

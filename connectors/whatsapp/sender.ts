@@ -8,7 +8,7 @@
 import { withDeadline } from '../../src/util/deadline.ts';
 import { ConnectorSendError, type SendReceipt } from '../types.ts';
 import { bareJid, isSendableJid } from './jid.ts';
-import { WHATSAPP_CHANNEL } from './inbound.ts';
+import { WHATSAPP_CHANNEL } from './normalize.ts';
 import type { WhatsappSocket } from './socket.ts';
 import { LruMap } from '../../src/util/lru-map.ts';
 

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateInbound } from '../../src/intake/inbound-validation.ts';
-import { commandText, normalizeUpdate, type NormalizeOptions, telegramPhone } from './inbound.ts';
+import { commandText, normalizeUpdate, type NormalizeOptions, telegramPhone } from './normalize.ts';
 
 const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8'));
 const options: NormalizeOptions = { botId: '123456789', allowGroups: false };

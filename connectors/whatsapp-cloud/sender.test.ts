@@ -7,7 +7,7 @@ import { type FakeGraph, GRAPH_VERSION, graph, startFakeGraph } from '../../test
 import { ConnectorSendError, type Connector } from '../types.ts';
 import type { GraphPolicyOptions, WhatsappCloudConfig } from './config.ts';
 import { createWhatsappCloudConnector } from './index.ts';
-import { MAX_BODY_CHARS } from './outbound.ts';
+import { MAX_BODY_CHARS } from './sender.ts';
 
 const PNID = '106540352242922';
 const FAST: GraphPolicyOptions = { timeoutMs: 300, maxAttempts: 2, backoffMs: 10, breakerThreshold: 100, halfOpenAfterMs: 60_000 };

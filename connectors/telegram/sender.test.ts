@@ -9,7 +9,7 @@ import { FAKE_BOT_TOKEN, type FakeTelegram, startFakeTelegram, telegramErrors } 
 import { ConnectorSendError } from '../types.ts';
 import { TelegramBotApi } from './bot-api.ts';
 import { createTelegramMetrics } from './metrics.ts';
-import { TelegramOutbound } from './outbound.ts';
+import { TelegramOutbound } from './sender.ts';
 
 const PHONE_KEYBOARD = { keyboard: [[{ text: '📱 Enviar meu telefone', request_contact: true }]], one_time_keyboard: true, resize_keyboard: true };
 
