@@ -105,6 +105,12 @@ export async function startFakeGraph(): Promise<FakeGraph> {
       res.end(JSON.stringify(behavior.body));
       return;
     }
+    // Mark-as-read (optionally with the typing indicator) answers {success: true}, not a wamid.
+    if ((body as { status?: unknown } | undefined)?.status === 'read') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ success: true }));
+      return;
+    }
     const message = body as { to?: string; recipient?: string };
     const id = `wamid.HBgLFAKE${String(++seq).padStart(6, '0')}FQIAERgSQTRCN0YzRkQ0QjE2QTk4RAA=`;
     fake.sentIds.push(id);

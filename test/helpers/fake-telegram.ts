@@ -236,6 +236,13 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
       }
       case 'sendMessage':
         return sendMessage(body, res);
+      case 'sendChatAction': {
+        // Telegram checks the chat id and the action name; "typing" lasts ~5 s on screen.
+        const actions = ['typing', 'upload_photo', 'record_voice', 'upload_document', 'choose_sticker'];
+        if (body.chat_id === undefined || body.chat_id === '') return send(res, 400, bad('chat not found'));
+        if (!actions.includes(String(body.action))) return send(res, 400, bad('wrong parameter action in request'));
+        return send(res, 200, ok(true));
+      }
       case 'deleteWebhook': {
         const had = fake.webhook !== null;
         fake.webhook = null;

@@ -1,0 +1,33 @@
+// Cloud API "lido" + "digitando…": one POST /{phone-number-id}/messages marks the inbound
+// message read and shows the typing indicator (it stays up to 25 s or until the reply).
+// https://developers.facebook.com/docs/whatsapp/cloud-api/typing-indicators
+// A courtesy: any failure is swallowed (false) so the indicator never fails a turn.
+import { postGraphMessage } from './graph-client.ts';
+
+export function readWithTypingBody(messageId: string): Record<string, unknown> {
+  return { messaging_product: 'whatsapp', status: 'read', message_id: messageId, typing_indicator: { type: 'text' } };
+}
+
+export interface CloudPresenceConfig {
+  apiUrl: string;
+  phoneNumberId: string;
+  token: string;
+  timeoutMs: number;
+}
+
+export class CloudPresence {
+  constructor(
+    private readonly config: CloudPresenceConfig,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {}
+
+  async readAndTyping(messageId: string): Promise<boolean> {
+    const url = `${this.config.apiUrl}/${this.config.phoneNumberId}/messages`;
+    try {
+      await postGraphMessage(url, this.config.token, readWithTypingBody(messageId), AbortSignal.timeout(this.config.timeoutMs), this.fetchImpl);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
