@@ -8,6 +8,8 @@ import { contactsClient } from './helpers/contacts.ts';
 import { behave, type FakeOllama, startFakeOllama } from './helpers/fake-ollama.ts';
 
 const TEXT = 'Novo contato: Maria Eduarda dos Santos, tel (21) 99876-5432, maria.eduarda@exemplo.com.br, motivo: apoio emocional';
+// Nothing here the rule extractor can read: only the model could make sense of it.
+const PROSE = 'o cliente ligou e deixou recado para retorno';
 const MARIA = { name: 'Maria Eduarda dos Santos', phone: '(21) 99876-5432', email: 'maria.eduarda@exemplo.com.br', reason: 'apoio emocional' };
 
 type Client = ReturnType<typeof contactsClient>;
@@ -62,7 +64,7 @@ describe.each(BACKENDS)('POST /contacts {text} on %s', (backend) => {
     const closedBefore = fake.closedWhileHanging;
     fake.queue.push(behave.hang(), behave.hang());
     const started = Date.now();
-    const res = await api.create({ text: TEXT });
+    const res = await api.create({ text: PROSE });
     const elapsed = Date.now() - started;
     expect(res.statusCode).toBe(422);
     expect(res.json()).toMatchObject({ code: 'llm-unavailable', missing: ['name', 'phone', 'reason'] });
@@ -108,15 +110,22 @@ describe('POST /contacts {text} with no Ollama running (default resilience)', ()
   it('answers 422 llm-unavailable within the budget, then fails fast once the breaker is open', async () => {
     const api = contactsClient(t, await t.login());
     let started = Date.now();
-    const first = await api.create({ text: TEXT, name: 'Maria' });
+    const first = await api.create({ text: PROSE, name: 'Maria' });
     // 3 refused connections and backoffs of 1 s and 2 s (± 20 %): at most 3.6 s.
     expect(Date.now() - started).toBeLessThan(4_600);
     expect(first.statusCode).toBe(422);
     expect(first.json()).toMatchObject({ code: 'llm-unavailable', missing: ['phone', 'reason'], found: { name: 'Maria' } });
 
     started = Date.now();
-    const second = await api.create({ text: TEXT });
+    const second = await api.create({ text: PROSE });
     expect(Date.now() - started).toBeLessThan(500);
     expect(second.json()).toMatchObject({ code: 'llm-unavailable', extraction: { reason: 'breaker_open' } });
+  });
+
+  it('creates from what the rules read when the model cannot be asked', async () => {
+    const api = contactsClient(t, await t.login());
+    const res = await api.create({ text: TEXT });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ name: 'Maria Eduarda dos Santos', phone: '+5521998765432', email: 'maria.eduarda@exemplo.com.br', reason: 'apoio emocional' });
   });
 });

@@ -67,7 +67,7 @@ describe('free-text contact creation', () => {
 
   it('answers 422 llm-unavailable naming the fields to send when extraction fails', async () => {
     rig.fake.queue.push(behave.status(500));
-    const err = await problemOf(resolveFreeTextContact(extractor, { text: TEXT, explicit: { name: 'Beatriz' } }));
+    const err = await problemOf(resolveFreeTextContact(extractor, { text: 'ela ligou e deixou recado para retorno', explicit: { name: 'Beatriz' } }));
     expect(err.kind).toBe('unprocessable');
     expect(err.code).toBe('llm-unavailable');
     expect(err.extra).toEqual({ missing: ['phone', 'reason'], found: { name: 'Beatriz' }, extraction: { code: 'llm_unavailable', reason: 'server_error' } });
@@ -76,15 +76,25 @@ describe('free-text contact creation', () => {
 
   it('treats invalid model output like an unavailable extraction', async () => {
     rig.fake.queue.push(behave.content('Claro! Aqui está: {name: Beatriz}'));
-    const err = await problemOf(resolveFreeTextContact(extractor, { text: TEXT }));
+    const err = await problemOf(resolveFreeTextContact(extractor, { text: 'ela ligou e deixou recado para retorno' }));
     expect(err.code).toBe('llm-unavailable');
     expect(err.extra.extraction).toEqual({ code: 'invalid_output', reason: 'malformed_json' });
   });
 
-  it('still creates from explicit fields when they are enough and the LLM is down', async () => {
+  it('still creates from explicit fields when they are enough and the LLM is down, the rules adding the e-mail', async () => {
     rig.fake.queue.push(behave.status(503));
     const fields = await resolveFreeTextContact(extractor, { text: 'meu e-mail é bia@exemplo.com', explicit: { name: 'Beatriz', phone: '11 3333-4444', reason: 'x' } });
-    expect(fields).toEqual({ name: 'Beatriz', phone: '+551133334444', email: null, reason: 'x' });
+    expect(fields).toEqual({ name: 'Beatriz', phone: '+551133334444', email: 'bia@exemplo.com', reason: 'x' });
+  });
+
+  it('with the LLM down, uses what the rules read; explicit fields still win', async () => {
+    rig.fake.queue.push(behave.status(503));
+    expect(await resolveFreeTextContact(extractor, { text: TEXT, explicit: { reason: 'outro motivo' } })).toEqual({
+      name: 'Beatriz de Oliveira',
+      phone: '+551133334444',
+      email: 'bia@exemplo.com',
+      reason: 'outro motivo',
+    });
   });
 
   it('refuses invalid explicit fields and bad text with 400 before calling the LLM', async () => {

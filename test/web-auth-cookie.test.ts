@@ -59,9 +59,9 @@ describe('refresh cookie', () => {
 });
 
 describe('contact preview', () => {
-  it('without the LLM answers 422 llm-unavailable and saves nothing', async () => {
+  it('without the LLM, a text the rules cannot read answers 422 llm-unavailable and saves nothing', async () => {
     const token = await t.login();
-    const res = await t.atende.http.inject({ method: 'POST', url: '/contacts/preview', headers: { authorization: `Bearer ${token}` }, payload: { text: 'Maria Silva, 11 99999-8888, apoio' } });
+    const res = await t.atende.http.inject({ method: 'POST', url: '/contacts/preview', headers: { authorization: `Bearer ${token}` }, payload: { text: 'ela ligou e deixou recado para retorno' } });
     expect(res.statusCode).toBe(422);
     expect(res.json().code).toBe('llm-unavailable');
     const list = await t.atende.http.inject({ url: '/contacts', headers: { authorization: `Bearer ${token}` } });

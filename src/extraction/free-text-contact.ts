@@ -1,12 +1,14 @@
 // `POST /contacts {text}`: turns free text (plus any explicit fields, which win) into complete,
 // validated contact fields — or a 422 that tells the client what to send. Never a 500 for an
-// LLM problem: an unavailable extraction is a 422 "llm-unavailable" asking for explicit fields.
+// LLM problem: with the model down, what the rule extractor reads is used (as in the chat), and
+// only what neither read makes a 422 "llm-unavailable" asking for explicit fields.
 import type { ContactInput } from '../contacts/contact-input.ts';
 import { normalizeContactInput } from '../contacts/contact-input.ts';
 import { cleanText, REQUIRED_FIELDS } from '../contacts/fields.ts';
 import { UnprocessableError, ValidationError } from '../domain/errors.ts';
 import { EXTRACTION_TEXT_LIMIT, type KnownFields } from './extraction-schema.ts';
 import type { Extractor } from './mcp-extractor.ts';
+import { extractByRules } from './rules/rule-extractor.ts';
 
 export interface FreeTextContactRequest {
   text: string;
@@ -23,6 +25,16 @@ function knownFrom(explicit: Partial<ContactInput>): KnownFields {
     if (typeof value === 'string') known[field] = value;
   }
   return known;
+}
+
+/** The value as the contact would store it, or undefined when it would be refused. */
+function validField(field: keyof KnownFields, value: string): string | undefined {
+  try {
+    const normalized = normalizeContactInput({ [field]: value }, false)[field];
+    return typeof normalized === 'string' ? normalized : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Complete contact fields, or throws ValidationError (400) / UnprocessableError (422). */
@@ -42,6 +54,12 @@ export async function resolveFreeTextContact(extractor: Extractor, request: Free
   const missing = report.missing.filter((f) => !(noEmail && f === 'email'));
 
   if (report.outcome === 'failed') {
+    // The model could not be asked: the rules' reading fills what the explicit fields left.
+    for (const [field, value] of Object.entries(extractByRules(text)) as [keyof KnownFields, string][]) {
+      if (found[field] !== undefined || (noEmail && field === 'email')) continue;
+      const valid = validField(field, value);
+      if (valid) found[field] = valid;
+    }
     const missingRequired = REQUIRED_FIELDS.filter((f) => found[f] === undefined);
     // The explicit fields alone may be enough: the text only added an optional e-mail.
     if (missingRequired.length) {
