@@ -22,7 +22,7 @@ import { UpdateRequestService } from './contacts/update-requests.ts';
 import { ContactService } from './contacts/contact-service.ts';
 import { exportRoutes } from './contacts/export-routes.ts';
 import { ContactExporter } from './contacts/export/contact-exporter.ts';
-import { createConversationEngine, type ConversationEngine } from './conversations/conversation-engine.ts';
+import { createConversationEngine, createConversationRepositories, type ConversationEngine } from './conversations/conversation-engine.ts';
 import { secureDataDir } from './db/data-dir-modes.ts';
 import { type Database, openDatabase, pgliteDir } from './db/database.ts';
 import { createHandoffInbox, type HandoffInbox } from './handoff/handoff-inbox.ts';
@@ -38,7 +38,6 @@ import { createLogger, type Logger } from './observability/logger.ts';
 import { type ContactSync, createContactSync } from './sync/contact-sync.ts';
 import type { SyncTiming } from './sync/sync-options.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
-import { UserRepository } from './users/user-repository.ts';
 import { userRoutes } from './users/user-routes.ts';
 
 /** The built pages (npm run build:web). */
@@ -114,10 +113,13 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger, redisNamespace(config.DATABASE_URL)) : undefined;
     opened.push(() => redis?.close());
     const connectors = await createConnectorRegistry({ config, prisma: db.prisma, jwtSecret, accessTokens: tokens, redis, logger, registry: metrics.registry, dataDir, channelOverrides: options.channelOverrides });
+    // The conversation runtime's tables, shared by the engine and the handoff inbox.
+    const repositories = createConversationRepositories(db, { keepRaw: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' });
+    const { users } = repositories;
     // A new handoff is also told outside (conversation.handoff through the signed webhook).
-    handoff = createHandoffInbox({ config, prisma: db.prisma, audit, logger, registry: metrics.registry, redis, onOpened: sync.handoffOpened });
+    handoff = createHandoffInbox({ config, prisma: db.prisma, repositories, audit, logger, registry: metrics.registry, redis, onOpened: sync.handoffOpened });
     opened.push(() => handoff?.close());
-    const conversations = createConversationEngine({ config, db, sql: db, logger, registry: metrics.registry, audit, contacts, updateRequests, connectors, redis, extractor: extraction.extractor, voice: createVoiceNotes(config, metrics.registry, logger), observer: handoff.observer, onStaffStatus: handoff.observer.staffStatus });
+    const conversations = createConversationEngine({ repositories, config, db, sql: db, logger, registry: metrics.registry, audit, contacts, updateRequests, connectors, redis, extractor: extraction.extractor, voice: createVoiceNotes(config, metrics.registry, logger), observer: handoff.observer, onStaffStatus: handoff.observer.staffStatus });
     opened.push(() => conversations.close());
     checks.push(...conversations.healthChecks, ...channelHealthChecks(connectors));
 
@@ -126,7 +128,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     await http.register(healthRoutes, { checks });
     await http.register(metricsRoutes, { registry: metrics.registry, token: config.METRICS_TOKEN });
     await http.register(authRoutes, { prisma: db.prisma, tokens, audit, loginRateLimitPerMinute: config.LOGIN_RATE_LIMIT_PER_MIN, throttle: new LoginThrottle(db.prisma), streamTickets: handoff.tickets });
-    await http.register(userRoutes, { users: new UserRepository(db.prisma), tokens, audit, passwords: createPasswordPolicy() });
+    await http.register(userRoutes, { users, tokens, audit, passwords: createPasswordPolicy() });
     await http.register(auditRoutes, { audit });
     await http.register(contactRoutes, { contacts, extractor: extraction.extractor });
     await http.register(updateRequestRoutes, { requests: updateRequests });

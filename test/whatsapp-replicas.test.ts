@@ -4,6 +4,7 @@
 // uncounted, and the holder's sweeper sends it through the holder's socket, once.
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OutboundRepository } from '../src/outbound/outbound-repository.ts';
 import { CLAIM_MS, OutboundSender } from '../src/outbound/outbound-sender.ts';
 import { createPipelineMetrics } from '../src/conversations/pipeline-metrics.ts';
 import type { FakeWhatsappSocket } from './helpers/fake-whatsapp-socket.ts';
@@ -64,7 +65,7 @@ describe('WhatsApp replies with two replicas (PostgreSQL + Redis)', () => {
     });
     const sql = standby.t.atende.db;
     const registry = new Registry();
-    const sender = new OutboundSender({ prisma, db: sql, connectors: standby.t.atende.connectors, metrics: createPipelineMetrics(registry, async () => 0), logger: standby.t.atende.logger });
+    const sender = new OutboundSender({ outbound: new OutboundRepository(sql), connectors: standby.t.atende.connectors, metrics: createPipelineMetrics(registry, async () => 0), logger: standby.t.atende.logger });
     const sent: bigint[] = [];
     const handedBackAt = Date.now();
     expect(await sender.sendClaimed(CHAT, [{ id: String(row.id), key: row.idempotencyKey, text, conversationId: conversation.id, attempt: 1 }], sent)).toBe(false);

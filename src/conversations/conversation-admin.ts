@@ -2,19 +2,26 @@
 // conversation with its timeline, and resuming a handoff. A resume is queued through the
 // chat's inbox like a message, so it takes its place in the chat's order and any worker
 // (on any replica) carries it out.
-import { randomUUID } from 'node:crypto';
 import type { AuditContext, AuditLog } from '../audit/audit-log.ts';
 import { decodeCursor, encodeCursor } from '../contacts/cursor.ts';
-import type { Conversation, Prisma, PrismaClient } from '../generated/prisma/client.ts';
-import { type PersonRef, personOf, type StaffRef, staffRefs } from '../handoff/people.ts';
+import type { PersonRef, StaffRef } from '../handoff/people.ts';
+import type { ControlKind, InboxRepository } from '../intake/inbox-repository.ts';
+import type { OutboundRepository } from '../outbound/outbound-repository.ts';
+import type { UserRepository } from '../users/user-repository.ts';
 import { ConflictError, NotFoundError } from '../domain/errors.ts';
 import { chatKeyOf } from './chat-ref.ts';
+import type { ConversationFilters, ConversationRecord, ConversationStore } from './conversation-store.ts';
 import type { Kick } from './kick-queue.ts';
 
-export interface ConversationFilters {
-  status?: string;
-  channel?: string;
-  mode?: 'contact' | 'attendant';
+export type { ConversationFilters } from './conversation-store.ts';
+
+export interface ConversationAdminDeps {
+  store: ConversationStore;
+  inbox: InboxRepository;
+  outbound: OutboundRepository;
+  users: UserRepository;
+  audit: AuditLog;
+  kick: (kick: Kick) => Promise<void>;
 }
 
 export interface ConversationDto {
@@ -51,10 +58,9 @@ export interface TimelineEntry {
   author?: StaffRef;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TIMELINE_LIMIT = 500;
 
-export function toConversationDto(c: Conversation, claimedBy: StaffRef | null = null): ConversationDto {
+export function toConversationDto(c: ConversationRecord, claimedBy: StaffRef | null = null): ConversationDto {
   return {
     id: c.id,
     channel: c.channel,
@@ -73,41 +79,26 @@ export function toConversationDto(c: Conversation, claimedBy: StaffRef | null = 
 }
 
 export class ConversationAdmin {
-  constructor(
-    private readonly prisma: PrismaClient,
-    private readonly audit: AuditLog,
-    private readonly kick: (kick: Kick) => Promise<void>,
-  ) {}
+  constructor(private readonly deps: ConversationAdminDeps) {}
 
   async list(filters: ConversationFilters, page: { limit: number; cursor?: string }, ctx: AuditContext) {
-    const where: Prisma.ConversationWhereInput = { ...filters };
     // The handoff queue is served oldest first (longest wait on top), keyed on (handoff_at, id).
     const queue = filters.status === 'handoff';
-    if (page.cursor) {
-      const c = decodeCursor(page.cursor);
-      if (queue) {
-        where.handoffAt = { gte: c.createdAt };
-        where.OR = [{ handoffAt: { gt: c.createdAt } }, { id: { gt: c.id } }];
-      } else {
-        where.createdAt = { lte: c.createdAt };
-        where.OR = [{ createdAt: { lt: c.createdAt } }, { id: { lt: c.id } }];
-      }
-    }
-    const orderBy: Prisma.ConversationOrderByWithRelationInput[] = queue ? [{ handoffAt: 'asc' }, { id: 'asc' }] : [{ createdAt: 'desc' }, { id: 'desc' }];
-    const rows = await this.prisma.conversation.findMany({ where, orderBy, take: page.limit + 1 });
+    const after = page.cursor ? decodeCursor(page.cursor) : undefined;
+    const rows = await this.deps.store.list(filters, after ? { at: after.createdAt, id: after.id } : undefined, page.limit + 1);
     const items = rows.slice(0, page.limit);
     const last = items.at(-1);
-    await this.audit.record(ctx, { action: 'conversation.list', entityType: 'conversation', meta: { filters: Object.keys(filters).filter((k) => filters[k as keyof ConversationFilters] !== undefined), count: items.length } });
+    await this.deps.audit.record(ctx, { action: 'conversation.list', entityType: 'conversation', meta: { filters: Object.keys(filters).filter((k) => filters[k as keyof ConversationFilters] !== undefined), count: items.length } });
     const nextCursor = rows.length > page.limit && last ? encodeCursor({ createdAt: queue ? (last.handoffAt ?? last.createdAt) : last.createdAt, id: last.id }) : null;
     return { items: await this.withPeople(items), nextCursor };
   }
 
   /** DTOs with who holds each handoff, and for open handoffs the wait and the person. */
-  private async withPeople(rows: Conversation[]): Promise<ConversationDto[]> {
-    const holders = await staffRefs(this.prisma, rows.flatMap((r) => (r.claimedBy ? [r.claimedBy] : [])));
+  private async withPeople(rows: ConversationRecord[]): Promise<ConversationDto[]> {
+    const holders = await this.deps.users.staffRefs(rows.flatMap((r) => (r.claimedBy ? [r.claimedBy] : [])));
     const byId = new Map(holders.map((h) => [h.id, h]));
     const waiting = rows.filter((r) => r.status === 'handoff');
-    const people = await personOf(this.prisma, waiting.map((r) => r.id));
+    const people = await this.deps.store.peopleOf(waiting.map((r) => r.id));
     const now = Date.now();
     return rows.map((r) => ({
       ...toConversationDto(r, r.claimedBy ? (byId.get(r.claimedBy) ?? null) : null),
@@ -120,23 +111,23 @@ export class ConversationAdmin {
   async get(id: string, ctx: AuditContext) {
     const conversation = await this.find(id);
     const [inbound, outbound] = await Promise.all([
-      this.prisma.inboundMessage.findMany({ where: { conversationId: id }, orderBy: { id: 'asc' }, take: TIMELINE_LIMIT }),
-      this.prisma.outboundMessage.findMany({ where: { conversationId: id }, orderBy: { id: 'asc' }, take: TIMELINE_LIMIT }),
+      this.deps.inbox.ofConversation(id, TIMELINE_LIMIT),
+      this.deps.outbound.ofConversation(id, TIMELINE_LIMIT),
     ]);
-    const authors = new Map((await staffRefs(this.prisma, outbound.flatMap((m) => (m.authorUserId ? [m.authorUserId] : [])))).map((a) => [a.id, a]));
+    const authors = new Map((await this.deps.users.staffRefs(outbound.flatMap((m) => (m.authorUserId ? [m.authorUserId] : [])))).map((a) => [a.id, a]));
     const timeline: TimelineEntry[] = [
-      ...inbound.map((m) => ({ direction: 'inbound' as const, id: String(m.id), text: m.text, kind: m.kind, at: m.receivedAt.toISOString() })),
+      ...inbound.map((m) => ({ direction: 'inbound' as const, id: String(m.id), text: m.text, kind: m.kind, at: new Date(m.receivedAt).toISOString() })),
       ...outbound.map((m) => ({
         direction: 'outbound' as const,
         id: String(m.id),
         text: m.text,
         kind: m.authorUserId ? 'staff' : 'text',
-        at: m.createdAt.toISOString(),
+        at: new Date(m.createdAt).toISOString(),
         status: m.status,
         ...(m.authorUserId ? { author: authors.get(m.authorUserId)! } : {}),
       })),
     ].sort((a, b) => a.at.localeCompare(b.at) || (a.direction === b.direction ? Number(a.id) - Number(b.id) : a.direction === 'inbound' ? -1 : 1));
-    await this.audit.record(ctx, { action: 'conversation.read', entityType: 'conversation', entityId: id });
+    await this.deps.audit.record(ctx, { action: 'conversation.read', entityType: 'conversation', entityId: id });
     const [dto] = await this.withPeople([conversation]);
     return { ...dto!, timeline };
   }
@@ -146,7 +137,7 @@ export class ConversationAdmin {
     const c = await this.find(id);
     if (c.status !== 'handoff') throw new ConflictError('not-in-handoff', `conversation ${id} is ${c.status}, not waiting for an attendant`, { conversationStatus: c.status });
     const row = await this.queueControl(c, options.restart ? 'control:restart' : 'control:resume', ctx.actorId);
-    await this.audit.record(ctx, { action: 'conversation.resume', entityType: 'conversation', entityId: id, ...(options.restart ? { meta: { restart: true } } : {}) });
+    await this.deps.audit.record(ctx, { action: 'conversation.resume', entityType: 'conversation', entityId: id, ...(options.restart ? { meta: { restart: true } } : {}) });
     return row;
   }
 
@@ -154,37 +145,24 @@ export class ConversationAdmin {
    * Queues a staff action on a conversation through its chat's inbox, so it takes its place
    * in the chat's order and any worker (on any replica) carries it out.
    */
-  async queueControl(c: Conversation, kind: 'control:resume' | 'control:restart' | 'control:takeover', actorId: string | null): Promise<bigint> {
-    const row = await this.prisma.inboundMessage.create({
-      data: {
-        channel: c.channel,
-        accountId: c.accountId,
-        messageId: `${kind}:${randomUUID()}`,
-        chatId: c.chatId,
-        senderId: `user:${actorId ?? 'unknown'}`,
-        kind,
-        text: c.id,
-        sentAt: new Date(),
-      },
-      select: { id: true },
-    });
-    await this.kick({ chat: chatKeyOf(c), upTo: String(row.id) }).catch(() => {});
-    return row.id;
+  async queueControl(c: ConversationRecord, kind: ControlKind, actorId: string | null): Promise<bigint> {
+    const row = await this.deps.inbox.queueControl(c, kind, actorId);
+    await this.deps.kick({ chat: chatKeyOf(c), upTo: String(row) }).catch(() => {});
+    return row;
   }
 
   /** Waits (bounded) for a queued action to be carried out by a worker. */
   async waitProcessed(inboxId: bigint, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const row = await this.prisma.inboundMessage.findUnique({ where: { id: inboxId }, select: { processedAt: true } });
-      if (row?.processedAt) return true;
+      if (await this.deps.inbox.isProcessed(inboxId)) return true;
       await new Promise((r) => setTimeout(r, 100));
     }
     return false;
   }
 
-  async find(id: string): Promise<Conversation> {
-    const row = UUID.test(id) ? await this.prisma.conversation.findUnique({ where: { id } }) : null;
+  async find(id: string): Promise<ConversationRecord> {
+    const row = await this.deps.store.find(id);
     if (!row) throw new NotFoundError('conversation', id);
     return row;
   }

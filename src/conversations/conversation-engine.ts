@@ -21,7 +21,9 @@ import { LeaseReaper } from '../locks/lease-reaper.ts';
 import type { RedisClients } from '../locks/redis.ts';
 import type { Logger } from '../observability/logger.ts';
 import { DeliveryStatusRecorder } from '../outbound/delivery-status.ts';
+import { OutboundRepository } from '../outbound/outbound-repository.ts';
 import { OutboundSender, type StaffMessageStatus } from '../outbound/outbound-sender.ts';
+import { UserRepository } from '../users/user-repository.ts';
 import type { Registry } from 'prom-client';
 import { botServices } from './bot-actors.ts';
 import type { ConversationMachine } from '../../fsm/machine.ts';
@@ -45,7 +47,25 @@ import { conversationHistoryOf } from '../privacy/conversation-history.ts';
 import { RedisLease } from '../locks/lease.ts';
 import { TurnProcessor, type TurnObserver } from './turn-processor.ts';
 
+/** The conversation runtime's repositories, built by the composition root (the handoff inbox works on the same rows). */
+export interface ConversationRepositories {
+  conversations: ConversationStore;
+  inbox: InboxRepository;
+  outbound: OutboundRepository;
+  users: UserRepository;
+}
+
+export function createConversationRepositories(db: Database, options: { keepRaw: boolean }): ConversationRepositories {
+  return {
+    conversations: new ConversationStore(db),
+    inbox: new InboxRepository(db, options.keepRaw),
+    outbound: new OutboundRepository(db),
+    users: new UserRepository(db.prisma),
+  };
+}
+
 export interface ConversationEngineDeps {
+  repositories: ConversationRepositories;
   config: Config;
   db: Database;
   /** The hot path's direct SQL (owned, and closed, by the caller). */
@@ -78,34 +98,35 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
   const { config, db, logger, redis } = deps;
   const runsWorkers = config.ROLE !== 'api';
   const pipelineSql = deps.sql;
-  const store = new ConversationStore(db.prisma, pipelineSql);
-  const metrics = createPipelineMetrics(deps.registry, () => store.countPending());
+  const { conversations: store, inbox, outbound } = deps.repositories;
+  const metrics = createPipelineMetrics(deps.registry, () => inbox.countPending());
   const kicks: KickQueue = redis ? new RedisKickQueue(redis.namespace, redis.commands, redis.blocking, logger) : new LocalKickQueue(logger);
   const intake: Intake = new IntakePipeline({
-    inbox: new InboxRepository(pipelineSql, config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace'),
+    inbox,
     kicks,
     metrics,
     logger,
   });
-  deps.contacts.onErase(createSubjectEraser(deps.connectors));
-  deps.contacts.onExport((contact) => conversationHistoryOf(db.prisma, contact));
+  deps.contacts.onErase(createSubjectEraser(deps.connectors, deps.repositories));
+  deps.contacts.onExport((contact) => conversationHistoryOf({ db: pipelineSql, conversations: store, inbox, outbound }, contact));
 
   const redisLock = redis ? new RedisChatLock(redis.commands, redis.namespace, logger) : undefined;
   const lock: ChatLock = redisLock ?? new InProcessChatLock();
   // Embedded, a chat's lock dies with the only process: nothing to reap.
   const reaper = redisLock ? new LeaseReaper({ reap: () => redisLock.reapAbandoned(), kick: (chats) => kicks.kick(chats.map((chat) => ({ chat }))), logger }) : undefined;
-  const sender = new OutboundSender({ prisma: db.prisma, db: pipelineSql, connectors: deps.connectors, metrics, logger, ...(deps.onStaffStatus ? { onStaffStatus: deps.onStaffStatus } : {}) });
+  const sender = new OutboundSender({ outbound, connectors: deps.connectors, metrics, logger, ...(deps.onStaffStatus ? { onStaffStatus: deps.onStaffStatus } : {}) });
   const host = new MachineHost(
     deps.machine ?? conversationMachine,
     botServices({ db: pipelineSql, contacts: deps.contacts, updateRequests: deps.updateRequests, extract: extractThrough(deps.extractor), metrics }),
     worstCaseMs(llmPolicyOptions(config)) + SAVE_MARGIN_MS,
   );
-  const retention = new ConversationRetention({ prisma: db.prisma, connectors: deps.connectors, retentionDays: config.CONVERSATION_RETENTION_DAYS });
+  const retention = new ConversationRetention({ prisma: db.prisma, tables: deps.repositories, connectors: deps.connectors, retentionDays: config.CONVERSATION_RETENTION_DAYS });
   // One pass at a time across replicas; the lease outlasts a pass by far, and should one
   // overrun it the passes still cannot collide (rows are taken FOR UPDATE SKIP LOCKED).
   const retentionJob = new RetentionJob({ retention, logger, ...(redis ? { lease: new RedisLease(redis.commands, `${redis.namespace}:lock:retention`, 15 * 60_000) } : {}) });
   const turns = new TurnProcessor({
     store,
+    inbox,
     host,
     modes: new ModeResolver(pipelineSql),
     metrics,
@@ -116,13 +137,13 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
       }),
     ...(deps.observer ? { observer: deps.observer } : {}),
   });
-  const runner = new ConversationRunner({ store, lock, sender, turns, logger });
+  const runner = new ConversationRunner({ store, inbox, lock, sender, turns, logger });
   const scheduler = new ChatScheduler((key, upTo) => runner.drain(key, upTo), WORKER_CONCURRENCY, (err) =>
     logger.error({ event: 'drain_failed', err }, 'a chat could not be processed; the sweeper will retry'),
   );
   const schedule = (key: string) => void scheduler.schedule({ chat: key });
-  const sweeper = new Sweeper({ store, sender, schedule, logger, timeoutMin: config.CONVERSATION_TIMEOUT_MIN });
-  const admin = new ConversationAdmin(db.prisma, deps.audit, (kick) => kicks.kick([kick]));
+  const sweeper = new Sweeper({ inbox, sender, schedule, logger, timeoutMin: config.CONVERSATION_TIMEOUT_MIN });
+  const admin = new ConversationAdmin({ store, inbox, outbound, users: deps.repositories.users, audit: deps.audit, kick: (kick) => kicks.kick([kick]) });
 
   const healthChecks: HealthCheck[] = redis
     ? [{ name: 'redis', check: async () => (redis.ready() ? { status: 'up' } : { status: 'degraded', detail: 'unreachable: dedupe, locks and kicks fall back to the database' }) }]
@@ -138,6 +159,7 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
     healthChecks,
     /** Conversations as staff see them (the handoff inbox builds on it). */
     admin,
+    repositories: deps.repositories,
     /** Wakes a worker for a chat (e.g. a staff message was queued in its outbox). */
     kick: (chatKey: string) => kicks.kick([{ chat: chatKey }]),
     /** Admin routes: GET /conversations, GET /conversations/:id, POST /conversations/:id/resume. */
@@ -146,7 +168,7 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
       if (config.ROLE !== 'all' && !redis) {
         logger.warn({ event: 'role_without_redis', role: config.ROLE }, 'ROLE is split without REDIS_URL: kicks stay in this process, so workers elsewhere find new messages only through their sweeper (every few seconds)');
       }
-      await deps.connectors.startAll({ intake: deps.voice ? withVoiceNotes(intake, deps.connectors, deps.voice) : intake, deliveryStatus: new DeliveryStatusRecorder(pipelineSql, deps.onStaffStatus), logger, runsWorkers });
+      await deps.connectors.startAll({ intake: deps.voice ? withVoiceNotes(intake, deps.connectors, deps.voice) : intake, deliveryStatus: new DeliveryStatusRecorder(outbound, deps.onStaffStatus), logger, runsWorkers });
       if (!runsWorkers) return;
       kicks.consume({ handle: (kick) => scheduler.schedule(kick), freeSlots: () => scheduler.freeSlots(), whenFree: () => scheduler.whenFree() });
       sweeper.start();

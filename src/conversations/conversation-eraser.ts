@@ -7,15 +7,18 @@
 // ContactService.delete's transaction: all or nothing.
 import type { ConnectorRegistry } from '../../connectors/registry.ts';
 import type { ContactEraser } from '../contacts/contact-service.ts';
-import { pseudonymizeChats, scrubConversations } from '../privacy/conversation-scrubber.ts';
+import { sqlClientOf } from '../db/transaction-sql.ts';
+import { type ConversationTables, pseudonymizeChats, scrubConversations, tablesOn } from '../privacy/conversation-scrubber.ts';
 import { findSubjectChats } from '../privacy/subject-finder.ts';
 
-export function createSubjectEraser(connectors: ConnectorRegistry, now: () => Date = () => new Date()): ContactEraser {
+export function createSubjectEraser(connectors: ConnectorRegistry, tables: ConversationTables, now: () => Date = () => new Date()): ContactEraser {
   return async (contact, tx) => {
     const at = now();
-    const found = await findSubjectChats(tx, { contactId: contact.id, phone: contact.phone, email: contact.email });
-    await scrubConversations(tx, found.conversationIds, { at, endConversations: true });
-    const chats = await pseudonymizeChats(tx, found.chats, at);
+    const db = sqlClientOf(tx);
+    const t = tablesOn(tables, db);
+    const found = await findSubjectChats(db, { contactId: contact.id, phone: contact.phone, email: contact.email });
+    await scrubConversations(t, found.conversationIds, { at, endConversations: true });
+    const chats = await pseudonymizeChats(t, found.chats, at);
     const match = { conversationIds: found.conversationIds, chats, phone: contact.phone, email: contact.email };
     for (const connector of connectors.list()) await connector.eraseSubject?.(match, tx);
   };

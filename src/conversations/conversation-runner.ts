@@ -6,12 +6,14 @@ import type { ChatLock } from '../locks/chat-lock.ts';
 import type { Logger } from '../observability/logger.ts';
 import { CLAIM_MS, type OutboundSender } from '../outbound/outbound-sender.ts';
 import { type ChatRef, chatKeyOf, parseChatKey } from './chat-ref.ts';
+import type { InboxRepository } from '../intake/inbox-repository.ts';
 import type { ConversationRow, ConversationStore, InboxRow } from './conversation-store.ts';
 import type { TurnProcessor } from './turn-processor.ts';
 import { LruMap } from '../util/lru-map.ts';
 
 export interface RunnerDeps {
   store: ConversationStore;
+  inbox: InboxRepository;
   lock: ChatLock;
   sender: OutboundSender;
   turns: TurnProcessor;
@@ -109,9 +111,9 @@ export class ConversationRunner {
 
   private async failed(row: InboxRow, err: unknown): Promise<'blocked' | undefined> {
     const log = { event: 'turn_failed', channel: row.channel, inboxId: String(row.id), err };
-    const attempts = await this.deps.store.recordFailure(row.id, (err as Error).message ?? String(err));
+    const attempts = await this.deps.inbox.recordFailure(row.id, (err as Error).message ?? String(err));
     if (attempts >= MAX_ATTEMPTS) {
-      await this.deps.store.giveUp(row.id, this.now());
+      await this.deps.inbox.giveUp(row.id, this.now());
       this.deps.logger.error({ ...log, attempts }, 'message set aside after repeated failures');
       return undefined;
     }

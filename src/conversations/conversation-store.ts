@@ -1,11 +1,11 @@
-// The conversation runtime's database work. The hot path (what every turn does) is direct
-// SQL (src/db/sql.ts); a turn commits in ONE statement (turn-commit.ts): the inbox row
+// Every statement on `conversations`, in SQL on the process's one pool (src/db/README.md).
+// The hot path (what every turn does): a worker reads a chat's state in one round trip, and
+// a turn commits in ONE statement (turn-commit.ts): the inbox row
 // marked processed (only if it still is unprocessed), the conversation snapshot (only if it
 // still has the version the turn started from) and the turn's replies. Either condition
 // failing changes nothing — another worker got there first — and the caller re-reads.
-import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { ChatRef } from './chat-ref.ts';
-import { type SqlClient, sql, toBigInt } from '../db/sql.ts';
+import { join, type SqlClient, sql, toBigInt } from '../db/sql.ts';
 import { type CommittedReply, commitTurnStatement } from './turn-commit.ts';
 
 export interface InboxRow {
@@ -38,6 +38,34 @@ export interface ConversationRow {
   lastActivityAt: Date;
   closedAt: Date | null;
   createdAt: Date;
+}
+
+/** What replaces a snapshot whose collected fields are gone. */
+export const PURGED_SNAPSHOT = { purged: true } as const;
+
+/** A conversation as staff see it (no snapshot). */
+export interface ConversationRecord {
+  id: string;
+  channel: string;
+  accountId: string;
+  chatId: string;
+  mode: string;
+  status: string;
+  senderId: string;
+  attendantUserId: string | null;
+  contactId: string | null;
+  lastActivityAt: Date;
+  closedAt: Date | null;
+  handoffAt: Date | null;
+  claimedBy: string | null;
+  claimedAt: Date | null;
+  createdAt: Date;
+}
+
+export interface ConversationFilters {
+  status?: string;
+  channel?: string;
+  mode?: 'contact' | 'attendant';
 }
 
 /** The machine's end states (fsm/types.ts Status), plus 'completed' for a final state without one. */
@@ -80,10 +108,7 @@ const CONVERSATION_COLUMNS = sql`id, channel, account_id AS "accountId", chat_id
 const chatIs = (chat: ChatRef) => sql`channel = ${chat.channel}::varchar AND account_id = ${chat.accountId}::varchar AND chat_id = ${chat.chatId}::varchar`;
 
 export class ConversationStore {
-  constructor(
-    private readonly prisma: PrismaClient,
-    private readonly db: SqlClient,
-  ) {}
+  constructor(private readonly db: SqlClient) {}
 
   /** Unprocessed messages of a chat, oldest first. */
   async pendingInbound(chat: ChatRef, limit: number): Promise<InboxRow[]> {
@@ -154,62 +179,150 @@ export class ConversationStore {
     return row?.work === true;
   }
 
-  /** Marks a message handled without a turn (e.g. a resume with nothing to resume). */
-  async markProcessed(inboxId: bigint, at: Date, note: string): Promise<void> {
-    await this.prisma.inboundMessage.updateMany({ where: { id: inboxId, processedAt: null }, data: { processedAt: at, error: note } });
-  }
-
-  /** Counts a failed attempt at a message; returns how many there have been. */
-  async recordFailure(inboxId: bigint, error: string): Promise<number> {
-    const row = await this.prisma.inboundMessage.update({
-      where: { id: inboxId },
-      data: { attempts: { increment: 1 }, error: error.slice(0, 200) },
-      select: { attempts: true },
-    });
-    return row.attempts;
-  }
-
-  /** Stops retrying a message that keeps failing, so the chat's later messages can go on. */
-  async giveUp(inboxId: bigint, at: Date): Promise<void> {
-    await this.prisma.inboundMessage.updateMany({ where: { id: inboxId, processedAt: null }, data: { processedAt: at, error: 'gave up after repeated failures' } });
-  }
-
-  /** Chats with messages left unprocessed since before `before` (crash recovery). */
-  chatsWithStaleInbox(before: Date, limit: number): Promise<ChatRef[]> {
-    return this.prisma.$queryRaw<ChatRef[]>`
-      SELECT DISTINCT channel, account_id AS "accountId", chat_id AS "chatId"
-      FROM inbound_messages WHERE processed_at IS NULL AND received_at < ${before} LIMIT ${limit}`;
-  }
-
-  countPending(): Promise<number> {
-    return this.prisma.inboundMessage.count({ where: { processedAt: null } });
+  /** One conversation, as staff see it (null: no such id). */
+  async find(id: string): Promise<ConversationRecord | null> {
+    if (!UUID.test(id)) return null;
+    const [row] = await this.db.query<ConversationRecord>(sql`SELECT ${RECORD_COLUMNS} FROM conversations WHERE id = ${id}::uuid`);
+    return row ? record(row) : null;
   }
 
   /**
-   * Queues the expiry of open conversations silent since before `cutoff`, as control rows in
-   * their chats' inboxes (the worker sends the machine its `expire` event, which says goodbye).
-   * The row id includes the version, so sweeping twice queues one expiry.
+   * A keyset page, newest first; the handoff queue (status 'handoff') oldest handoff first,
+   * keyed on (handoff_at, id). `after`: the last row of the previous page.
    */
-  async queueExpiries(cutoff: Date, limit: number): Promise<ChatRef[]> {
-    const idle = await this.prisma.conversation.findMany({
-      where: { status: { in: ['active', 'handoff'] }, lastActivityAt: { lt: cutoff } },
-      select: { id: true, version: true, channel: true, accountId: true, chatId: true, senderId: true },
-      take: limit,
-    });
-    if (!idle.length) return [];
-    await this.prisma.inboundMessage.createMany({
-      data: idle.map((c) => ({
-        channel: c.channel,
-        accountId: c.accountId,
-        chatId: c.chatId,
-        messageId: `control:expire:${c.id}:${c.version}`,
-        senderId: c.senderId,
-        kind: 'control:expire',
-        text: c.id,
-        sentAt: new Date(),
-      })),
-      skipDuplicates: true,
-    });
-    return idle.map(({ channel, accountId, chatId }) => ({ channel, accountId, chatId }));
+  async list(filters: ConversationFilters, after: { at: Date; id: string } | undefined, limit: number): Promise<ConversationRecord[]> {
+    const queue = filters.status === 'handoff';
+    const where = [
+      ...(filters.status ? [sql`status = ${filters.status}::varchar`] : []),
+      ...(filters.channel ? [sql`channel = ${filters.channel}::varchar`] : []),
+      ...(filters.mode ? [sql`mode = ${filters.mode}::varchar`] : []),
+      ...(after ? [queue ? sql`(handoff_at, id) > (${after.at}::timestamptz, ${after.id}::uuid)` : sql`(created_at, id) < (${after.at}::timestamptz, ${after.id}::uuid)`] : []),
+    ];
+    const rows = await this.db.query<ConversationRecord>(sql`
+      SELECT ${RECORD_COLUMNS} FROM conversations ${where.length ? sql`WHERE ${join(where, ' AND ')}` : sql``}
+      ORDER BY ${queue ? sql`handoff_at ASC, id ASC` : sql`created_at DESC, id DESC`} LIMIT ${limit}::int`);
+    return rows.map(record);
+  }
+
+  /**
+   * An attendant takes a handoff, in one statement that decides: free, already theirs, or
+   * (`anyHolder`, admins) someone else's. False when it is not in a handoff or held by another.
+   */
+  async claim(id: string, userId: string, at: Date, options: { anyHolder: boolean; onlyIfFree?: boolean }): Promise<boolean> {
+    const holder = options.onlyIfFree ? sql`AND claimed_by IS NULL` : options.anyHolder ? sql`` : sql`AND (claimed_by IS NULL OR claimed_by = ${userId}::uuid)`;
+    const rows = await this.db.query(sql`
+      UPDATE conversations SET claimed_by = ${userId}::uuid, claimed_at = ${at}::timestamptz, updated_at = now()
+      WHERE id = ${id}::uuid AND status = 'handoff' ${holder} RETURNING 1`);
+    return rows.length === 1;
+  }
+
+  /** Frees a held handoff: the holder's own (`userId`), or anyone's (null, admins). */
+  async release(id: string, userId: string | null): Promise<boolean> {
+    const rows = await this.db.query(sql`
+      UPDATE conversations SET claimed_by = NULL, claimed_at = NULL, updated_at = now()
+      WHERE id = ${id}::uuid AND ${userId ? sql`claimed_by = ${userId}::uuid` : sql`claimed_by IS NOT NULL`} RETURNING 1`);
+    return rows.length === 1;
+  }
+
+  /** Conversations by id and of whole chats, oldest first (the portability export). */
+  async ofSubject(ids: string[], chats: ChatRef[]): Promise<ConversationRecord[]> {
+    if (!ids.length && !chats.length) return [];
+    const rows = await this.db.query<ConversationRecord>(sql`
+      SELECT ${RECORD_COLUMNS} FROM conversations
+      WHERE id = ANY(${ids}::uuid[])
+         OR (channel, account_id, chat_id) IN (SELECT * FROM unnest(${chats.map((c) => c.channel)}::varchar[], ${chats.map((c) => c.accountId)}::varchar[], ${chats.map((c) => c.chatId)}::varchar[]))
+      ORDER BY created_at, id`);
+    return rows.map(record);
+  }
+
+  /**
+   * The person of each conversation, best source first: the saved contact, what the bot has
+   * collected so far (snapshot fields), what the channel told us about the sender.
+   */
+  async peopleOf(conversationIds: string[]): Promise<Map<string, { name?: string; phone?: string }>> {
+    if (!conversationIds.length) return new Map();
+    const rows = await this.db.query<{ id: string; name: string | null; phone: string | null }>(sql`
+      SELECT c.id::text AS id,
+             COALESCE(ct.name, c.snapshot->'context'->'fields'->>'name', s.sender_name) AS name,
+             COALESCE(ct.phone, c.snapshot->'context'->'fields'->>'phone', s.sender_phone) AS phone
+      FROM conversations c
+      LEFT JOIN contacts ct ON ct.id = c.contact_id
+      LEFT JOIN LATERAL (
+        SELECT sender_name, sender_phone FROM inbound_messages i
+        WHERE i.conversation_id = c.id AND i.staff_user_id IS NULL AND (i.sender_name IS NOT NULL OR i.sender_phone IS NOT NULL)
+        ORDER BY i.id DESC LIMIT 1
+      ) s ON true
+      WHERE c.id = ANY(${conversationIds}::uuid[])`);
+    return new Map(rows.map((r) => [r.id, { ...(r.name ? { name: r.name } : {}), ...(r.phone ? { phone: r.phone } : {}) }]));
+  }
+
+  /** The handoff queue at a glance: how many are open, how many held, since when the oldest. */
+  async handoffStats(): Promise<{ open: number; claimed: number; oldest: Date | null }> {
+    const [row] = await this.db.query<{ open: unknown; claimed: unknown; oldest: Date | null }>(sql`
+      SELECT count(*) AS open, count(claimed_by) AS claimed, min(handoff_at) AS oldest FROM conversations WHERE status = 'handoff'`);
+    return { open: Number(row?.open ?? 0), claimed: Number(row?.claimed ?? 0), oldest: row?.oldest ? new Date(row.oldest) : null };
+  }
+
+  /** The same statements on another client (inside a caller's transaction). */
+  on(db: SqlClient): ConversationStore {
+    return new ConversationStore(db);
+  }
+
+  /** Erasure: these conversations end (open ones as cancelled) and their snapshots go. */
+  async endAndPurge(ids: string[], at: Date): Promise<void> {
+    await this.db.query(sql`
+      UPDATE conversations SET status = CASE WHEN status IN ('active', 'handoff') THEN 'cancelled' ELSE status END,
+        closed_at = COALESCE(closed_at, ${at}::timestamptz), snapshot = ${JSON.stringify(PURGED_SNAPSHOT)}::jsonb,
+        version = version + 1, purged_at = ${at}::timestamptz, updated_at = ${at}::timestamptz
+      WHERE id = ANY(${ids}::uuid[])`);
+  }
+
+  /** A person's own chat: every conversation in it ends, purged, under a pseudonym. */
+  async pseudonymizeChat(chat: ChatRef, pseudonym: string, at: Date): Promise<void> {
+    await this.db.query(sql`
+      UPDATE conversations SET chat_id = ${pseudonym}::varchar, sender_id = ${pseudonym}::varchar,
+        status = CASE WHEN status IN ('active', 'handoff') THEN 'cancelled' ELSE status END,
+        closed_at = COALESCE(closed_at, ${at}::timestamptz), snapshot = ${JSON.stringify(PURGED_SNAPSHOT)}::jsonb,
+        version = version + 1, purged_at = ${at}::timestamptz, updated_at = ${at}::timestamptz
+      WHERE ${chatIs(chat)}`);
+  }
+
+  /** Retention: one closed conversation purged under a pseudonym. */
+  async pseudonymizeConversation(id: string, pseudonym: string, at: Date): Promise<void> {
+    await this.db.query(sql`
+      UPDATE conversations SET chat_id = ${pseudonym}::varchar, sender_id = ${pseudonym}::varchar, snapshot = ${JSON.stringify(PURGED_SNAPSHOT)}::jsonb,
+        purged_at = ${at}::timestamptz, updated_at = ${at}::timestamptz
+      WHERE id = ${id}::uuid`);
+  }
+
+  /** Drops the collected fields of a conversation that has closed. */
+  async purgeSnapshotIfClosed(id: string): Promise<void> {
+    await this.db.query(sql`UPDATE conversations SET snapshot = ${JSON.stringify(PURGED_SNAPSHOT)}::jsonb WHERE id = ${id}::uuid AND closed_at IS NOT NULL`);
+  }
+
+  /**
+   * Closed conversations not purged yet, closed before `before` (only those in `statuses` when
+   * given), oldest first, locked for this transaction; others' passes skip them.
+   */
+  async lockUnpurged(before: Date, limit: number, statuses?: readonly string[]): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(sql`
+      SELECT id::text AS id FROM conversations
+      WHERE purged_at IS NULL AND closed_at < ${before}::timestamptz ${statuses ? sql`AND status = ANY(${[...statuses]}::varchar[])` : sql``}
+      ORDER BY closed_at LIMIT ${limit}::int FOR UPDATE SKIP LOCKED`);
+    return rows.map((r) => r.id);
   }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const RECORD_COLUMNS = sql`id::text AS id, channel, account_id AS "accountId", chat_id AS "chatId", mode, status, sender_id AS "senderId",
+  attendant_user_id::text AS "attendantUserId", contact_id::text AS "contactId", last_activity_at AS "lastActivityAt", closed_at AS "closedAt",
+  handoff_at AS "handoffAt", claimed_by::text AS "claimedBy", claimed_at AS "claimedAt", created_at AS "createdAt"`;
+const date = (v: unknown) => (v == null ? null : new Date(v as string));
+const record = (r: ConversationRecord): ConversationRecord => ({
+  ...r,
+  lastActivityAt: new Date(r.lastActivityAt),
+  closedAt: date(r.closedAt),
+  handoffAt: date(r.handoffAt),
+  claimedAt: date(r.claimedAt),
+  createdAt: new Date(r.createdAt),
+});

@@ -4,10 +4,10 @@
 import type { Logger } from '../observability/logger.ts';
 import type { OutboundSender } from '../outbound/outbound-sender.ts';
 import { type ChatRef, chatKeyOf } from './chat-ref.ts';
-import type { ConversationStore } from './conversation-store.ts';
+import type { InboxRepository } from '../intake/inbox-repository.ts';
 
 export interface SweeperDeps {
-  store: ConversationStore;
+  inbox: InboxRepository;
   sender: OutboundSender;
   schedule: (chatKey: string) => void;
   logger: Logger;
@@ -52,10 +52,10 @@ export class Sweeper {
     try {
       const now = this.now();
       const [stale, due] = await Promise.all([
-        this.deps.store.chatsWithStaleInbox(new Date(now.getTime() - STALE_AFTER_MS), BATCH),
+        this.deps.inbox.chatsWithStale(new Date(now.getTime() - STALE_AFTER_MS), BATCH),
         this.deps.sender.chatsWithDueReplies(BATCH),
       ]);
-      const expiring = await this.deps.store.queueExpiries(new Date(now.getTime() - this.deps.timeoutMin * 60_000), BATCH);
+      const expiring = await this.deps.inbox.queueExpiries(new Date(now.getTime() - this.deps.timeoutMin * 60_000), BATCH);
       const keys = new Set([...stale, ...due, ...expiring].map((c: ChatRef) => chatKeyOf(c)));
       for (const key of keys) this.deps.schedule(key);
       if (keys.size) this.deps.logger.info({ event: 'sweep', chats: keys.size, expiring: expiring.length }, 'sweeper found work');

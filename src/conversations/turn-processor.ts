@@ -6,6 +6,7 @@ import type { TurnScope } from './bot-actors.ts';
 import type { ChatRef } from './chat-ref.ts';
 import { type ConversationRow, type ConversationState, type ConversationStore, type InboxRow, isClosed } from './conversation-store.ts';
 import type { ConversationEvent, ConversationInput, MachineHost, TurnResult } from './machine-host.ts';
+import type { InboxRepository } from '../intake/inbox-repository.ts';
 import type { ModeResolver } from './mode-resolver.ts';
 import type { PipelineMetrics } from './pipeline-metrics.ts';
 import type { CommittedReply } from './turn-commit.ts';
@@ -13,6 +14,7 @@ import { forgetsOnClose } from '../privacy/conversation-retention.ts';
 
 export interface TurnDeps {
   store: ConversationStore;
+  inbox: InboxRepository;
   host: MachineHost<TurnScope>;
   modes: ModeResolver;
   metrics: PipelineMetrics;
@@ -98,7 +100,7 @@ export class TurnProcessor {
             ? { type: 'expire' }
             : null;
     if (!target || !event) {
-      await this.deps.store.markProcessed(row.id, at, `nothing to ${row.kind.slice('control:'.length)}`);
+      await this.deps.inbox.markProcessed(row.id, at, `nothing to ${row.kind.slice('control:'.length)}`);
       return { conversation: open, replies: NO_REPLIES };
     }
     const conversation: ConversationState = { ...target, mode: target.mode as ConversationState['mode'] };

@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Config } from '../config/env.ts';
 import type { ConversationAdmin } from '../conversations/conversation-admin.ts';
+import type { ConversationRepositories } from '../conversations/conversation-engine.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { AccessTokenVerifier } from '../http/auth-guard.ts';
 import type { RedisClients } from '../locks/redis.ts';
@@ -20,6 +21,7 @@ import { StreamTickets } from './stream-tickets.ts';
 export interface HandoffInboxDeps {
   config: Config;
   prisma: PrismaClient;
+  repositories: ConversationRepositories;
   audit: AuditLog;
   logger: Logger;
   registry: Registry;
@@ -32,9 +34,9 @@ export function createHandoffInbox(deps: HandoffInboxDeps) {
   const events = new HandoffEvents(prisma, deps.logger, redis ? { namespace: redis.namespace, publisher: redis.commands, subscriber: redis.subscriber } : undefined);
   // Checked at start-up by the config schema; parsed once here.
   const hours = config.HANDOFF_HOURS ? parseBusinessHours(config.HANDOFF_HOURS, config.HANDOFF_HOLIDAYS ?? '', config.HANDOFF_TIMEZONE) : undefined;
-  const observer = new HandoffObserver({ prisma, events, logger: deps.logger, ...(hours ? { hours } : {}), ...(deps.onOpened ? { onOpened: deps.onOpened } : {}) });
+  const observer = new HandoffObserver({ conversations: deps.repositories.conversations, events, logger: deps.logger, ...(hours ? { hours } : {}), ...(deps.onOpened ? { onOpened: deps.onOpened } : {}) });
   const tickets = new StreamTickets(prisma);
-  registerHandoffMetrics(deps.registry, prisma);
+  registerHandoffMetrics(deps.registry, deps.repositories.conversations);
 
   return {
     events,
@@ -42,7 +44,7 @@ export function createHandoffInbox(deps: HandoffInboxDeps) {
     tickets,
     /** The API, once the conversation engine (admin, kicks) exists. */
     routes(engine: { admin: ConversationAdmin; kick: (chatKey: string) => Promise<void> }, verifier: AccessTokenVerifier) {
-      const service = new HandoffService({ prisma, audit: deps.audit, events, admin: engine.admin, kick: engine.kick });
+      const service = new HandoffService({ ...deps.repositories, audit: deps.audit, events, admin: engine.admin, kick: engine.kick });
       return async (app: Parameters<typeof handoffRoutes>[0]) => app.register(handoffRoutes, { service, events, tickets, verifier });
     },
     close: () => events.close(),

@@ -2,14 +2,10 @@
 // replica reports the same truth, and nothing drifts): how many people wait for a person, and
 // for how long the oldest has waited. docs/prometheus-alerts.yml alerts on the latter.
 import { Gauge, type Registry } from 'prom-client';
-import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { ConversationStore } from '../conversations/conversation-store.ts';
 
-export function registerHandoffMetrics(registry: Registry, prisma: PrismaClient) {
-  const read = async () => {
-    const [row] = await prisma.$queryRaw<{ open: bigint | number; oldest: Date | null; claimed: bigint | number }[]>`
-      SELECT count(*) AS open, min(handoff_at) AS oldest, count(claimed_by) AS claimed FROM conversations WHERE status = 'handoff'`;
-    return row;
-  };
+export function registerHandoffMetrics(registry: Registry, conversations: ConversationStore) {
+  const read = () => conversations.handoffStats();
   new Gauge({
     name: 'atende_handoffs_open',
     help: 'Conversations in a handoff (waiting for or talking with a person), by whether an attendant holds them',

@@ -4,14 +4,13 @@
 // leaving a handoff (resume, the person cancelling, expiry) closes it in the consoles.
 import { catalog } from '../../fsm/catalog.ts';
 import type { TurnObserver, TurnOutcome } from '../conversations/turn-processor.ts';
-import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { ConversationStore } from '../conversations/conversation-store.ts';
 import type { Logger } from '../observability/logger.ts';
 import { type BusinessHours, describeOpening, nextOpening } from './business-hours.ts';
 import type { HandoffEvents } from './handoff-events.ts';
-import { personOf } from './people.ts';
 
 export interface HandoffObserverDeps {
-  prisma: PrismaClient;
+  conversations: ConversationStore;
   events: HandoffEvents;
   logger: Logger;
   hours?: BusinessHours;
@@ -41,7 +40,7 @@ export class HandoffObserver implements TurnObserver {
     try {
       const base = { conversationId: o.conversationId, channel: o.chat.channel };
       if (o.after === 'handoff' && o.before !== 'handoff') {
-        const person = (await personOf(this.deps.prisma, [o.conversationId])).get(o.conversationId) ?? {};
+        const person = (await this.deps.conversations.peopleOf([o.conversationId])).get(o.conversationId) ?? {};
         await this.deps.events.publish('handoff.opened', { ...base, handoffAt: o.at.toISOString(), ...(person.name ? { personName: person.name } : {}) });
         await this.deps.onOpened?.({ conversationId: o.conversationId, channel: o.chat.channel, handoffAt: o.at });
       } else if (o.before === 'handoff' && o.after !== 'handoff') {

@@ -4,17 +4,22 @@
 // sent with its idempotency key, and survives a worker dying between commit and send — keyed
 // by the conversation and the console's messageId, so posting it again sends nothing new.
 import type { AuditContext, AuditLog } from '../audit/audit-log.ts';
-import type { PrismaClient } from '../generated/prisma/client.ts';
 import { ConflictError } from '../domain/errors.ts';
 import type { AuthUser } from '../http/auth-guard.ts';
 import type { ConversationAdmin } from '../conversations/conversation-admin.ts';
 import { chatKeyOf } from '../conversations/chat-ref.ts';
-import type { Conversation } from '../generated/prisma/client.ts';
+import type { ConversationRecord, ConversationStore } from '../conversations/conversation-store.ts';
+import type { InboxRepository } from '../intake/inbox-repository.ts';
+import type { OutboundRepository } from '../outbound/outbound-repository.ts';
+import type { UserRepository } from '../users/user-repository.ts';
 import type { HandoffEvents } from './handoff-events.ts';
-import { type StaffRef, staffRefs } from './people.ts';
+import type { StaffRef } from './people.ts';
 
 export interface HandoffServiceDeps {
-  prisma: PrismaClient;
+  conversations: ConversationStore;
+  inbox: InboxRepository;
+  outbound: OutboundRepository;
+  users: UserRepository;
   audit: AuditLog;
   events: HandoffEvents;
   admin: ConversationAdmin;
@@ -52,11 +57,7 @@ export class HandoffService {
     const c = await this.handoffOf(id);
     const at = this.now();
     // One statement decides: free, already ours, or (admins only) someone else's.
-    const taken = await this.deps.prisma.conversation.updateMany({
-      where: { id, status: 'handoff', ...(actor.role === 'admin' ? {} : { OR: [{ claimedBy: null }, { claimedBy: actor.id }] }) },
-      data: { claimedBy: actor.id, claimedAt: at },
-    });
-    if (taken.count === 0) return this.refuse(id);
+    if (!(await this.deps.conversations.claim(id, actor.id, at, { anyHolder: actor.role === 'admin' }))) return this.refuse(id);
     await this.deps.audit.record(ctx, { action: 'conversation.claim', entityType: 'conversation', entityId: id, ...(c.claimedBy && c.claimedBy !== actor.id ? { meta: { tookOverFrom: c.claimedBy } } : {}) });
     const dto = await this.claimDto(id);
     await this.deps.events.publish('handoff.claimed', { conversationId: id, claimedBy: dto.claimedBy, claimedAt: dto.claimedAt, ...(c.claimedBy && c.claimedBy !== actor.id ? { previous: c.claimedBy } : {}) });
@@ -66,11 +67,7 @@ export class HandoffService {
   async release(id: string, actor: AuthUser, ctx: AuditContext): Promise<ClaimDto> {
     const c = await this.deps.admin.find(id);
     if (c.claimedBy && c.claimedBy !== actor.id && actor.role !== 'admin') return this.refuse(id);
-    const freed = await this.deps.prisma.conversation.updateMany({
-      where: { id, claimedBy: actor.role === 'admin' ? { not: null } : actor.id },
-      data: { claimedBy: null, claimedAt: null },
-    });
-    if (freed.count) {
+    if (await this.deps.conversations.release(id, actor.role === 'admin' ? null : actor.id)) {
       await this.deps.audit.record(ctx, { action: 'conversation.release', entityType: 'conversation', entityId: id });
       await this.deps.events.publish('handoff.released', { conversationId: id, releasedBy: actor.id });
     }
@@ -82,7 +79,7 @@ export class HandoffService {
     let c = await this.deps.admin.find(id);
     const key = `staff:${c.id}:${input.messageId}`;
     // A retry of a message already accepted answers the same, whatever happened since.
-    if (await this.deps.prisma.outboundMessage.findUnique({ where: { idempotencyKey: key }, select: { id: true } })) return { accepted: true, duplicate: true };
+    if (await this.deps.outbound.idOfKey(key)) return { accepted: true, duplicate: true };
     if (c.status === 'active' && input.takeOver) c = await this.takeOver(c, ctx);
     if (c.status !== 'handoff') {
       throw new ConflictError('not-in-handoff', `conversation ${id} is ${c.status}, not in a handoff${c.status === 'active' ? '; send takeOver: true to take it over first' : ''}`, { conversationStatus: c.status });
@@ -93,43 +90,34 @@ export class HandoffService {
     const at = this.now();
     // An attendant who answers an unclaimed handoff holds it from now on (the others see who).
     const claimed = !c.claimedBy
-      ? (await this.deps.prisma.conversation.updateMany({ where: { id, status: 'handoff', claimedBy: null }, data: { claimedBy: actor.id, claimedAt: at } })).count > 0
+      ? await this.deps.conversations.claim(id, actor.id, at, { anyHolder: false, onlyIfFree: true })
       : false;
     // Another attendant claimed it between our read and now: theirs, unless we are an admin.
     if (!c.claimedBy && !claimed && actor.role !== 'admin') {
       const holder = (await this.deps.admin.find(id)).claimedBy;
       if (holder !== actor.id) return this.refuse(id);
     }
-    const inserted = await this.deps.prisma.outboundMessage.createMany({
-      data: [{ conversationId: c.id, channel: c.channel, accountId: c.accountId, chatId: c.chatId, idempotencyKey: key, text: input.text, authorUserId: actor.id, nextAttemptAt: at, createdAt: at }],
-      skipDuplicates: true,
-    });
-    const duplicate = inserted.count === 0;
-    if (duplicate) return { accepted: true, duplicate };
+    const queued = await this.deps.outbound.queueStaffMessage({ conversationId: c.id, chat: c, idempotencyKey: key, text: input.text, authorUserId: actor.id, at });
+    if (queued === null) return { accepted: true, duplicate: true };
     await this.deps.kick(chatKeyOf(c)).catch(() => {});
     // No text in the audit entry: it is the person's conversation, not the audit's business.
     await this.deps.audit.record(ctx, { action: 'conversation.staff_message', entityType: 'conversation', entityId: id, meta: { length: input.text.length } });
-    const [author] = await staffRefs(this.deps.prisma, [actor.id]);
-    const row = await this.deps.prisma.outboundMessage.findUnique({ where: { idempotencyKey: key }, select: { id: true } });
+    const [author] = await this.deps.users.staffRefs([actor.id]);
     if (claimed) await this.deps.events.publish('handoff.claimed', { conversationId: id, claimedBy: author ?? { id: actor.id, email: actor.email }, claimedAt: at.toISOString() });
-    await this.deps.events.publish('message.staff', { conversationId: id, id: String(row?.id ?? ''), messageId: input.messageId, text: input.text, author: author ?? { id: actor.id, email: actor.email }, at: at.toISOString(), status: 'pending' });
-    return { accepted: true, duplicate };
+    await this.deps.events.publish('message.staff', { conversationId: id, id: queued, messageId: input.messageId, text: input.text, author: author ?? { id: actor.id, email: actor.email }, at: at.toISOString(), status: 'pending' });
+    return { accepted: true, duplicate: false };
   }
 
-  private async takeOver(c: Conversation, ctx: AuditContext): Promise<Conversation> {
+  private async takeOver(c: ConversationRecord, ctx: AuditContext): Promise<ConversationRecord> {
     const queued = await this.deps.admin.queueControl(c, 'control:takeover', ctx.actorId);
     await this.deps.audit.record(ctx, { action: 'conversation.takeover', entityType: 'conversation', entityId: c.id });
     await this.deps.admin.waitProcessed(queued, TAKEOVER_WAIT_MS);
     return this.deps.admin.find(c.id);
   }
 
-  private async checkCloudWindow(c: Conversation) {
-    const last = await this.deps.prisma.inboundMessage.findFirst({
-      where: { channel: c.channel, accountId: c.accountId, chatId: c.chatId, staffUserId: null, NOT: { kind: { startsWith: 'control:' } } },
-      orderBy: { id: 'desc' },
-      select: { sentAt: true },
-    });
-    const closesAt = last ? new Date(last.sentAt.getTime() + CLOUD_WINDOW_MS) : null;
+  private async checkCloudWindow(c: ConversationRecord) {
+    const last = await this.deps.inbox.lastPersonMessageAt(c);
+    const closesAt = last ? new Date(last.getTime() + CLOUD_WINDOW_MS) : null;
     if (!closesAt || closesAt <= this.now()) {
       throw new ConflictError(
         'window-closed',
@@ -149,13 +137,13 @@ export class HandoffService {
   private async refuse(id: string): Promise<never> {
     const c = await this.deps.admin.find(id);
     if (c.status !== 'handoff') throw new ConflictError('not-in-handoff', `conversation ${id} is ${c.status}, not in a handoff`, { conversationStatus: c.status });
-    const [holder] = c.claimedBy ? await staffRefs(this.deps.prisma, [c.claimedBy]) : [];
+    const [holder] = c.claimedBy ? await this.deps.users.staffRefs([c.claimedBy]) : [];
     throw claimedByOther(c, holder);
   }
 
   private async claimDto(id: string): Promise<ClaimDto> {
     const c = await this.deps.admin.find(id);
-    const [holder] = c.claimedBy ? await staffRefs(this.deps.prisma, [c.claimedBy]) : [];
+    const [holder] = c.claimedBy ? await this.deps.users.staffRefs([c.claimedBy]) : [];
     return { id: c.id, status: c.status, claimedBy: c.claimedBy ? (holder ?? { id: c.claimedBy, email: '' }) : null, claimedAt: c.claimedAt?.toISOString() ?? null };
   }
 }

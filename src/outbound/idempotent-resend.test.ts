@@ -11,6 +11,7 @@ import { createPipelineMetrics } from '../conversations/pipeline-metrics.ts';
 import type { SqlClient } from '../db/sql.ts';
 import { type Database, openDatabase } from '../db/database.ts';
 import { createLogger } from '../observability/logger.ts';
+import { OutboundRepository } from './outbound-repository.ts';
 import { CLAIM_MS, OutboundSender } from './outbound-sender.ts';
 
 /** A channel that shows each idempotency key once (like the web mailbox), or shows every send. */
@@ -59,8 +60,7 @@ describe('a reply a dead worker left unmarked', () => {
     await db.migrate();
     pipeline = db;
     sender = new OutboundSender({
-      prisma: db.prisma,
-      db: pipeline,
+      outbound: new OutboundRepository(pipeline),
       connectors: new ConnectorRegistry().register(web.connector).register(telegram.connector),
       metrics: createPipelineMetrics(new Registry(), async () => 0),
       logger: createLogger({ level: 'silent' }),

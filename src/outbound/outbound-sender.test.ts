@@ -11,6 +11,7 @@ import type { SqlClient } from '../db/sql.ts';
 import { type Database, openDatabase } from '../db/database.ts';
 import { createLogger } from '../observability/logger.ts';
 import { LogCapture } from '../../test/helpers/app.ts';
+import { OutboundRepository } from './outbound-repository.ts';
 import { OutboundSender } from './outbound-sender.ts';
 
 const CHAT = { channel: 'wa', accountId: 'bot', chatId: 'maria' };
@@ -46,8 +47,7 @@ describe('OutboundSender and replies another replica must send', () => {
     const registry = new Registry();
     const logs = new LogCapture();
     const sender = new OutboundSender({
-      prisma: db.prisma,
-      db: pipeline,
+      outbound: new OutboundRepository(pipeline),
       connectors: new ConnectorRegistry().register(connector),
       metrics: createPipelineMetrics(registry, async () => 0),
       logger: createLogger({ level: 'debug', destination: logs }),

@@ -10,17 +10,14 @@
 import type { ReplyOption } from '../../fsm/reply-options.ts';
 import type { ConnectorRegistry } from '../../connectors/registry.ts';
 import { ConnectorSendError, type SendOptions } from '../../connectors/types.ts';
-import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { ChatRef } from '../conversations/chat-ref.ts';
-import { type SqlClient, sql } from '../db/sql.ts';
+import type { OutboundRepository } from './outbound-repository.ts';
 import type { OutboundOutcome, PipelineMetrics } from '../conversations/pipeline-metrics.ts';
 import { withDeadline } from '../util/deadline.ts';
 import type { Logger } from '../observability/logger.ts';
 
 export interface OutboundSenderDeps {
-  prisma: PrismaClient;
-  /** The hot path's direct SQL. */
-  db: SqlClient;
+  outbound: OutboundRepository;
   connectors: ConnectorRegistry;
   metrics: PipelineMetrics;
   logger: Logger;
@@ -86,11 +83,7 @@ export class OutboundSender {
    * ones after it. Returns true when nothing is left unsent (new replies may go out at once).
    */
   async deliver(chat: ChatRef): Promise<boolean> {
-    const rows = await this.deps.db.query<{ id: string; key: string; text: string; conversationId: string; status: string; attempts: number; nextAttemptAt: Date; asks: string | null; asksMode: string | null; options: ReplyOption[] | null }>(sql`
-      SELECT id::text AS id, idempotency_key AS key, text, conversation_id AS "conversationId", status, attempts, next_attempt_at AS "nextAttemptAt", asks, asks_mode AS "asksMode", options
-      FROM outbound_messages
-      WHERE channel = ${chat.channel}::varchar AND account_id = ${chat.accountId}::varchar AND chat_id = ${chat.chatId}::varchar AND status IN ('pending', 'sending')
-      ORDER BY id LIMIT 50`);
+    const rows = await this.deps.outbound.dueOf(chat, 50);
     const resend = this.resendsAtOnce(chat.channel);
     for (const row of rows) {
       const now = this.now();
@@ -101,10 +94,7 @@ export class OutboundSender {
       const takeOver = resend && row.status === 'sending';
       if (row.nextAttemptAt > now && !takeOver) return false;
       // Claimed only if nobody changed it since it was read.
-      const claimed = await this.deps.db.query(sql`
-        UPDATE outbound_messages SET status = 'sending', attempts = attempts + 1, next_attempt_at = ${new Date(now.getTime() + CLAIM_MS)}::timestamptz, updated_at = ${now}::timestamptz
-        WHERE id = ${row.id}::bigint AND status = ${row.status}::varchar AND next_attempt_at = ${row.nextAttemptAt}::timestamptz RETURNING 1`);
-      if (claimed.length !== 1) return false;
+      if (!(await this.deps.outbound.claim(row, now, new Date(now.getTime() + CLAIM_MS)))) return false;
       const sent: bigint[] = [];
       const ok = await this.sendClaimed(chat, [{ id: row.id, key: row.key, text: row.text, conversationId: row.conversationId, attempt: Number(row.attempts) + 1, asks: row.asks, asksMode: row.asksMode, options: row.options }], sent);
       await this.markSent(sent);
@@ -126,7 +116,7 @@ export class OutboundSender {
         // The ones after it wait for it: unclaimed (never tried, so their claim's attempt is
         // taken back), due at once but behind it in order.
         const rest = replies.slice(i + 1).map((r) => BigInt(r.id));
-        if (rest.length) await this.deps.prisma.outboundMessage.updateMany({ where: { id: { in: rest } }, data: { status: 'pending', nextAttemptAt: this.now(), attempts: { decrement: 1 } } });
+        await this.deps.outbound.unclaim(rest, this.now());
         return false;
       }
     }
@@ -135,10 +125,7 @@ export class OutboundSender {
 
   async markSent(ids: bigint[]): Promise<void> {
     if (!ids.length) return;
-    const now = this.now();
-    const rows = await this.deps.db.query<{ id: string; conversationId: string; staff: boolean }>(sql`
-      UPDATE outbound_messages SET status = 'sent', sent_at = ${now}::timestamptz, last_error = NULL, updated_at = ${now}::timestamptz
-      WHERE id = ANY(${ids.map(String)}::bigint[]) RETURNING id::text AS id, conversation_id AS "conversationId", author_user_id IS NOT NULL AS staff`);
+    const rows = await this.deps.outbound.markSent(ids, this.now());
     for (const r of rows) if (r.staff) this.deps.onStaffStatus?.({ conversationId: r.conversationId, outboundId: r.id, status: 'sent' });
   }
 
@@ -158,11 +145,7 @@ export class OutboundSender {
     const now = this.now();
     const skip = [...this.elsewhere].filter(([, until]) => until > now.getTime()).map(([channel]) => channel);
     const idempotent = this.deps.connectors.list().filter((c) => c.idempotentDelivery).map((c) => c.channel);
-    return this.deps.prisma.$queryRaw<ChatRef[]>`
-      SELECT DISTINCT channel, account_id AS "accountId", chat_id AS "chatId" FROM outbound_messages
-      WHERE status IN ('pending', 'sending') AND NOT (channel = ANY(${skip}::varchar[]))
-        AND (next_attempt_at <= ${now} OR (status = 'sending' AND channel = ANY(${idempotent}::varchar[]) AND updated_at <= ${new Date(now.getTime() - SENDING_STALE_MS)}))
-      LIMIT ${limit}`;
+    return this.deps.outbound.chatsWithDue(now, skip, idempotent, new Date(now.getTime() - SENDING_STALE_MS), limit);
   }
 
   private async send(chat: ChatRef, reply: Reply): Promise<Outcome> {
@@ -174,7 +157,7 @@ export class OutboundSender {
       const receipt = await withDeadline(connector.sendText(chat.chatId, reply.text, reply.key, options), SEND_TIMEOUT_MS, () => new Error(`send took over ${SEND_TIMEOUT_MS} ms`));
       // Kept so the provider's delivery statuses (which name this id) find the row.
       if (receipt?.providerMessageId) {
-        await this.deps.db.query(sql`UPDATE outbound_messages SET provider_message_id = ${receipt.providerMessageId}::varchar WHERE id = ${reply.id}::bigint`);
+        await this.deps.outbound.setProviderId(reply.id, receipt.providerMessageId);
       }
       this.elsewhere.delete(chat.channel);
       this.count(chat, 'sent');
@@ -209,17 +192,15 @@ export class OutboundSender {
     const now = this.now();
     const delay = err.retryAfterMs ?? ELSEWHERE_DELAY_MS;
     this.elsewhere.set(chat.channel, now.getTime() + ELSEWHERE_SKIP_MS);
-    await this.deps.db.query(sql`
-      UPDATE outbound_messages SET status = 'pending', attempts = GREATEST(attempts - 1, 0), next_attempt_at = ${new Date(now.getTime() + delay)}::timestamptz, updated_at = ${now}::timestamptz
-      WHERE id = ${reply.id}::bigint AND status = 'sending'`);
+    await this.deps.outbound.handBack(reply.id, now, new Date(now.getTime() + delay));
     this.deps.logger.debug({ event: 'outbound_elsewhere', channel: chat.channel, outboundId: reply.id, conversationId: reply.conversationId, code: err.code, retryInMs: delay }, 'reply left to the replica that can send it');
     this.count(chat, 'elsewhere');
     return 'elsewhere';
   }
 
   private async mark(reply: Reply, status: 'pending' | 'failed', error: string, nextAttemptAt: Date) {
-    const row = await this.deps.prisma.outboundMessage.update({ where: { id: BigInt(reply.id) }, data: { status, lastError: error, nextAttemptAt }, select: { authorUserId: true } });
-    if (status === 'failed' && row.authorUserId) this.deps.onStaffStatus?.({ conversationId: reply.conversationId, outboundId: reply.id, status: 'failed' });
+    const row = await this.deps.outbound.markFailed(reply.id, status, error, nextAttemptAt, this.now());
+    if (status === 'failed' && row.staff) this.deps.onStaffStatus?.({ conversationId: reply.conversationId, outboundId: reply.id, status: 'failed' });
   }
 
   private count(chat: ChatRef, outcome: Outcome) {

@@ -8,11 +8,14 @@
 // The saved contact itself is not touched: it lives on until erased (DELETE /contacts/:id).
 import type { ConnectorRegistry } from '../../connectors/registry.ts';
 import type { ErasureMatch } from '../../connectors/types.ts';
-import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
-import { PURGED_SNAPSHOT, pseudonymizeConversations, scrubConversations } from './conversation-scrubber.ts';
+import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import { sqlClientOf } from '../db/transaction-sql.ts';
+import { type ConversationTables, pseudonymizeConversations, scrubConversations, tablesOn } from './conversation-scrubber.ts';
 
 export interface RetentionDeps {
+  /** Transactions (the channels' erasure hooks join them). */
   prisma: PrismaClient;
+  tables: ConversationTables;
   connectors: ConnectorRegistry;
   retentionDays: number;
 }
@@ -43,8 +46,9 @@ export class ConversationRetention {
    * of its closing turn (written at `closedAt`) stay until sent. */
   async forgetClosed(conversationId: string, closedAt: Date): Promise<void> {
     await this.deps.prisma.$transaction(async (tx) => {
-      await scrubConversations(tx, [conversationId], { at: closedAt, keepRepliesFrom: closedAt });
-      await tx.$executeRaw`UPDATE conversations SET snapshot = ${JSON.stringify(PURGED_SNAPSHOT)}::jsonb WHERE id = ${conversationId}::uuid AND closed_at IS NOT NULL`;
+      const t = this.on(tx);
+      await scrubConversations(t, [conversationId], { at: closedAt, keepRepliesFrom: closedAt });
+      await t.conversations.purgeSnapshotIfClosed(conversationId);
       await this.channels(tx, [conversationId]);
     });
   }
@@ -55,13 +59,10 @@ export class ConversationRetention {
     const result: PurgeResult = { expired: 0, forgotten: 0, loose: 0 };
     for (;;) {
       const done = await this.deps.prisma.$transaction(async (tx) => {
-        const rows = await tx.$queryRaw<{ id: string }[]>`
-          SELECT id::text AS id FROM conversations
-          WHERE purged_at IS NULL AND closed_at < ${cutoff}::timestamptz
-          ORDER BY closed_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`;
-        const ids = rows.map((r) => r.id);
-        await scrubConversations(tx, ids, { at: now });
-        await pseudonymizeConversations(tx, ids, now);
+        const t = this.on(tx);
+        const ids = await t.conversations.lockUnpurged(cutoff, BATCH);
+        await scrubConversations(t, ids, { at: now });
+        await pseudonymizeConversations(t, ids, now);
         await this.channels(tx, ids);
         result.expired += ids.length;
         return ids.length < BATCH;
@@ -70,28 +71,24 @@ export class ConversationRetention {
     }
     for (;;) {
       const done = await this.deps.prisma.$transaction(async (tx) => {
-        const rows = await tx.$queryRaw<{ id: string }[]>`
-          SELECT id::text AS id FROM conversations
-          WHERE purged_at IS NULL AND status IN (${Prisma.join([...FORGET_ON_CLOSE])})
-            AND closed_at < ${new Date(now.getTime() - CATCH_UP_AFTER_MS)}::timestamptz
-          ORDER BY closed_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`;
-        const ids = rows.map((r) => r.id);
+        const t = this.on(tx);
+        const ids = await t.conversations.lockUnpurged(new Date(now.getTime() - CATCH_UP_AFTER_MS), BATCH, FORGET_ON_CLOSE);
         // Texts again (a no-op unless the drop at close failed), then the chat address: once
         // the goodbye went out, nothing is left that points at the person.
-        await scrubConversations(tx, ids, { at: now });
-        await pseudonymizeConversations(tx, ids, now);
+        await scrubConversations(t, ids, { at: now });
+        await pseudonymizeConversations(t, ids, now);
         await this.channels(tx, ids);
         result.forgotten += ids.length;
         return ids.length < BATCH;
       });
       if (done) break;
     }
-    // The (conversation_id) index serves "IS NULL": no scan of the whole inbox.
-    result.loose = await this.deps.prisma.$executeRaw`
-      UPDATE inbound_messages SET text = '', sender_name = NULL, sender_phone = NULL, sender_username = NULL, raw = NULL
-      WHERE conversation_id IS NULL AND processed_at < ${cutoff}::timestamptz
-        AND (text <> '' OR sender_name IS NOT NULL OR sender_phone IS NOT NULL OR sender_username IS NOT NULL OR raw IS NOT NULL)`;
+    result.loose = await this.deps.tables.inbox.scrubLoose(cutoff);
     return result;
+  }
+
+  private on(tx: Prisma.TransactionClient): ConversationTables {
+    return tablesOn(this.deps.tables, sqlClientOf(tx));
   }
 
   private async channels(tx: Prisma.TransactionClient, conversationIds: string[]) {

@@ -2,16 +2,21 @@
 // name/phone/handle, the provider payloads and the machine snapshot (collected fields), and —
 // for a person's own chats — the chat address itself, replaced by a pseudonym. Shared by LGPD
 // erasure, the close of a declined/cancelled conversation and the retention job. Each call
-// runs inside the caller's transaction.
+// runs inside the caller's transaction: the tables are the three conversation repositories,
+// bound to that transaction (`.on(tx)`), each writing its own rows.
 import { randomUUID } from 'node:crypto';
-import { Prisma } from '../generated/prisma/client.ts';
-import type { ChatRef } from '../conversations/chat-ref.ts';
 import type { ErasedChat } from '../../connectors/types.ts';
+import type { ChatRef } from '../conversations/chat-ref.ts';
+import type { ConversationStore } from '../conversations/conversation-store.ts';
+import type { InboxRepository } from '../intake/inbox-repository.ts';
+import type { OutboundRepository } from '../outbound/outbound-repository.ts';
 
-type Db = Pick<Prisma.TransactionClient, '$executeRaw'>;
-
-/** What replaces a snapshot whose collected fields are gone. */
-export const PURGED_SNAPSHOT = { purged: true } as const;
+/** The conversation tables, bound to one transaction. */
+export interface ConversationTables {
+  conversations: ConversationStore;
+  inbox: InboxRepository;
+  outbound: OutboundRepository;
+}
 
 export interface ScrubOptions {
   at: Date;
@@ -22,30 +27,12 @@ export interface ScrubOptions {
   endConversations?: boolean;
 }
 
-const uuids = (ids: string[]) => Prisma.sql`${ids}::uuid[]`;
-
 /** Drops the texts of these conversations (the rows keep their chat and time). */
-export async function scrubConversations(db: Db, ids: string[], options: ScrubOptions): Promise<void> {
+export async function scrubConversations(t: ConversationTables, ids: string[], options: ScrubOptions): Promise<void> {
   if (!ids.length) return;
-  const { at } = options;
-  await db.$executeRaw`
-    UPDATE inbound_messages SET text = '', sender_name = NULL, sender_phone = NULL, sender_username = NULL, raw = NULL
-    WHERE conversation_id = ANY(${uuids(ids)})`;
-  const keep = options.keepRepliesFrom ? Prisma.sql`AND created_at < ${options.keepRepliesFrom}::timestamptz` : Prisma.empty;
-  // A reply not delivered yet is not sent as an empty text; the provider's id of a sent one
-  // goes too (a Cloud API wamid encodes the recipient's number).
-  await db.$executeRaw`
-    UPDATE outbound_messages SET text = '', provider_message_id = NULL, updated_at = ${at}::timestamptz,
-      status = CASE WHEN status IN ('pending', 'sending') THEN 'failed' ELSE status END,
-      last_error = CASE WHEN status IN ('pending', 'sending') THEN 'dropped (personal data)' ELSE last_error END
-    WHERE conversation_id = ANY(${uuids(ids)}) ${keep}`;
-  if (options.endConversations) {
-    await db.$executeRaw`
-      UPDATE conversations SET status = CASE WHEN status IN ('active', 'handoff') THEN 'cancelled' ELSE status END,
-        closed_at = COALESCE(closed_at, ${at}::timestamptz), snapshot = ${JSON.stringify(PURGED_SNAPSHOT)}::jsonb,
-        version = version + 1, purged_at = ${at}::timestamptz, updated_at = ${at}::timestamptz
-      WHERE id = ANY(${uuids(ids)})`;
-  }
+  await t.inbox.scrub(ids);
+  await t.outbound.scrub(ids, options.at, 'dropped (personal data)', options.keepRepliesFrom);
+  if (options.endConversations) await t.conversations.endAndPurge(ids, options.at);
 }
 
 /** A fresh pseudonym for an erased chat address: nothing links it back to the person. */
@@ -56,28 +43,13 @@ export const newPseudonym = (): string => `erased:${randomUUID()}`;
  * chat on some channels) by pseudonyms in every core table, drops every text of those chats,
  * and sets their unprocessed messages aside.
  */
-export async function pseudonymizeChats(db: Db, chats: ChatRef[], at: Date): Promise<ErasedChat[]> {
+export async function pseudonymizeChats(t: ConversationTables, chats: ChatRef[], at: Date): Promise<ErasedChat[]> {
   const erased: ErasedChat[] = [];
   for (const chat of chats) {
     const p = newPseudonym();
-    const is = Prisma.sql`channel = ${chat.channel} AND account_id = ${chat.accountId} AND chat_id = ${chat.chatId}`;
-    await db.$executeRaw`
-      UPDATE inbound_messages SET chat_id = ${p}, sender_id = ${p}, message_id = ${p} || ':' || id::text,
-        text = '', sender_name = NULL, sender_phone = NULL, sender_username = NULL, raw = NULL,
-        error = CASE WHEN processed_at IS NULL THEN 'erased (LGPD)' ELSE error END,
-        processed_at = COALESCE(processed_at, ${at}::timestamptz)
-      WHERE ${is}`;
-    await db.$executeRaw`
-      UPDATE outbound_messages SET chat_id = ${p}, text = '', provider_message_id = NULL, updated_at = ${at}::timestamptz,
-        status = CASE WHEN status IN ('pending', 'sending') THEN 'failed' ELSE status END,
-        last_error = CASE WHEN status IN ('pending', 'sending') THEN 'erased (LGPD)' ELSE last_error END
-      WHERE ${is}`;
-    await db.$executeRaw`
-      UPDATE conversations SET chat_id = ${p}, sender_id = ${p},
-        status = CASE WHEN status IN ('active', 'handoff') THEN 'cancelled' ELSE status END,
-        closed_at = COALESCE(closed_at, ${at}::timestamptz), snapshot = ${JSON.stringify(PURGED_SNAPSHOT)}::jsonb,
-        version = version + 1, purged_at = ${at}::timestamptz, updated_at = ${at}::timestamptz
-      WHERE ${is}`;
+    await t.inbox.pseudonymizeChat(chat, p, at, 'erased (LGPD)');
+    await t.outbound.pseudonymizeChat(chat, p, at, 'erased (LGPD)');
+    await t.conversations.pseudonymizeChat(chat, p, at);
     erased.push({ ...chat, pseudonym: p });
   }
   return erased;
@@ -85,14 +57,18 @@ export async function pseudonymizeChats(db: Db, chats: ChatRef[], at: Date): Pro
 
 /** Retention: the addresses of old closed conversations become pseudonyms too, one per
  * conversation (the chat itself may go on with newer conversations under its address). */
-export async function pseudonymizeConversations(db: Db, ids: string[], at: Date): Promise<void> {
+export async function pseudonymizeConversations(t: ConversationTables, ids: string[], at: Date): Promise<void> {
   for (const id of ids) {
     const p = newPseudonym();
-    await db.$executeRaw`UPDATE inbound_messages SET chat_id = ${p}, sender_id = ${p}, message_id = ${p} || ':' || id::text WHERE conversation_id = ${id}::uuid`;
-    await db.$executeRaw`UPDATE outbound_messages SET chat_id = ${p} WHERE conversation_id = ${id}::uuid`;
-    await db.$executeRaw`
-      UPDATE conversations SET chat_id = ${p}, sender_id = ${p}, snapshot = ${JSON.stringify(PURGED_SNAPSHOT)}::jsonb,
-        purged_at = ${at}::timestamptz, updated_at = ${at}::timestamptz
-      WHERE id = ${id}::uuid`;
+    await t.inbox.pseudonymizeConversation(id, p);
+    await t.outbound.pseudonymizeConversation(id, p);
+    await t.conversations.pseudonymizeConversation(id, p, at);
   }
 }
+
+/** The tables bound to a transaction's client. */
+export const tablesOn = (t: ConversationTables, db: Parameters<ConversationStore['on']>[0]): ConversationTables => ({
+  conversations: t.conversations.on(db),
+  inbox: t.inbox.on(db),
+  outbound: t.outbound.on(db),
+});

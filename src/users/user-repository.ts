@@ -2,6 +2,7 @@
 // read selects the public columns only.
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import { ConflictError, NotFoundError } from '../domain/errors.ts';
+import type { StaffRef } from '../handoff/people.ts';
 import type { Role } from '../http/auth-guard.ts';
 
 export interface ChatIdentityInput {
@@ -51,6 +52,14 @@ export class UserRepository {
 
   list(): Promise<UserView[]> {
     return this.prisma.user.findMany({ select: publicColumns, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  }
+
+  /** Who these users are, in the order asked (an unknown id gets an empty e-mail). */
+  async staffRefs(ids: string[]): Promise<StaffRef[]> {
+    if (!ids.length) return [];
+    const users = await this.prisma.user.findMany({ where: { id: { in: [...new Set(ids)] } }, select: { id: true, email: true, name: true } });
+    const byId = new Map(users.map((u) => [u.id, { id: u.id, email: u.email, ...(u.name ? { name: u.name } : {}) }]));
+    return ids.map((id) => byId.get(id) ?? { id, email: '' });
   }
 
   async get(id: string): Promise<UserView> {

@@ -10,7 +10,7 @@ import { type Connector, ConnectorSendError, type InboundMessage } from '../../c
 import { AuditLog } from '../../src/audit/audit-log.ts';
 import { loadConfig } from '../../src/config/env.ts';
 import { ContactService } from '../../src/contacts/contact-service.ts';
-import { createConversationEngine, type ConversationEngine } from '../../src/conversations/conversation-engine.ts';
+import { createConversationEngine, createConversationRepositories, type ConversationEngine } from '../../src/conversations/conversation-engine.ts';
 import { type Database, openDatabase } from '../../src/db/database.ts';
 import type { Extractor } from '../../src/extraction/mcp-extractor.ts';
 import { connectRedis, type RedisClients, redisNamespace } from '../../src/locks/redis.ts';
@@ -87,6 +87,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
   const connector = new RecordingConnector();
   const redis = options.redisUrl ? await connectRedis(options.redisUrl, logger, redisNamespace(config.DATABASE_URL)) : undefined;
   const engine = createConversationEngine({
+    repositories: createConversationRepositories(db, { keepRaw: false }),
     config,
     db,
     sql,
