@@ -92,10 +92,13 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     const applied = await db.migrate();
     if (applied.length) logger.info({ event: 'migrations_applied', count: applied.length, database: db.kind }, 'database migrated');
 
-    const audit = new AuditLog(db.prisma);
+    const audit = new AuditLog(db);
+    // The conversation runtime's tables, shared by the engine, the handoff inbox and sync.
+    const repositories = createConversationRepositories(db, { keepRaw: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' });
+    const { users } = repositories;
     const contacts = new ContactService({ prisma: db.prisma, sql: db, audit, registry: metrics.registry });
     const updateRequests = new UpdateRequestService(db.prisma, contacts, audit);
-    const sync = createContactSync({ config, prisma: db.prisma, contacts, audit, registry: metrics.registry, logger, timing: options.syncTiming });
+    const sync = createContactSync({ config, db, conversations: repositories.conversations, contacts, audit, registry: metrics.registry, logger, timing: options.syncTiming });
     opened.push(() => sync.close());
     const extraction = await createExtractionStack({ config, logger, registry: metrics.registry, version: VERSION, contacts });
     opened.push(() => extraction.close());
@@ -113,9 +116,6 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger, redisNamespace(config.DATABASE_URL)) : undefined;
     opened.push(() => redis?.close());
     const connectors = await createConnectorRegistry({ config, prisma: db.prisma, jwtSecret, accessTokens: tokens, redis, logger, registry: metrics.registry, dataDir, channelOverrides: options.channelOverrides });
-    // The conversation runtime's tables, shared by the engine and the handoff inbox.
-    const repositories = createConversationRepositories(db, { keepRaw: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' });
-    const { users } = repositories;
     // A new handoff is also told outside (conversation.handoff through the signed webhook).
     handoff = createHandoffInbox({ config, prisma: db.prisma, repositories, audit, logger, registry: metrics.registry, redis, onOpened: sync.handoffOpened });
     opened.push(() => handoff?.close());

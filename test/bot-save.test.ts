@@ -35,7 +35,7 @@ describe.each(BACKENDS)('the bot saving a contact on %s', (backend) => {
     await db.migrate();
     sql = db;
     const registry = new Registry();
-    const audit = new AuditLog(db.prisma);
+    const audit = new AuditLog(db);
     const contacts = new ContactService({ prisma: db.prisma, sql, audit, registry });
     const services = botServices({
       db: sql,

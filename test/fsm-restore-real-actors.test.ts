@@ -59,7 +59,7 @@ describe.each(BACKENDS)('conversation crash and restore on the real actors, %s',
     db = await openDatabase({ databaseUrl: pg?.url });
     await db.migrate();
     const registry = new Registry();
-    const audit = new AuditLog(db.prisma);
+    const audit = new AuditLog(db);
     const contacts = new ContactService({ prisma: db.prisma, sql: db, audit, registry });
     real = botServices({
       db,

@@ -152,12 +152,4 @@ export class ContactRepository {
     });
   }
 
-  /** Audit entries about one contact, oldest first (they hold ids and action names only). */
-  auditTrail(id: string, db: Db = this.prisma) {
-    return db.auditLog.findMany({
-      where: { entityType: 'contact', entityId: id },
-      orderBy: { id: 'asc' },
-      select: { at: true, action: true, actorId: true, actorRole: true },
-    });
-  }
 }

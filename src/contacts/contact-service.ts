@@ -263,7 +263,7 @@ export class ContactService {
     const row = await this.mustFind(id);
     // Recorded first so the document lists this very access too.
     await this.audit.record(ctx, { action: 'contact.data_export', entityType: 'contact', entityId: id });
-    return toPortabilityDocument(row, await this.repo.auditTrail(id), (await this.history?.(row)) ?? [], await this.repo.updateRequests(id));
+    return toPortabilityDocument(row, await this.audit.trailOf('contact', id), (await this.history?.(row)) ?? [], await this.repo.updateRequests(id));
   }
 
   private async mustFind(id: string): Promise<ContactRow> {

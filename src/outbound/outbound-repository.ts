@@ -56,7 +56,7 @@ export class OutboundRepository {
       SELECT id::text AS id, idempotency_key AS key, text, conversation_id AS "conversationId", status, attempts, next_attempt_at AS "nextAttemptAt", asks, asks_mode AS "asksMode", options
       FROM outbound_messages
       WHERE channel = ${chat.channel}::varchar AND account_id = ${chat.accountId}::varchar AND chat_id = ${chat.chatId}::varchar AND status IN ('pending', 'sending')
-      ORDER BY id LIMIT ${limit}::int`);
+      ORDER BY outbound_messages.id LIMIT ${limit}::int`);
   }
 
   /** Claims a reply for one send, only if nobody changed it since it was read. */
@@ -152,7 +152,7 @@ export class OutboundRepository {
     return this.db.query<OutboundEntry>(sql`
       SELECT id::text AS id, text, status, author_user_id::text AS "authorUserId", created_at AS "createdAt" FROM outbound_messages
       WHERE conversation_id = ${conversationId}::uuid ${options.withText ? sql`AND text <> ''` : sql``}
-      ORDER BY id LIMIT ${limit}::int`);
+      ORDER BY outbound_messages.id LIMIT ${limit}::int`);
   }
 
   /** The same statements on another client (inside a caller's transaction). */
