@@ -98,13 +98,14 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     const { users } = repositories;
     const contacts = new ContactService({ prisma: db.prisma, sql: db, audit, registry: metrics.registry });
     const updateRequests = new UpdateRequestService(db.prisma, contacts, audit);
+    contacts.onExportRequests((id) => updateRequests.ofContact(id));
     const sync = createContactSync({ config, db, conversations: repositories.conversations, contacts, audit, registry: metrics.registry, logger, timing: options.syncTiming });
     opened.push(() => sync.close());
     const extraction = await createExtractionStack({ config, logger, registry: metrics.registry, version: VERSION, contacts });
     opened.push(() => extraction.close());
     const jwtSecret = await resolveJwtSecret(config.JWT_SECRET, dataDir);
-    const tokens = new TokenService(db.prisma, { secret: jwtSecret });
-    await bootstrapAdmin(db.prisma, logger, {
+    const tokens = new TokenService(users, { secret: jwtSecret });
+    await bootstrapAdmin(users, logger, {
       adminEmail: config.ADMIN_EMAIL,
       adminPassword: config.ADMIN_PASSWORD,
       production: config.NODE_ENV === 'production',
@@ -127,7 +128,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     opened.push(() => http.close());
     await http.register(healthRoutes, { checks });
     await http.register(metricsRoutes, { registry: metrics.registry, token: config.METRICS_TOKEN });
-    await http.register(authRoutes, { prisma: db.prisma, tokens, audit, loginRateLimitPerMinute: config.LOGIN_RATE_LIMIT_PER_MIN, throttle: new LoginThrottle(db.prisma), streamTickets: handoff.tickets });
+    await http.register(authRoutes, { users, tokens, audit, loginRateLimitPerMinute: config.LOGIN_RATE_LIMIT_PER_MIN, throttle: new LoginThrottle(db.prisma), streamTickets: handoff.tickets });
     await http.register(userRoutes, { users, tokens, audit, passwords: createPasswordPolicy() });
     await http.register(auditRoutes, { audit });
     await http.register(contactRoutes, { contacts, extractor: extraction.extractor });

@@ -62,7 +62,6 @@ describe.each(BACKENDS)('conversation crash and restore on the real actors, %s',
     const audit = new AuditLog(db);
     const contacts = new ContactService({ prisma: db.prisma, sql: db, audit, registry });
     real = botServices({
-      db,
       contacts,
       updateRequests: new UpdateRequestService(db.prisma, contacts, audit),
       // The model is down: the machine reads what its rules can and asks for the rest.

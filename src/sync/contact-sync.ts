@@ -45,7 +45,7 @@ export interface ContactSync {
 export function createContactSync(deps: ContactSyncDeps): ContactSync {
   const options = syncOptionsFrom(deps.config, deps.timing);
   const outbox = new SyncOutbox(deps.db);
-  const contactRows = new ContactRepository(deps.db.prisma);
+  const contactRows = new ContactRepository(deps.db.prisma, deps.db);
   // Erasure removes queued events even when sync is (now) disabled: they name the contact.
   // With sync on, the receiver is told to erase its copy too (LGPD: the right to erasure
   // reaches the systems the data was passed on to), by a notice carrying only the id.
