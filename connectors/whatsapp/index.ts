@@ -2,14 +2,13 @@
 // session. Only a process that runs workers and holds the lease (lease.ts) opens the socket;
 // inbound messages go to the intake first, before anything else can fail; replies go out
 // through the open socket (sender.ts).
-import { whatsappKeyEraser } from './erasure.ts';
 import { withDeadline } from '../../src/util/deadline.ts';
 import type { Registry } from 'prom-client';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import type { RedisClients } from '../../src/locks/redis.ts';
 import type { Logger } from '../../src/observability/logger.ts';
 import type { Connector, ConnectorContext, ConnectorHealth, InboundMessage } from '../types.ts';
-import { useDatabaseAuthState } from './auth-state.ts';
+import { useDatabaseAuthState, whatsappKeyEraser } from './auth-state.ts';
 import type { WhatsappChannelConfig } from './config.ts';
 import { WhatsappConnection } from './connection.ts';
 import { normalizeUpsert, WHATSAPP_CHANNEL } from './normalize.ts';
