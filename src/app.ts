@@ -93,7 +93,8 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     if (applied.length) logger.info({ event: 'migrations_applied', count: applied.length, database: db.kind }, 'database migrated');
 
     const audit = new AuditLog(db);
-    // The conversation runtime's tables, shared by the engine, the handoff inbox and sync.
+    // The conversation runtime's tables, shared by the engine, the handoff inbox and sync (and
+    // the WhatsApp channel, which reads sent replies back for recipients' retries).
     const repositories = createConversationRepositories(db, { keepRaw: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' });
     const { users } = repositories;
     const contacts = new ContactService({ prisma: db.prisma, sql: db, audit, registry: metrics.registry });
@@ -116,7 +117,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     checks.push(extraction.healthCheck);
     redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger, redisNamespace(config.DATABASE_URL)) : undefined;
     opened.push(() => redis?.close());
-    const connectors = await createConnectorRegistry({ config, prisma: db.prisma, jwtSecret, accessTokens: tokens, redis, logger, registry: metrics.registry, dataDir, channelOverrides: options.channelOverrides });
+    const connectors = await createConnectorRegistry({ config, prisma: db.prisma, jwtSecret, accessTokens: tokens, redis, logger, registry: metrics.registry, dataDir, sentTexts: repositories.outbound, channelOverrides: options.channelOverrides });
     // A new handoff is also told outside (conversation.handoff through the signed webhook).
     handoff = createHandoffInbox({ config, prisma: db.prisma, repositories, audit, logger, registry: metrics.registry, redis, onOpened: sync.handoffOpened });
     opened.push(() => handoff?.close());

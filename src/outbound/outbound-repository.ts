@@ -45,6 +45,15 @@ export interface StaffMessage {
   at: Date;
 }
 
+/** A sent reply's text, found by the id its provider gave it. */
+export interface SentText {
+  accountId: string;
+  chatId: string;
+  text: string;
+  /** The fixed answers it offered (a channel may have rendered them into the text it sent). */
+  options: ReplyOption[] | null;
+}
+
 const RANK: Record<DeliveryStatusUpdate['status'], number> = { sent: 1, delivered: 2, read: 3, failed: 4 };
 
 export class OutboundRepository {
@@ -129,6 +138,18 @@ export class OutboundRepository {
     if (rows.length) return rows;
     const known = await this.db.query(sql`SELECT 1 FROM outbound_messages WHERE channel = ${update.channel}::varchar AND provider_message_id = ${update.providerMessageId}::varchar LIMIT 1`);
     return known.length ? [] : null;
+  }
+
+  /**
+   * The text of a reply a provider knows by `providerMessageId` (a WhatsApp recipient's device
+   * asking for a message again), with the chat and account it went to; null when no reply
+   * carries that id or its text was erased (a scrubbed reply drops its provider id too).
+   */
+  async sentText(channel: string, providerMessageId: string): Promise<SentText | null> {
+    const [row] = await this.db.query<SentText>(sql`
+      SELECT account_id AS "accountId", chat_id AS "chatId", text, options FROM outbound_messages
+      WHERE channel = ${channel}::varchar AND provider_message_id = ${providerMessageId}::varchar AND text <> '' LIMIT 1`);
+    return row ?? null;
   }
 
   /** The row queued under an idempotency key, if any. */
