@@ -229,7 +229,7 @@ export function createWhatsappConnector(deps: WhatsappConnectorDeps): WhatsappCo
       if (state === 'connected') return { status: 'up' };
       if (state === 'logged-out') return { status: 'down', detail: 'logged out: scan a new QR (GET /channels/whatsapp/qr)' };
       if (state === 'standby') return { status: 'degraded', detail: 'another replica holds the WhatsApp socket' };
-      const why = lastDisconnect?.reason === 'watchdog' ? ' (the socket went silent: reconnecting)' : '';
+      const why = lastDisconnect?.reason === 'watchdog' ? ' after the socket went silent (watchdog)' : '';
       return { status: 'degraded', detail: `WhatsApp ${state}${why}` };
     },
     eraseSubject: whatsappKeyEraser(config.session),
