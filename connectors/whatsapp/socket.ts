@@ -75,5 +75,6 @@ export const baileysSocketFactory: WhatsappSocketFactory = async ({ auth, logger
     ...(getMessage ? { getMessage } : {}),
   });
   // Baileys' event emitter is typed with its full event map; ours is a narrower view of it.
-  return sock as unknown as WhatsappSocket;
+  // The methods are checked against Baileys' own types, so a signature change fails tsc.
+  return (sock satisfies Pick<WhatsappSocket, 'sendMessage' | 'readMessages' | 'sendPresenceUpdate' | 'requestPairingCode' | 'end'>) as unknown as WhatsappSocket;
 };
