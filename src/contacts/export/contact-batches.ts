@@ -2,101 +2,109 @@
 // short query "after the last row of the previous batch", so no connection or transaction is
 // held between batches (PGlite has a single connection that every other request needs too,
 // and a PostgreSQL pool connection parked for minutes under a slow download is a leak).
+// Prisma has no server-side cursors; this gives the same constant memory.
 // The filter is translated from contactWhere (filter-sql.ts) and the order is the one of
-// GET /contacts, so the rows are the same.
-//
-// The database formats the rows (row-sql.ts) and hands each batch back as ONE text value:
-// the export's bytes for those rows. Reading rows into JavaScript objects and formatting them
-// there cost ~4 µs a row in the driver alone (1M rows: ~4 s of the csv target of 4 s), and
-// Node's one thread then also formatted and wrote; this way Node's per-row work is nil and
-// the formatting runs in the database's own process, on the other core.
+// GET /contacts, so the rows are the same; the SQL runs on the driver (Database.sql): going
+// through Prisma ($queryRaw or findMany) cost ~10 µs per row in its generic result mapping —
+// at 1M rows ~10 s — while the driver alone reads 100k rows in ~0.8 s (PostgreSQL 15, 2 cores).
+// Each batch is one short query: no connection is held between batches.
 import { Prisma } from '../../generated/prisma/client.ts';
-import type { SqlRunner } from '../../db/sql-runner.ts';
 import type { ContactFilters } from '../contact-filters.ts';
+import type { ContactRow } from '../contact-repository.ts';
 import { contactWhereSql } from './filter-sql.ts';
-import type { RowFormat } from './row-sql.ts';
+import type { SqlRunner } from '../../db/sql-runner.ts';
 
 /**
- * Rows per query. Measured at 1M rows (bench/export.ts, PostgreSQL 15, 2 cores): FIXME
+ * Rows per query. Measured at 1M rows (bench/export.ts): 250-5000 all read at the same speed,
+ * but batches of 2000 lived long enough to be promoted to V8's old space, which then grew by
+ * ~240 MB of garbage before a full GC (csv); with 500 the server grew by ~50 MB.
  */
-export const DEFAULT_BATCH_SIZE = 2000;
-
-/** One batch: the formatted text of `rows` contacts. */
-export interface ExportChunk {
-  text: string;
-  rows: number;
-}
+export const DEFAULT_BATCH_SIZE = 500;
 
 interface Position {
   createdAt: Date;
   id: string;
 }
 
-interface BatchRow extends Record<string, unknown> {
-  text: string | null;
-  rows: number;
-  lastAt: Date | null;
-  lastId: string | null;
+// date_part gives float8 directly (extract() computes a numeric, which doubled PostgreSQL's
+// time for the query); round() makes the float an exact whole number of milliseconds.
+const epochMs = (column: string) => Prisma.raw(`round(date_part('epoch', contacts.${column}) * 1000)`);
+
+type DateField = 'consentAt' | 'syncedAt' | 'createdAt' | 'updatedAt';
+type RawRow = Omit<ContactRow, DateField | 'provenance'> & Record<DateField, number | null>;
+
+const toDate = (ms: number | null) => (ms === null ? null : new Date(ms));
+
+/** The rows with Dates, as fresh objects of one shape (retyping the driver's rows in place measured no faster). */
+function withDates(rows: RawRow[]): ContactRow[] {
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    phone: r.phone,
+    email: r.email,
+    reason: r.reason,
+    sourceChannel: r.sourceChannel,
+    sourceChatId: r.sourceChatId,
+    createdBy: r.createdBy,
+    mode: r.mode,
+    consentAt: toDate(r.consentAt),
+    syncStatus: r.syncStatus,
+    syncError: r.syncError,
+    syncedAt: toDate(r.syncedAt),
+    createdAt: toDate(r.createdAt)!,
+    updatedAt: toDate(r.updatedAt)!,
+    protocol: r.protocol,
+    // Not read: no export column shows provenance (GET /contacts/:id and portability do).
+    provenance: null,
+  }));
 }
 
-const ORDER = Prisma.raw('contacts.created_at DESC, contacts.id DESC');
-
-function batchQuery(format: RowFormat, where: Prisma.Sql, after: Position | undefined, firstRow: number, limit: number): Prisma.Sql {
+function batchQuery(where: Prisma.Sql, after: Position | undefined, limit: number): Prisma.Sql {
   // Written like cursor.ts's afterCursor: `created_at <= c` is the index condition that starts
   // the scan at the previous batch's end; the OR breaks ties between equal timestamps.
-  // created_at is timestamptz(3): a Date holds it exactly.
   const keyset = after
     ? Prisma.sql`AND contacts.created_at <= ${after.createdAt}::timestamptz
                  AND (contacts.created_at < ${after.createdAt}::timestamptz OR contacts.id < ${after.id}::uuid)`
     : Prisma.empty;
-  const cells = format.cells.map((cell, i) => Prisma.sql`${cell} AS ${Prisma.raw(`c${i}`)}`);
-  const refs = format.cells.map((_, i) => Prisma.raw(`batch.c${i}`));
-  // The inner query has a LIMIT, so PostgreSQL does not merge it into the outer one: each cell
-  // is computed once per row, however often the row's text uses it. The aggregate's ORDER BY
-  // is the scan's own order (PostgreSQL's sort notices presorted input).
+  // ORDER BY names the table's columns (qualified), not the output aliases. Times come as
+  // epoch milliseconds: the driver's timestamptz text parser was the largest single cost of
+  // a csv export (~2 s of ~14 s at 1M rows), parseFloat + new Date is nearly free.
   return Prisma.sql`
-    SELECT string_agg(${format.line(refs, Prisma.raw('batch.r'))}, E'' ORDER BY batch.at DESC, batch.id DESC) AS text,
-           count(*)::int AS rows, min(batch.at) AS "lastAt", (array_agg(batch.id ORDER BY batch.at, batch.id))[1]::text AS "lastId"
-      FROM (SELECT contacts.created_at AS at, contacts.id,
-                   (row_number() OVER (ORDER BY ${ORDER}) + ${firstRow - 1}::int)::text AS r,
-                   ${Prisma.join(cells, ', ')}
-              FROM contacts
-             WHERE ${where} ${keyset}
-             ORDER BY ${ORDER}
-             LIMIT ${limit}) batch`;
+    SELECT id, name, phone, email, reason,
+           source_channel AS "sourceChannel", source_chat_id AS "sourceChatId", created_by AS "createdBy", mode,
+           ${epochMs('consent_at')} AS "consentAt", sync_status::text AS "syncStatus", sync_error AS "syncError",
+           ${epochMs('synced_at')} AS "syncedAt", ${epochMs('created_at')} AS "createdAt", ${epochMs('updated_at')} AS "updatedAt", protocol
+      FROM contacts
+     WHERE ${where} ${keyset}
+     ORDER BY contacts.created_at DESC, contacts.id DESC
+     LIMIT ${limit}`;
 }
 
 /**
- * Yields the selected contacts' text batch by batch. The next batch is read while the caller
- * writes the current one (two batches in memory at most); leaving the loop early waits for
+ * Yields the selected contacts batch by batch. The next batch is fetched while the caller
+ * formats the current one (two batches in memory at most); leaving the loop early waits for
  * that read so no query outlives the export.
  */
-export async function* exportChunks(
+export async function* contactBatches(
   reader: Pick<SqlRunner, 'query'>,
   filters: ContactFilters,
-  format: RowFormat,
   batchSize = DEFAULT_BATCH_SIZE,
-): AsyncGenerator<ExportChunk> {
+): AsyncGenerator<ContactRow[]> {
   const where = contactWhereSql(filters);
-  let read = 0;
-  type Batch = { chunk: ExportChunk; next?: Position };
-  const readBatch = async (after?: Position): Promise<Batch> => {
+  const read = (after?: Position) => {
     // Prisma.Sql renders PostgreSQL's $1… placeholders as `.text`.
-    const query = batchQuery(format, where, after, read + 1 + (format.rowOffset ?? 0), batchSize);
-    read += batchSize;
-    const [row] = await reader.query<BatchRow>(query.text, query.values);
-    const rows = Number(row?.rows ?? 0);
-    const next = rows === batchSize && row?.lastAt && row.lastId ? { createdAt: new Date(row.lastAt), id: row.lastId } : undefined;
-    return { chunk: { text: row?.text ?? '', rows }, next };
+    const query = batchQuery(where, after, batchSize);
+    return reader.query<RawRow>(query.text, query.values).then(withDates);
   };
-  let pending: Promise<Batch> | undefined = readBatch();
+  let next: Promise<ContactRow[]> | undefined = read();
   try {
-    while (pending) {
-      const { chunk, next }: Batch = await pending;
-      pending = next ? readBatch(next) : undefined;
-      if (chunk.rows) yield chunk;
+    while (next) {
+      const batch: ContactRow[] = await next;
+      const last = batch[batch.length - 1];
+      next = batch.length === batchSize && last ? read(last) : undefined;
+      if (batch.length) yield batch;
     }
   } finally {
-    await pending?.catch(() => undefined);
+    await next?.catch(() => undefined);
   }
 }

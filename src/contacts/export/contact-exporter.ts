@@ -3,17 +3,17 @@
 // before the file's last bytes go out, so every export a client received in full is audited
 // (and a failing audit write fails the download); an export that ends early — client gone,
 // database error — is recorded when its stream closes, flagged, with the rows read so far.
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { AuditContext, AuditLog } from '../../audit/audit-log.ts';
 import type { Database } from '../../db/database.ts';
 import { UnavailableError } from '../../domain/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { type ContactFilters, filterNames } from '../contact-filters.ts';
+import type { ContactRow } from '../contact-repository.ts';
 import { saoPauloDate } from './cells.ts';
-import { DEFAULT_BATCH_SIZE, type ExportChunk, exportChunks } from './contact-batches.ts';
-import { type CsvSeparator, csvChunks } from './csv-format.ts';
-import { jsonChunks } from './json-format.ts';
-import { csvRow, jsonRow, type RowFormat } from './row-sql.ts';
+import { contactBatches, DEFAULT_BATCH_SIZE } from './contact-batches.ts';
+import { type CsvSeparator, csvStream } from './csv-format.ts';
+import { jsonStream } from './json-format.ts';
 import { xlsxStream } from './xlsx-format.ts';
 
 export const EXPORT_FORMATS = ['xlsx', 'csv', 'json'] as const;
@@ -70,17 +70,12 @@ export class ContactExporter {
     const record = (extra: Record<string, string | number | boolean>) =>
       this.deps.audit.record(ctx, { action: 'contact.export', entityType: 'contact', meta: { ...auditMeta, rows: state.rows, ...extra } });
 
-    // The format decides how the rows are written (xlsx only knows its style ids once its
-    // workbook exists), so the read starts when the format asks for the rows.
-    let source: AsyncGenerator<ExportChunk> | undefined;
-    const rowsOf = (format: RowFormat) => {
-      source = exportChunks(this.deps.db.sql, request.filters, format, this.deps.batchSize ?? DEFAULT_BATCH_SIZE);
-      return counted(source, state, async () => {
-        await record({});
-        state.completed = true;
-      });
-    };
-    const stream = this.render(request, rowsOf);
+    const source = contactBatches(this.deps.db.sql, request.filters, this.deps.batchSize ?? DEFAULT_BATCH_SIZE);
+    const batches = counted(source, state, async () => {
+      await record({});
+      state.completed = true;
+    });
+    const stream = this.render(request, batches);
 
     stream.once('close', () => {
       this.running--;
@@ -90,7 +85,8 @@ export class ContactExporter {
       if (outcome === 'completed') return;
       // The source may never have started (client gone before the first read): close it so
       // no read is left behind, then record what was sent.
-      void Promise.resolve(source?.return(undefined))
+      void source
+        .return(undefined)
         .then(() => record({ aborted: true, reason: outcome }))
         .catch((err: unknown) => this.deps.logger.error({ event: 'audit_failed', requestId: ctx.requestId, err }, 'could not record an aborted export'));
     });
@@ -99,29 +95,26 @@ export class ContactExporter {
     return { stream, contentType: CONTENT_TYPES[request.format], fileName: `contatos-${saoPauloDate(this.deps.now?.())}.${extension}` };
   }
 
-  private render(request: ExportRequest, rowsOf: (format: RowFormat) => AsyncIterable<ExportChunk>): Readable {
+  private render(request: ExportRequest, batches: AsyncIterable<ContactRow[]>): Readable {
     switch (request.format) {
       case 'xlsx':
-        return xlsxStream(rowsOf);
-      case 'csv': {
-        const separator = request.separator ?? ';';
-        // A byte stream that reads the next batch only when the consumer wants more.
-        return Readable.from(csvChunks(rowsOf(csvRow(separator)), separator), { objectMode: false });
-      }
+        return xlsxStream(batches);
+      case 'csv':
+        return csvStream(batches, request.separator ?? ';');
       case 'json':
-        return Readable.from(jsonChunks(rowsOf(jsonRow())), { objectMode: false });
+        return jsonStream(batches);
     }
   }
 }
 
 async function* counted(
-  source: AsyncIterable<ExportChunk>,
+  source: AsyncIterable<ContactRow[]>,
   state: { rows: number },
   onExhausted: () => Promise<void>,
-): AsyncGenerator<ExportChunk> {
-  for await (const chunk of source) {
-    state.rows += chunk.rows;
-    yield chunk;
+): AsyncGenerator<ContactRow[]> {
+  for await (const batch of source) {
+    state.rows += batch.length;
+    yield batch;
   }
   await onExhausted();
 }

@@ -1,15 +1,23 @@
 // JSON: one array of contacts in the same shape GET /contacts returns (toContactDto), so a
 // script can consume either. Dates are ISO 8601 in UTC ("…Z"), like everywhere in the API;
 // no formula neutralization: JSON is not opened by spreadsheets and values must stay exact.
-// Each contact comes from the database as ",\n{…}" (row-sql.ts jsonRow).
-import type { ExportChunk } from './contact-batches.ts';
+import { Readable } from 'node:stream';
+import { toContactDto } from '../contact-dto.ts';
+import type { ContactRow } from '../contact-repository.ts';
 
-export async function* jsonChunks(chunks: AsyncIterable<ExportChunk>): AsyncGenerator<string> {
+async function* jsonChunks(batches: AsyncIterable<ContactRow[]>): AsyncGenerator<string> {
+  yield '[';
   let first = true;
-  for await (const chunk of chunks) {
-    // The first contact has no comma before it.
-    yield first ? `[${chunk.text.slice(1)}` : chunk.text;
+  for await (const batch of batches) {
+    // Joined from an array: one flat string (see csv-format.ts).
+    const items = new Array<string>(batch.length);
+    for (let i = 0; i < batch.length; i++) items[i] = JSON.stringify(toContactDto(batch[i]!));
+    yield (first ? '\n' : ',\n') + items.join(',\n');
     first = false;
   }
-  yield first ? '[]\n' : '\n]\n';
+  yield first ? ']\n' : '\n]\n';
+}
+
+export function jsonStream(batches: AsyncIterable<ContactRow[]>): Readable {
+  return Readable.from(jsonChunks(batches), { objectMode: false });
 }

@@ -4,9 +4,9 @@
 // ~460 MB RSS without waiting), so after every batch we let the zip and the socket catch up.
 import { PassThrough, type Readable } from 'node:stream';
 import type ExcelJS from 'exceljs';
-import type { ExportChunk } from './contact-batches.ts';
+import type { ContactRow } from '../contact-repository.ts';
 import { SPREADSHEET_COLUMNS } from './columns.ts';
-import { type RowFormat, xlsxRow } from './row-sql.ts';
+import { xlsxRowWriter } from './xlsx-rows.ts';
 
 // The socket side buffers this much before the zip is paused.
 const OUTPUT_BUFFER_BYTES = 1 << 20;
@@ -54,7 +54,7 @@ async function caughtUp(entry: Waitable | undefined, out: PassThrough): Promise<
   }
 }
 
-// One style object per column: the column's default style, and the id its cells' XML names.
+// One style object per column: the columns' default style, and (by id) their cells'.
 const COLUMN_STYLES = SPREADSHEET_COLUMNS.map((c) => ({ numFmt: c.kind === 'date' ? DATE_FORMAT : TEXT_FORMAT }));
 
 // exceljs holds ~8 MB of heap once loaded: loaded on the first xlsx export, not at start-up
@@ -62,23 +62,21 @@ const COLUMN_STYLES = SPREADSHEET_COLUMNS.map((c) => ({ numFmt: c.kind === 'date
 let excel: Promise<typeof ExcelJS> | undefined;
 const loadExcel = () => (excel ??= import('exceljs').then((m) => (m as unknown as { default: typeof ExcelJS }).default));
 
-/** The part of exceljs's WorkbookWriter this reaches into (exceljs 4.4). */
+/** The parts of exceljs 4.4's WorkbookWriter and WorksheetWriter this reaches into. */
 interface WriterInternals {
   zip: NodeJS.EventEmitter & { abort(): void };
   styles: { addStyleModel(model: object, cellType: number): number };
 }
 
 /**
- * The workbook around the rows is exceljs's (package parts, styles, frozen bold header, column
- * widths); the rows themselves arrive as the sheet's XML, written by the database exactly as
- * exceljs would write them (row-sql.ts xlsxRow), and go straight into the sheet's stream:
- * exceljs's per-row objects and XML rendering were ~3/4 of the export's time.
+ * exceljs writes the package around the rows (parts, styles, the frozen bold header, column
+ * widths); the rows go into the sheet's XML stream as text from xlsx-rows.ts, one write per batch.
  */
-async function writeWorkbook(rowsOf: (format: RowFormat) => AsyncIterable<ExportChunk>, out: PassThrough): Promise<void> {
+async function writeWorkbook(batches: AsyncIterable<ContactRow[]>, out: PassThrough): Promise<void> {
   const ExcelJS = await loadExcel();
   // No shared strings: that table would hold every distinct text of the export in memory.
-  // Deflate level 1: the sheet's XML is ~700 bytes a row and level 6 compressed it at about
-  // half the speed the rows are produced, for a file only ~FIXME % smaller.
+  // Deflate level 1 (archiver's default is 6): the sheet is ~600 bytes of XML a row, and at
+  // level 6 zlib was the slowest stage of the export; level 1 makes the file ~FIXME larger.
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false, zip: { zlib: { level: ZIP_LEVEL } } });
   const internals = workbook as unknown as WriterInternals;
   // An archiver error with no listener would take the whole process down; fail this download instead.
@@ -88,14 +86,19 @@ async function writeWorkbook(rowsOf: (format: RowFormat) => AsyncIterable<Export
   const header = sheet.addRow(SPREADSHEET_COLUMNS.map((c) => c.header));
   header.font = { bold: true };
   header.commit();
+  // The ids the columns' styles got (the same model gives the same id).
   const styleIds = SPREADSHEET_COLUMNS.map((c, i) =>
     internals.styles.addStyleModel(COLUMN_STYLES[i]!, c.kind === 'date' ? ExcelJS.ValueType.Date : ExcelJS.ValueType.String),
   );
-
+  const rowXml = xlsxRowWriter(styleIds);
   const sheetXml = (sheet as unknown as { stream: NodeJS.WritableStream }).stream;
+
   const entry = zipEntryOf(sheet);
-  for await (const chunk of rowsOf(xlsxRow(styleIds))) {
-    sheetXml.write(Buffer.from(chunk.text, 'utf8'));
+  let rowNumber = 1;
+  for await (const batch of batches) {
+    const xml = new Array<string>(batch.length);
+    for (let i = 0; i < batch.length; i++) xml[i] = rowXml(batch[i]!, ++rowNumber);
+    sheetXml.write(Buffer.from(xml.join(''), 'utf8'));
     await caughtUp(entry, out);
     // The client went away: leaving the loop closes the row source (and records the abort).
     if (out.destroyed) {
@@ -107,9 +110,8 @@ async function writeWorkbook(rowsOf: (format: RowFormat) => AsyncIterable<Export
   await workbook.commit();
 }
 
-/** The xlsx file; `rowsOf` reads the selected contacts as sheet rows in the given format. */
-export function xlsxStream(rowsOf: (format: RowFormat) => AsyncIterable<ExportChunk>): Readable {
+export function xlsxStream(batches: AsyncIterable<ContactRow[]>): Readable {
   const out = new PassThrough({ highWaterMark: OUTPUT_BUFFER_BYTES });
-  writeWorkbook(rowsOf, out).catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
+  writeWorkbook(batches, out).catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
   return out;
 }
