@@ -1,6 +1,6 @@
-// xlsx through exceljs's streaming WorkbookWriter: each row is serialized and handed to the
-// zip as soon as it is committed, so memory does not grow with the row count — provided we
-// wait for the consumer. The writer itself ignores backpressure (ENVIRONMENT.md: 1M rows →
+// xlsx through exceljs's streaming WorkbookWriter, with the rows' XML written by us
+// (xlsx-rows.ts) straight into the sheet's stream, one batch at a time, so memory does not grow
+// with the row count — provided we wait for the consumer. The writer itself ignores backpressure (ENVIRONMENT.md: 1M rows →
 // ~460 MB RSS without waiting), so after every batch we let the zip and the socket catch up.
 import { PassThrough, type Readable } from 'node:stream';
 import type ExcelJS from 'exceljs';
@@ -12,7 +12,6 @@ import { xlsxRowWriter } from './xlsx-rows.ts';
 const OUTPUT_BUFFER_BYTES = 1 << 20;
 // Uncompressed XML allowed to wait for zlib: about 1000 rows.
 const ZIP_BACKLOG_BYTES = 1 << 20;
-const ZIP_LEVEL = 1;
 const DATE_FORMAT = 'dd/mm/yyyy hh:mm';
 // "@" is Excel's Text format: a phone edited in Excel stays text instead of becoming 5,5E+12.
 const TEXT_FORMAT = '@';
@@ -75,9 +74,7 @@ interface WriterInternals {
 async function writeWorkbook(batches: AsyncIterable<ContactRow[]>, out: PassThrough): Promise<void> {
   const ExcelJS = await loadExcel();
   // No shared strings: that table would hold every distinct text of the export in memory.
-  // Deflate level 1 (archiver's default is 6): the sheet is ~600 bytes of XML a row, and at
-  // level 6 zlib was the slowest stage of the export; level 1 makes the file ~FIXME larger.
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false, zip: { zlib: { level: ZIP_LEVEL } } });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const internals = workbook as unknown as WriterInternals;
   // An archiver error with no listener would take the whole process down; fail this download instead.
   internals.zip.on('error', (err: Error) => out.destroy(err));
