@@ -9,11 +9,12 @@ async function* jsonChunks(batches: AsyncIterable<ContactRow[]>): AsyncGenerator
   yield '[';
   let first = true;
   for await (const batch of batches) {
-    // Joined from an array: one flat string (see csv-format.ts).
-    const items = new Array<string>(batch.length);
-    for (let i = 0; i < batch.length; i++) items[i] = JSON.stringify(toContactDto(batch[i]!));
-    yield (first ? '\n' : ',\n') + items.join(',\n');
-    first = false;
+    let chunk = '';
+    for (const row of batch) {
+      chunk += (first ? '\n' : ',\n') + JSON.stringify(toContactDto(row));
+      first = false;
+    }
+    yield chunk;
   }
   yield first ? ']\n' : '\n]\n';
 }
