@@ -4,7 +4,7 @@
 // 2-core machine — hardly depend on what the neighbours are doing.
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
-import { contactFiltersSchema, contactWhere } from '../src/contacts/contact-filters.ts';
+import { contactFiltersSchema } from '../src/contacts/contact-filters.ts';
 import { compile } from '../src/db/sql.ts';
 import { ContactRepository } from '../src/contacts/contact-repository.ts';
 import { decodeCursor } from '../src/contacts/cursor.ts';
@@ -41,7 +41,7 @@ export async function explainListings(url: string, queries: Record<string, strin
     for (const query of queries) {
       const { cursor, limit, ...filters } = query;
       captured.length = 0;
-      await repo.listPage(contactWhere(contactFiltersSchema.parse(filters)), Number(limit ?? 50), cursor ? decodeCursor(cursor) : undefined);
+      await repo.listPage(contactFiltersSchema.parse(filters), Number(limit ?? 50), cursor ? decodeCursor(cursor) : undefined);
       const { sql, params } = captured[0]!;
       const summary: PlanSummary = { scans: [], executionMs: [] };
       for (let i = 0; i < runs; i++) {

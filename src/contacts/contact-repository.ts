@@ -8,7 +8,8 @@ import { type SqlClient } from '../db/sql.ts';
 import { sqlClientOf } from '../db/transaction-sql.ts';
 import { type AuditContext, type AuditEntry, auditInsert } from '../audit/audit-log.ts';
 import { Fragment, join, sql } from '../db/sql.ts';
-import { buildReasonSearch, buildSearchText } from './contact-filters.ts';
+import { buildReasonSearch, buildSearchText, type ContactFilters, contactWhere } from './contact-filters.ts';
+import { listPageByMonthSql, readsByMonth } from './contact-list-query.ts';
 import { afterCursor, type ListCursor } from './cursor.ts';
 import type { ContactProvenance } from './provenance.ts';
 
@@ -154,7 +155,10 @@ export class ContactRepository {
   }
 
   /** One page newest first, plus one row more than asked so the caller knows if more follow. */
-  listPage(where: Prisma.ContactWhereInput, limit: number, cursor?: ListCursor): Promise<ContactRow[]> {
+  listPage(filters: ContactFilters, limit: number, cursor?: ListCursor): Promise<ContactRow[]> {
+    // Word searches read month by month (contact-list-query.ts says why).
+    if (readsByMonth(filters)) return this.prisma.$queryRaw<ContactRow[]>(listPageByMonthSql(filters, limit + 1, cursor, new Date()));
+    const where = contactWhere(filters);
     return this.prisma.contact.findMany({
       where: cursor ? { AND: [where, afterCursor(cursor)] } : where,
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
