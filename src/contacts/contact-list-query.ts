@@ -62,8 +62,9 @@ export function listPageByMonthSql(filters: ContactFilters, take: number, cursor
   const upper = [now, cursor?.createdAt, filters.createdTo].filter((d): d is Date => d !== undefined);
   const newest = bucketOf(new Date(Math.min(...upper.map((d) => d.getTime()))));
   const oldest = filters.createdFrom ? bucketOf(filters.createdFrom) : -Infinity;
+  // ORDER BY names the table's columns: a bare `id` would be the text alias of the output.
   const branch = (range: Prisma.Sql) =>
-    Prisma.sql`(SELECT ${COLUMNS} FROM contacts WHERE ${Prisma.join([...where, range], ' AND ')} ORDER BY created_at DESC, id DESC LIMIT ${take})`;
+    Prisma.sql`(SELECT ${COLUMNS} FROM contacts WHERE ${Prisma.join([...where, range], ' AND ')} ORDER BY contacts.created_at DESC, contacts.id DESC LIMIT ${take})`;
   const branches: Prisma.Sql[] = [];
   for (let i = 0; i < MONTH_BRANCHES && newest - i >= oldest; i++) {
     branches.push(branch(i === 0 ? Prisma.sql`${BUCKET} >= ${newest}` : Prisma.sql`${BUCKET} = ${newest - i}`));
