@@ -88,7 +88,7 @@ describe.each(BACKENDS)('word search month by month on %s', (backend) => {
   it('combines q with dates and channel, inside and across months', async () => {
     const iso = (ms: number) => new Date(ms).toISOString();
     const now = Date.now();
-    const windows = [
+    const windows: Record<string, string>[] = [
       { createdFrom: iso(now - 200 * DAY), createdTo: iso(now - 40 * DAY) },
       { createdFrom: iso(now - 75 * DAY) },
       { createdTo: iso(now - 300 * DAY) },
