@@ -24,7 +24,7 @@ export const BUCKET_SECONDS = 2_592_000;
 
 // Written exactly as in the index definition, or the planner will not use the index for it.
 // date_part on a timestamp *without* time zone is immutable, which an index expression must be.
-const BUCKET = Prisma.raw(`(floor(date_part('epoch', created_at AT TIME ZONE 'UTC') / ${BUCKET_SECONDS}))::int`);
+export const BUCKET = Prisma.raw(`(floor(date_part('epoch', created_at AT TIME ZONE 'UTC') / ${BUCKET_SECONDS}))::int`);
 
 /**
  * Months read one by one before the rest. Each branch that runs costs one GIN lookup (~1 ms);
