@@ -1,4 +1,4 @@
-// Searches of two or more words in GET /contacts read the newest 30-day buckets first and then
+// Searches of two or more words of 3+ characters in GET /contacts read the newest 30-day buckets first and then
 // the rest (src/contacts/contact-list-query.ts). With contacts spread over 17 months, pages of a search
 // must hold exactly the rows the documented semantics select (every word contained in the
 // folded name, the e-mail or the phone's digits), newest first, with no row twice or missing
@@ -63,14 +63,14 @@ describe.each(BACKENDS)('word search month by month on %s', (backend) => {
   }
 
   it.each([
-    ['maria a', 4],
-    ['ma silva', 3],
-    ['silva a', 4],
-    ['MARÍA  A', 9],
-    ['gmail.com co', 7],
-    ['conceicao c', 5],
-    ['SEBASTIÃO S', 6],
-    ['a.s a', 11],
+    ['maria mar', 4],
+    ['santos san', 3],
+    ['silva sil', 4],
+    ['MARÍA  MAR', 9],
+    ['gmail.com com', 7],
+    ['conceicao cao', 5],
+    ['SEBASTIÃO BAS', 6],
+    ['a.s com', 11],
   ])('q=%s with limit %i returns every match once, newest first, across all months', async (q, limit) => {
     const expected = rows.filter((r) => matches(r, q)).map((r) => r.id);
     expect(expected.length).toBeGreaterThan(limit); // more than one page, spread over months
@@ -78,9 +78,9 @@ describe.each(BACKENDS)('word search month by month on %s', (backend) => {
   });
 
   it('finds rows dated after now, and nothing for words no one has', async () => {
-    const future = rows.filter((r) => r.createdAt.getTime() > Date.now() && matches(r, 'gmail co'));
+    const future = rows.filter((r) => r.createdAt.getTime() > Date.now() && matches(r, 'gmail com'));
     expect(future.length).toBeGreaterThan(0);
-    const firstPage = (await admin.list({ q: 'gmail co', limit: future.length })).json<{ items: ContactDto[] }>().items;
+    const firstPage = (await admin.list({ q: 'gmail com', limit: future.length })).json<{ items: ContactDto[] }>().items;
     expect(firstPage.map((c) => c.id)).toEqual(future.map((r) => r.id));
     expect(await allPages({ q: 'zuleica maria', limit: 5 })).toEqual([]);
   });
@@ -97,16 +97,16 @@ describe.each(BACKENDS)('word search month by month on %s', (backend) => {
     for (const window of windows) {
       const from = window.createdFrom ? new Date(window.createdFrom).getTime() : -Infinity;
       const to = window.createdTo ? new Date(window.createdTo).getTime() : Infinity;
-      const expected = rows.filter((r) => matches(r, 'silva a') && r.createdAt.getTime() >= from && r.createdAt.getTime() < to).map((r) => r.id);
-      expect(await allPages({ q: 'silva a', limit: 3, ...window }), JSON.stringify(window)).toEqual(expected);
+      const expected = rows.filter((r) => matches(r, 'silva sil') && r.createdAt.getTime() >= from && r.createdAt.getTime() < to).map((r) => r.id);
+      expect(await allPages({ q: 'silva sil', limit: 3, ...window }), JSON.stringify(window)).toEqual(expected);
     }
-    const whatsapp = rows.filter((r) => matches(r, 'santos s') && r.sourceChannel === 'whatsapp').map((r) => r.id);
+    const whatsapp = rows.filter((r) => matches(r, 'santos san') && r.sourceChannel === 'whatsapp').map((r) => r.id);
     expect(whatsapp.length).toBeGreaterThan(3);
-    expect(await allPages({ q: 'santos s', channel: 'whatsapp', limit: 3 })).toEqual(whatsapp);
+    expect(await allPages({ q: 'santos san', channel: 'whatsapp', limit: 3 })).toEqual(whatsapp);
   });
 
   it('returns the same contact shape as GET /contacts/:id', async () => {
-    const [first] = (await admin.list({ q: 'ma silva', limit: 1 })).json<{ items: ContactDto[] }>().items;
+    const [first] = (await admin.list({ q: 'souza mar', limit: 1 })).json<{ items: ContactDto[] }>().items;
     expect(first).toBeDefined();
     expect(first).toEqual((await admin.get(first!.id)).json());
   });

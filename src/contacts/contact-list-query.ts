@@ -33,6 +33,9 @@ export const BUCKET = Prisma.raw(`(floor(date_part('epoch', created_at AT TIME Z
  */
 const MONTH_BRANCHES = 4;
 
+/** Shortest word that narrows a search: the trigram index's own minimum (contact-filters.ts). */
+const MIN_WORD = 3;
+
 const COLUMNS = Prisma.sql`id::text AS id, name, phone, email, reason, source_channel AS "sourceChannel", source_chat_id AS "sourceChatId",
   created_by AS "createdBy", mode, consent_at AS "consentAt", sync_status::text AS "syncStatus", sync_error AS "syncError",
   synced_at AS "syncedAt", created_at AS "createdAt", updated_at AS "updatedAt", protocol, provenance`;
@@ -42,14 +45,17 @@ const bucketStart = (bucket: number): Date => new Date(bucket * BUCKET_SECONDS *
 
 /**
  * Month by month pays off when matches are too many to sort them all and too rare for a walk
- * of the created_at index to meet 50 soon: two or more words ("maria silva": ~1 row in 900).
- * One word is common (the walk meets 50 within ~2,000 rows) or rare (the trigram index returns
- * a handful), and PostgreSQL picks the right one of those two itself; month by month it was
- * slower for common words, the planner misjudging the first, partial month (bench:list:
- * "q name (one word)" 0.4 → 2.6 ms at the database). A phone's digits are one word too.
+ * of the created_at index to meet 50 soon: two or more words of 3+ characters ("maria silva":
+ * ~1 row in 900). One word is common (the walk meets 50 within ~2,000 rows) or rare (the
+ * trigram index returns a handful), and PostgreSQL picks the right one of those two itself;
+ * a word of 1-2 characters ("ma silva") occurs nearly everywhere, so the others decide alone.
+ * Month by month was slower for those, the planner misjudging each month (database time at 1M
+ * rows: "q name (one word)" 0.4 → 2.6 ms, "ma silva" 1.3 → 16 ms). A phone's digits are one word.
  */
 export function readsByMonth(filters: ContactFilters): boolean {
-  return filters.q !== undefined && new Set(normalizeQuery(filters.q).split(/\s+/).filter(Boolean)).size > 1;
+  if (filters.q === undefined) return false;
+  const words = new Set(normalizeQuery(filters.q).split(/\s+/).filter(Boolean));
+  return words.size > 1 && [...words].every((w) => w.length >= MIN_WORD);
 }
 
 function afterCursorSql(cursor: ListCursor): Prisma.Sql {
