@@ -36,7 +36,14 @@ export async function explainListings(url: string, queries: Record<string, strin
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const repo = new ContactRepository(prisma, { query: async (f) => { const s = compile(f); return (await client.query(s.text, s.values)).rows; } });
+    // Searches of several words go through the SQL helper, the rest through Prisma: capture both.
+    const repo = new ContactRepository(prisma, {
+      query: async (f) => {
+        const s = compile(f);
+        captured.push({ sql: s.text, params: s.values });
+        return (await client.query(s.text, s.values)).rows;
+      },
+    });
     const out: PlanSummary[] = [];
     for (const query of queries) {
       const { cursor, limit, ...filters } = query;

@@ -13,7 +13,7 @@
 // their concatenation is in (created_at DESC, id DESC) order and the keyset cursor applies to
 // each branch unchanged. Rows are the ones the single query selects: the same conditions
 // (contactWhereSql, shared with the export) plus a time range per branch.
-import { Prisma } from '../generated/prisma/client.ts';
+import { Fragment, join, sql } from '../db/sql.ts';
 import type { ContactFilters } from './contact-filters.ts';
 import { normalizeQuery } from './contact-filters.ts';
 import { contactWhereSql } from './export/filter-sql.ts';
@@ -24,7 +24,7 @@ export const BUCKET_SECONDS = 2_592_000;
 
 // Written exactly as in the index definition, or the planner will not use the index for it.
 // date_part on a timestamp *without* time zone is immutable, which an index expression must be.
-export const BUCKET = Prisma.raw(`(floor(date_part('epoch', created_at AT TIME ZONE 'UTC') / ${BUCKET_SECONDS}))::int`);
+export const BUCKET = new Fragment([`(floor(date_part('epoch', created_at AT TIME ZONE 'UTC') / ${BUCKET_SECONDS}))::int`], []);
 
 /**
  * Months read one by one before the rest. Each branch that runs costs one GIN lookup (~1 ms);
@@ -35,10 +35,6 @@ const MONTH_BRANCHES = 4;
 
 /** Shortest word that narrows a search: the trigram index's own minimum (contact-filters.ts). */
 const MIN_WORD = 3;
-
-const COLUMNS = Prisma.sql`id::text AS id, name, phone, email, reason, source_channel AS "sourceChannel", source_chat_id AS "sourceChatId",
-  created_by AS "createdBy", mode, consent_at AS "consentAt", sync_status::text AS "syncStatus", sync_error AS "syncError",
-  synced_at AS "syncedAt", created_at AS "createdAt", updated_at AS "updatedAt", protocol, provenance`;
 
 export const bucketOf = (at: Date): number => Math.floor(at.getTime() / 1000 / BUCKET_SECONDS);
 const bucketStart = (bucket: number): Date => new Date(bucket * BUCKET_SECONDS * 1000);
@@ -58,13 +54,16 @@ export function readsByMonth(filters: ContactFilters): boolean {
   return words.size > 1 && [...words].every((w) => w.length >= MIN_WORD);
 }
 
-function afterCursorSql(cursor: ListCursor): Prisma.Sql {
-  return Prisma.sql`created_at <= ${cursor.createdAt} AND (created_at < ${cursor.createdAt} OR id < ${cursor.id}::uuid)`;
+function afterCursorSql(cursor: ListCursor): Fragment {
+  return sql`created_at <= ${cursor.createdAt}::timestamptz AND (created_at < ${cursor.createdAt}::timestamptz OR id < ${cursor.id}::uuid)`;
 }
 
 /** One page (limit + 1 rows, to tell whether more follow) of the filtered contacts, newest first. */
-export function listPageByMonthSql(filters: ContactFilters, take: number, cursor: ListCursor | undefined, now: Date): Prisma.Sql {
-  const where = [contactWhereSql(filters), ...(cursor ? [afterCursorSql(cursor)] : [])];
+/** `columns`: the repository's select list. */
+export function listPageByMonthSql(columns: Fragment, filters: ContactFilters, take: number, cursor: ListCursor | undefined, now: Date): Fragment {
+  // The export's translation of the filters, as a fragment of the SQL helper (same text and values).
+  const filtersSql = contactWhereSql(filters);
+  const where = [new Fragment(filtersSql.strings, filtersSql.values), ...(cursor ? [afterCursorSql(cursor)] : [])];
   // The newest month that can hold a row of this page: later rows are excluded by the cursor
   // or createdTo anyway, and the first branch takes every month from it on (`>=`), so rows
   // dated after `now` (a skewed clock) are still found.
@@ -72,9 +71,9 @@ export function listPageByMonthSql(filters: ContactFilters, take: number, cursor
   const newest = bucketOf(new Date(Math.min(...upper.map((d) => d.getTime()))));
   const oldest = filters.createdFrom ? bucketOf(filters.createdFrom) : -Infinity;
   // ORDER BY names the table's columns: a bare `id` would be the text alias of the output.
-  const branch = (range: Prisma.Sql) =>
-    Prisma.sql`(SELECT ${COLUMNS} FROM contacts WHERE ${Prisma.join([...where, range], ' AND ')} ORDER BY contacts.created_at DESC, contacts.id DESC LIMIT ${take})`;
-  const branches: Prisma.Sql[] = [];
+  const branch = (range: Fragment) =>
+    sql`(SELECT ${columns} FROM contacts WHERE ${join([...where, range], ' AND ')} ORDER BY contacts.created_at DESC, contacts.id DESC LIMIT ${take}::int)`;
+  const branches: Fragment[] = [];
   // Each month is given twice: as the bucket, which the GIN index looks up, and as a created_at
   // range, which stops a walk of the created_at index at the month's end (the planner cannot
   // tell that the bucket falls as created_at does, and walked 500k rows without it).
@@ -83,8 +82,8 @@ export function listPageByMonthSql(filters: ContactFilters, take: number, cursor
     branches.push(
       branch(
         i === 0
-          ? Prisma.sql`${BUCKET} >= ${b} AND created_at >= ${bucketStart(b)}`
-          : Prisma.sql`${BUCKET} = ${b} AND created_at >= ${bucketStart(b)} AND created_at < ${bucketStart(b + 1)}`,
+          ? sql`${BUCKET} >= ${b}::int AND created_at >= ${bucketStart(b)}::timestamptz`
+          : sql`${BUCKET} = ${b}::int AND created_at >= ${bucketStart(b)}::timestamptz AND created_at < ${bucketStart(b + 1)}::timestamptz`,
       ),
     );
   }
@@ -92,8 +91,8 @@ export function listPageByMonthSql(filters: ContactFilters, take: number, cursor
   // created_at < the bucket's start is the same set as bucket < it (whole milliseconds against
   // an exact multiple of the bucket), and leaves the planner free to read these rows the plain
   // way: a bucket range in the GIN index would gather every older row first.
-  if (rest > oldest) branches.push(branch(Prisma.sql`created_at < ${bucketStart(rest)}`));
+  if (rest > oldest) branches.push(branch(sql`created_at < ${bucketStart(rest)}::timestamptz`));
   // createdFrom after createdTo: no month to read, and a UNION of nothing is not SQL.
-  if (!branches.length) branches.push(branch(Prisma.sql`TRUE`));
-  return Prisma.sql`SELECT * FROM (${Prisma.join(branches, ' UNION ALL ')}) page LIMIT ${take}`;
+  if (!branches.length) branches.push(branch(sql`TRUE`));
+  return sql`SELECT * FROM (${join(branches, ' UNION ALL ')}) page LIMIT ${take}::int`;
 }

@@ -155,9 +155,9 @@ export class ContactRepository {
   }
 
   /** One page newest first, plus one row more than asked so the caller knows if more follow. */
-  listPage(filters: ContactFilters, limit: number, cursor?: ListCursor): Promise<ContactRow[]> {
-    // Word searches read month by month (contact-list-query.ts says why).
-    if (readsByMonth(filters)) return this.prisma.$queryRaw<ContactRow[]>(listPageByMonthSql(filters, limit + 1, cursor, new Date()));
+  async listPage(filters: ContactFilters, limit: number, cursor?: ListCursor): Promise<ContactRow[]> {
+    // Searches of several words read month by month (contact-list-query.ts says why).
+    if (readsByMonth(filters)) return (await this.db.query<ContactRow>(listPageByMonthSql(RETURNED, filters, limit + 1, cursor, new Date()))).map(asRow);
     const where = contactWhere(filters);
     return this.prisma.contact.findMany({
       where: cursor ? { AND: [where, afterCursor(cursor)] } : where,
