@@ -4,7 +4,7 @@
 // 2-core machine — hardly depend on what the neighbours are doing.
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
-import { contactFiltersSchema, contactWhere } from '../src/contacts/contact-filters.ts';
+import { contactFiltersSchema } from '../src/contacts/contact-filters.ts';
 import { compile } from '../src/db/sql.ts';
 import { ContactRepository } from '../src/contacts/contact-repository.ts';
 import { decodeCursor } from '../src/contacts/cursor.ts';
@@ -36,12 +36,19 @@ export async function explainListings(url: string, queries: Record<string, strin
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const repo = new ContactRepository(prisma, { query: async (f) => { const s = compile(f); return (await client.query(s.text, s.values)).rows; } });
+    // Searches of several words go through the SQL helper, the rest through Prisma: capture both.
+    const repo = new ContactRepository(prisma, {
+      query: async (f) => {
+        const s = compile(f);
+        captured.push({ sql: s.text, params: s.values });
+        return (await client.query(s.text, s.values)).rows;
+      },
+    });
     const out: PlanSummary[] = [];
     for (const query of queries) {
       const { cursor, limit, ...filters } = query;
       captured.length = 0;
-      await repo.listPage(contactWhere(contactFiltersSchema.parse(filters)), Number(limit ?? 50), cursor ? decodeCursor(cursor) : undefined);
+      await repo.listPage(contactFiltersSchema.parse(filters), Number(limit ?? 50), cursor ? decodeCursor(cursor) : undefined);
       const { sql, params } = captured[0]!;
       const summary: PlanSummary = { scans: [], executionMs: [] };
       for (let i = 0; i < runs; i++) {

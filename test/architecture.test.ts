@@ -43,8 +43,8 @@ const PRISMA_RAW = new Set([
   'src/users/user-repository.ts', // the last-admin row lock
   'connectors/whatsapp/auth-state.ts', // the batch upsert
 ]);
-/** Prisma's query builder on an SQL table, pending the same rework: the contact list page. */
-const PRISMA_ON_SQL_TABLE = new Set(['src/contacts/contact-repository.ts:contact.findMany']);
+/** Prisma's query builder on an SQL table: none. */
+const PRISMA_ON_SQL_TABLE = new Set<string>();
 
 const WRITE_METHODS = 'create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany';
 

@@ -4,12 +4,13 @@
 // same statements run on the transaction's connection (sqlClientOf). Reads never select the
 // derived search columns; they exist for the filters only.
 import { Prisma, type PrismaClient, type SyncStatus } from '../generated/prisma/client.ts';
-import { type SqlClient } from '../db/sql.ts';
 import { sqlClientOf } from '../db/transaction-sql.ts';
 import { type AuditContext, type AuditEntry, auditInsert } from '../audit/audit-log.ts';
-import { Fragment, join, sql } from '../db/sql.ts';
-import { buildReasonSearch, buildSearchText } from './contact-filters.ts';
-import { afterCursor, type ListCursor } from './cursor.ts';
+import { Fragment, join, type SqlClient, sql } from '../db/sql.ts';
+import { buildReasonSearch, buildSearchText, type ContactFilters } from './contact-filters.ts';
+import { afterCursorSql, listPageByMonthSql, readsByMonth } from './contact-list-query.ts';
+import { contactWhereSql } from './export/filter-sql.ts';
+import type { ListCursor } from './cursor.ts';
 import type { ContactProvenance } from './provenance.ts';
 
 export interface ContactRow {
@@ -31,27 +32,6 @@ export interface ContactRow {
   protocol: string;
   provenance: unknown;
 }
-
-// The list page still reads through Prisma's query builder (its filters are Prisma `where`s).
-const listColumns = {
-  id: true,
-  name: true,
-  phone: true,
-  email: true,
-  reason: true,
-  sourceChannel: true,
-  sourceChatId: true,
-  createdBy: true,
-  mode: true,
-  consentAt: true,
-  syncStatus: true,
-  syncError: true,
-  syncedAt: true,
-  createdAt: true,
-  updatedAt: true,
-  protocol: true,
-  provenance: true,
-} satisfies Prisma.ContactSelect;
 
 /** Dates as Dates whichever client read the row (pg, PGlite, or Prisma inside a transaction). */
 const date = (v: unknown) => (v == null ? null : new Date(v as string));
@@ -154,13 +134,13 @@ export class ContactRepository {
   }
 
   /** One page newest first, plus one row more than asked so the caller knows if more follow. */
-  listPage(where: Prisma.ContactWhereInput, limit: number, cursor?: ListCursor): Promise<ContactRow[]> {
-    return this.prisma.contact.findMany({
-      where: cursor ? { AND: [where, afterCursor(cursor)] } : where,
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take: limit + 1,
-      select: listColumns,
-    });
+  async listPage(filters: ContactFilters, limit: number, cursor?: ListCursor): Promise<ContactRow[]> {
+    // Searches of several words read month by month (contact-list-query.ts says why).
+    if (readsByMonth(filters)) return (await this.db.query<ContactRow>(listPageByMonthSql(RETURNED, filters, limit + 1, cursor, new Date()))).map(asRow);
+    const where = cursor ? sql`${contactWhereSql(filters)} AND ${afterCursorSql(cursor)}` : contactWhereSql(filters);
+    const rows = await this.db.query<ContactRow>(sql`
+      SELECT ${RETURNED} FROM contacts WHERE ${where} ORDER BY contacts.created_at DESC, contacts.id DESC LIMIT ${limit + 1}::int`);
+    return rows.map(asRow);
   }
 
   /** Applies `changes` on top of `current`, keeping the search columns in step (and `provenance` when given). */

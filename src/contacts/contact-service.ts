@@ -7,7 +7,7 @@ import type { SqlClient } from '../db/sql.ts';
 import type { Prisma, PrismaClient, SyncStatus } from '../generated/prisma/client.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { toContactDto, toPortabilityDocument, type UpdateRequestEntry } from './contact-dto.ts';
-import { type ContactFilters, contactWhere, filterNames } from './contact-filters.ts';
+import { type ContactFilters, filterNames } from './contact-filters.ts';
 import { type ContactInput, normalizeContactInput } from './contact-input.ts';
 import { type ContactChanges, type ContactCreation, ContactRepository, type ContactRow, isUniqueViolation } from './contact-repository.ts';
 import { type ContactDto, MAX_PAGE_SIZE, type PortabilityDocument } from './contact-schemas.ts';
@@ -185,7 +185,7 @@ export class ContactService {
       throw ValidationError.field('limit', `must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
     }
     const cursor = page.cursor ? decodeCursor(page.cursor) : undefined;
-    const rows = await this.repo.listPage(contactWhere(filters), page.limit, cursor);
+    const rows = await this.repo.listPage(filters, page.limit, cursor);
     const items = rows.slice(0, page.limit);
     const last = items[items.length - 1];
     const nextCursor = rows.length > page.limit && last ? encodeCursor(last) : null;

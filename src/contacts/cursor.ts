@@ -2,7 +2,6 @@
 // the last row of the previous one, so rows inserted meanwhile never shift later pages (no
 // duplicates, no gaps) and page 1000 costs what page 1 costs — unlike OFFSET.
 // The cursor is opaque to clients (base64url) so its contents may change without an API change.
-import type { Prisma } from '../generated/prisma/client.ts';
 import { ValidationError } from '../domain/errors.ts';
 
 export interface ListCursor {
@@ -30,16 +29,4 @@ export function decodeCursor(raw: string): ListCursor {
   const createdAt = new Date(at);
   if (Number.isNaN(createdAt.getTime())) throw invalid();
   return { createdAt, id };
-}
-
-/**
- * Rows strictly after the cursor in (created_at DESC, id DESC) order. Written as
- * `created_at <= c AND (created_at < c OR id < i)` rather than the OR alone so PostgreSQL can
- * use `created_at <= c` as an index condition and start the scan at the cursor.
- */
-export function afterCursor(cursor: ListCursor): Prisma.ContactWhereInput {
-  return {
-    createdAt: { lte: cursor.createdAt },
-    OR: [{ createdAt: { lt: cursor.createdAt } }, { id: { lt: cursor.id } }],
-  };
 }

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { SqlRunner } from './sql-runner.ts';
 
@@ -16,7 +17,7 @@ const MEMORY_PARAMS = ['-c', 'shared_buffers=16MB', '-c', 'temp_buffers=4MB', '-
  */
 export async function openPglite(dataDir?: string): Promise<PGlite> {
   if (dataDir) await mkdir(dataDir, { recursive: true });
-  const db = new PGlite({ dataDir, extensions: { pg_trgm }, startParams: [...PGlite.defaultStartParams, ...MEMORY_PARAMS] });
+  const db = new PGlite({ dataDir, extensions: { pg_trgm, btree_gin }, startParams: [...PGlite.defaultStartParams, ...MEMORY_PARAMS] });
   await db.waitReady;
   return db;
 }

@@ -59,7 +59,7 @@ function withDates(rows: RawRow[]): ContactRow[] {
 }
 
 function batchQuery(where: Fragment, after: Position | undefined, limit: number): Fragment {
-  // Written like cursor.ts's afterCursor: `created_at <= c` is the index condition that starts
+  // Written like contact-list-query.ts's afterCursorSql: `created_at <= c` is the index condition that starts
   // the scan at the previous batch's end; the OR breaks ties between equal timestamps.
   const keyset = after
     ? sql`AND contacts.created_at <= ${after.createdAt}::timestamptz
