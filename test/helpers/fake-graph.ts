@@ -48,6 +48,10 @@ export interface FakeGraph {
   requests: GraphRequest[];
   /** GETs of media metadata and files, in order. */
   mediaRequests: GraphRequest[];
+  /** Mark-as-read POSTs ({status: 'read'}, maybe with the typing indicator), in order. */
+  readRequests: GraphRequest[];
+  /** Next answers to mark-as-read POSTs, in order; when empty they succeed. */
+  readQueue: GraphBehavior[];
   /** Next answers, in order; when empty, `fallback` answers. */
   queue: GraphBehavior[];
   fallback: GraphBehavior;
@@ -70,6 +74,8 @@ export async function startFakeGraph(): Promise<FakeGraph> {
   const fake: Omit<FakeGraph, 'url' | 'close'> = {
     requests: [],
     mediaRequests: [],
+    readRequests: [],
+    readQueue: [],
     queue: [],
     fallback: graph.ok(),
     sentIds: [],
@@ -93,8 +99,10 @@ export async function startFakeGraph(): Promise<FakeGraph> {
       fake.mediaRequests.push({ method: 'GET', path: req.url ?? '', headers: req.headers, body });
       return serveMedia(req, res);
     }
-    fake.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
-    const behavior = fake.queue.shift() ?? fake.fallback;
+    // Read receipts too: they come with every turn, and must not eat the answers scripted for sends.
+    const read = (body as { status?: unknown } | undefined)?.status === 'read';
+    (read ? fake.readRequests : fake.requests).push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
+    const behavior = (read ? fake.readQueue.shift() : fake.queue.shift()) ?? (read ? graph.ok() : fake.fallback);
     if (behavior.kind === 'hang') return;
     if (behavior.kind === 'drop') {
       req.socket.destroy();
@@ -106,7 +114,7 @@ export async function startFakeGraph(): Promise<FakeGraph> {
       return;
     }
     // Mark-as-read (optionally with the typing indicator) answers {success: true}, not a wamid.
-    if ((body as { status?: unknown } | undefined)?.status === 'read') {
+    if (read) {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ success: true }));
       return;
