@@ -40,6 +40,8 @@ export interface GraphRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: unknown;
+  /** Arrival order across every list (sends, reads, media). */
+  order: number;
 }
 
 export interface FakeGraph {
@@ -69,6 +71,7 @@ export const GRAPH_VERSION = 'v23.0';
 export async function startFakeGraph(): Promise<FakeGraph> {
   const sockets = new Set<Socket>();
   let seq = 0;
+  let arrivals = 0;
   let base = '';
   const media = new Map<string, { bytes: Buffer; mimeType: string; token: string }>();
   const fake: Omit<FakeGraph, 'url' | 'close'> = {
@@ -96,12 +99,12 @@ export async function startFakeGraph(): Promise<FakeGraph> {
     const body = await readBody(req);
     // Media downloads are listed apart: `requests` holds the sends tests count and compare.
     if (req.method === 'GET') {
-      fake.mediaRequests.push({ method: 'GET', path: req.url ?? '', headers: req.headers, body });
+      fake.mediaRequests.push({ method: 'GET', path: req.url ?? '', headers: req.headers, body, order: ++arrivals });
       return serveMedia(req, res);
     }
     // Read receipts too: they come with every turn, and must not eat the answers scripted for sends.
     const read = (body as { status?: unknown } | undefined)?.status === 'read';
-    (read ? fake.readRequests : fake.requests).push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
+    (read ? fake.readRequests : fake.requests).push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, order: ++arrivals });
     const behavior = (read ? fake.readQueue.shift() : fake.queue.shift()) ?? (read ? graph.ok() : fake.fallback);
     if (behavior.kind === 'hang') return;
     if (behavior.kind === 'drop') {
