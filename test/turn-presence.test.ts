@@ -9,7 +9,8 @@ import { type FakeGraph, graph, startFakeGraph } from './helpers/fake-graph.ts';
 import { FAKE_BOT_TOKEN, type FakeTelegram, startFakeTelegram, telegramErrors } from './helpers/fake-telegram.ts';
 import { REDIS_TEST_URL } from './helpers/postgres.ts';
 import { openSse } from './helpers/sse-client.ts';
-import { textUpdate } from './helpers/telegram-chat.ts';
+import { telegramChat, textUpdate } from './helpers/telegram-chat.ts';
+import { catalog } from '../fsm/catalog.ts';
 import { CLOUD, cloudChat, cloudEnv } from './helpers/whatsapp-cloud.ts';
 import { openWebChat } from './helpers/web-chat.ts';
 
@@ -63,6 +64,25 @@ describe('typing on Telegram', () => {
     expect(await presenceCount(t, 'telegram', 'failed')).toBe(failed + 1);
     // Nothing personal in what was logged about it.
     expect(t.logs.text).not.toContain(String(user.id));
+  });
+
+  it('shows no typing during a handoff: the bot stays silent there, an attendant answers', async () => {
+    const user = { id: ++nextUser, first_name: 'Caio', last_name: 'Lima' };
+    const post = async (update: Record<string, unknown>) => {
+      const res = await t.atende.http.inject({ method: 'POST', url: '/webhooks/telegram', headers: { 'x-telegram-bot-api-secret-token': SECRET }, payload: update });
+      expect(res.statusCode).toBe(200);
+    };
+    const chat = telegramChat(t.atende, fake, user, post);
+    await chat.say('oi');
+    expect((await chat.say('atendente')).map((m) => m.text)).toEqual([catalog.handoff()]);
+    const typings = fake.calls('sendChatAction').filter((b) => b.chat_id === user.id).length;
+    expect(typings).toBeGreaterThanOrEqual(2);
+    const before = await t.atende.db.prisma.inboundMessage.count({ where: { channel: 'telegram', chatId: String(user.id), processedAt: { not: null } } });
+    // No reply comes in a handoff: the row being processed is what shows the turn ran.
+    await post(textUpdate(user, 'alô, tem alguém?'));
+    await expect.poll(() => t.atende.db.prisma.inboundMessage.count({ where: { channel: 'telegram', chatId: String(user.id), processedAt: { not: null } } })).toBe(before + 1);
+    await t.atende.conversations.whenIdle();
+    expect(fake.calls('sendChatAction').filter((b) => b.chat_id === user.id)).toHaveLength(typings);
   });
 
   it('answers at once when sendChatAction hangs', async () => {

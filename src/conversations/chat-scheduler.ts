@@ -61,6 +61,13 @@ export class ChatScheduler {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** Shutdown: drops the pending looks-again; their messages stay in the inbox for the next worker. */
+  cancelDeferred(): void {
+    for (const timer of this.deferred.values()) clearTimeout(timer);
+    this.deferred.clear();
+    this.next();
+  }
+
   private idle(): boolean {
     return !this.running.size && !this.waiting.size && !this.deferred.size;
   }

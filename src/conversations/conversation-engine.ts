@@ -192,6 +192,8 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
       await retentionJob.stop();
       await reaper?.stop();
       await kicks.close();
+      // A burst still gathering is not started now: its rows stay pending for the next worker.
+      scheduler.cancelDeferred();
       // In-flight turns finish (bounded): an unfinished one is redone by another worker.
       await Promise.race([scheduler.whenIdle(), new Promise((r) => setTimeout(r, 5_000).unref())]);
       host.clear();

@@ -112,8 +112,9 @@ export class ConversationRunner {
 
   /** Runs one message, re-reading the conversation if another worker moved it meanwhile. */
   private async handle(chat: ChatRef, row: TurnRow, cached: Cached, claimUntil: Date | null) {
-    // "Lido" / "digitando…" for the person's messages, from the turn's start to its commit.
-    const presence = row.kind.startsWith('control:')
+    // "Lido" / "digitando…" for the person's messages, from the turn's start to its commit —
+    // not during a handoff, where the bot stays silent and an attendant will answer.
+    const presence = row.kind.startsWith('control:') || cached?.status === 'handoff'
       ? undefined
       : this.deps.presence?.start(chat.channel, { accountId: chat.accountId, chatId: chat.chatId, messageIds: [row, ...(row.burst ?? [])].map((r) => r.messageId) });
     try {
