@@ -202,7 +202,7 @@ export interface Connector {
    */
   downloadMedia?(media: InboundMedia, limits: MediaLimits): Promise<Uint8Array>;
   /** Shows the person that their message was read and is being answered (see ChannelPresence). */
-  presence?: ChannelPresence;
+  turnPresence?: ChannelPresence;
 }
 
 /** The messages a turn is answering, as a channel's presence hook needs them. */

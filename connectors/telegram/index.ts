@@ -86,7 +86,7 @@ export function createTelegramConnector(deps: TelegramConnectorDeps): Connector 
       intake = undefined;
     },
 
-    presence: telegramTurnPresence(new TelegramPresence(api)),
+    turnPresence: telegramTurnPresence(new TelegramPresence(api)),
     downloadMedia: (media, limits) => downloadTelegramMedia({ api, apiUrl: config.apiUrl, token: config.token, ...(deps.fetch ? { fetch: deps.fetch } : {}) }, media, limits),
     sendText: (chatId, text, idempotencyKey, options) => outbound.sendText(chatId, text, idempotencyKey, options),
 

@@ -54,7 +54,7 @@ export function createWebConnector(deps: WebConnectorDeps): Connector {
       await deps.events.close();
     },
     // "digitando…" on the chat's streams while a turn runs; a lost signal costs only the hint.
-    presence: {
+    turnPresence: {
       turnStarted({ chatId }, outcome) {
         const signal = (typing: boolean) => void deps.events.typing(chatId, typing).then(() => outcome(true), () => outcome(false));
         signal(true);

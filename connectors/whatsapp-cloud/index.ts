@@ -29,7 +29,7 @@ export function createWhatsappCloudConnector(deps: WhatsappCloudConnectorDeps): 
     async stop() {
       context = undefined;
     },
-    presence: cloudTurnPresence(
+    turnPresence: cloudTurnPresence(
       new CloudPresence({ apiUrl: deps.config.apiUrl, phoneNumberId: deps.config.phoneNumberId, token: deps.config.token, timeoutMs: deps.config.policy.timeoutMs }),
     ),
     downloadMedia(media, limits) {

@@ -28,7 +28,7 @@ export class TurnPresenceHub {
 
   /** Starts the channel's indicator for a turn; the returned `stop()` never throws either. */
   start(channel: string, target: TurnPresenceTarget): TurnPresence {
-    const presence = this.connectors.get(channel)?.presence;
+    const presence = this.connectors.get(channel)?.turnPresence;
     if (!presence) return NOTHING;
     const outcome = (ok: boolean) => {
       this.calls.inc({ channel, outcome: ok ? 'ok' : 'failed' });
