@@ -5,6 +5,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { contactFiltersSchema, contactWhere } from '../src/contacts/contact-filters.ts';
+import { compile } from '../src/db/sql.ts';
 import { ContactRepository } from '../src/contacts/contact-repository.ts';
 import { decodeCursor } from '../src/contacts/cursor.ts';
 import { PrismaClient } from '../src/generated/prisma/client.ts';
@@ -35,7 +36,7 @@ export async function explainListings(url: string, queries: Record<string, strin
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const repo = new ContactRepository(prisma);
+    const repo = new ContactRepository(prisma, { query: async (f) => { const s = compile(f); return (await client.query(s.text, s.values)).rows; } });
     const out: PlanSummary[] = [];
     for (const query of queries) {
       const { cursor, limit, ...filters } = query;

@@ -1,8 +1,9 @@
-// Runs the real process entry (src/server.ts) in a child process, so that a benchmark or a
-// test can measure the server's own memory (RSS from /proc) apart from the client's, and
-// downloads files from it while sampling that memory.
+// Runs the real process entry (src/server.ts, or with `compiled` dist/src/server.js as
+// `npm start` does) in a child process, so that a benchmark or a test can measure the server's
+// own memory (RSS from /proc) apart from the client's, and downloads files from it while
+// sampling that memory.
 import { readFile, writeFile } from 'node:fs/promises';
-import { startAppProcess } from '../test/helpers/app-process.ts';
+import { type AppProcessOptions, startAppProcess } from '../test/helpers/app-process.ts';
 
 export interface ServerProcess {
   url: string;
@@ -24,8 +25,8 @@ async function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number
 }
 
 /** The real server process (test/helpers/app-process.ts), with its memory readable. */
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
-  const server = await startAppProcess(env, timeoutMs);
+export async function startServerProcess(env: Record<string, string>, timeoutMs = 60_000, options: AppProcessOptions = {}): Promise<ServerProcess> {
+  const server = await startAppProcess(env, timeoutMs, options);
   const { pid } = server;
   return {
     url: server.url,

@@ -11,6 +11,7 @@ import { webChannelConfig } from './web/config.ts';
 import { LocalWebChatEvents, RedisWebChatEvents } from './web/events.ts';
 import { createWebConnector } from './web/index.ts';
 import { whatsappChannelConfig } from './whatsapp/config.ts';
+import type { SentTextStore } from './whatsapp/resend-lookup.ts';
 import type { WhatsappSocketFactory } from './whatsapp/socket.ts';
 import { whatsappCloudConfig } from './whatsapp-cloud/config.ts';
 import { createWhatsappCloudConnector } from './whatsapp-cloud/index.ts';
@@ -28,6 +29,8 @@ export interface ConnectorDeps {
   registry: Registry;
   /** DATA_DIR, resolved. */
   dataDir: string;
+  /** The outbound store's read of a sent reply (WhatsApp answers recipients' retries from it). */
+  sentTexts?: SentTextStore;
   /** Replacements for provider clients (tests: a fake WhatsApp socket). */
   channelOverrides?: { whatsappSocket?: WhatsappSocketFactory };
 }
@@ -54,6 +57,7 @@ export async function createConnectorRegistry(deps: ConnectorDeps): Promise<Conn
         logger: deps.logger,
         registry: deps.registry,
         redis: deps.redis,
+        ...(deps.sentTexts ? { sentTexts: deps.sentTexts } : {}),
         ...(deps.channelOverrides?.whatsappSocket ? { socketFactory: deps.channelOverrides.whatsappSocket } : {}),
       }),
     );

@@ -54,10 +54,12 @@ export function formatDate(iso: string): string {
 
 const COMMANDS_HINT = 'A qualquer momento: CANCELAR encerra sem salvar, RECOMEÇAR começa de novo, ATENDENTE chama uma pessoa da equipe.';
 
-/** Labels of channel-native controls (buttons), in the same voice as the replies. */
+/** Texts a channel itself shows or sends (native controls, its own notices), in the same voice as the replies. */
 export const channelTexts = {
   /** Telegram's "share contact" keyboard button, offered when the bot asks for the person's own phone. */
   sharePhoneButton: '📱 Enviar meu telefone',
+  /** WhatsApp (Baileys): a message that could not be decrypted; sent once per message. */
+  undecryptable: 'Não consegui ler sua última mensagem. Pode enviar de novo, por favor?',
 };
 
 /** Titles of the fixed answers a reply offers (fsm/reply-options.ts), as a person would type them. */

@@ -62,7 +62,7 @@ if (config.DATABASE_URL || args['embedded-db']) {
     throw err;
   }
   await db.migrate();
-  contacts = new ContactService({ prisma: db.prisma, sql: db, audit: new AuditLog(db.prisma) });
+  contacts = new ContactService({ prisma: db.prisma, sql: db, audit: new AuditLog(db) });
 } else {
   logger.warn(
     { event: 'mcp_contact_tools_off' },

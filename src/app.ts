@@ -92,16 +92,21 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     const applied = await db.migrate();
     if (applied.length) logger.info({ event: 'migrations_applied', count: applied.length, database: db.kind }, 'database migrated');
 
-    const audit = new AuditLog(db.prisma);
+    const audit = new AuditLog(db);
+    // The conversation runtime's tables, shared by the engine, the handoff inbox and sync (and
+    // the WhatsApp channel, which reads sent replies back for recipients' retries).
+    const repositories = createConversationRepositories(db, { keepRaw: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' });
+    const { users } = repositories;
     const contacts = new ContactService({ prisma: db.prisma, sql: db, audit, registry: metrics.registry });
     const updateRequests = new UpdateRequestService(db.prisma, contacts, audit);
-    const sync = createContactSync({ config, prisma: db.prisma, contacts, audit, registry: metrics.registry, logger, timing: options.syncTiming });
+    contacts.onExportRequests((id) => updateRequests.ofContact(id));
+    const sync = createContactSync({ config, db, conversations: repositories.conversations, contacts, audit, registry: metrics.registry, logger, timing: options.syncTiming });
     opened.push(() => sync.close());
     const extraction = await createExtractionStack({ config, logger, registry: metrics.registry, version: VERSION, contacts });
     opened.push(() => extraction.close());
     const jwtSecret = await resolveJwtSecret(config.JWT_SECRET, dataDir);
-    const tokens = new TokenService(db.prisma, { secret: jwtSecret });
-    await bootstrapAdmin(db.prisma, logger, {
+    const tokens = new TokenService(users, { secret: jwtSecret });
+    await bootstrapAdmin(users, logger, {
       adminEmail: config.ADMIN_EMAIL,
       adminPassword: config.ADMIN_PASSWORD,
       production: config.NODE_ENV === 'production',
@@ -112,10 +117,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     checks.push(extraction.healthCheck);
     redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger, redisNamespace(config.DATABASE_URL)) : undefined;
     opened.push(() => redis?.close());
-    const connectors = await createConnectorRegistry({ config, prisma: db.prisma, jwtSecret, accessTokens: tokens, redis, logger, registry: metrics.registry, dataDir, channelOverrides: options.channelOverrides });
-    // The conversation runtime's tables, shared by the engine and the handoff inbox.
-    const repositories = createConversationRepositories(db, { keepRaw: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' });
-    const { users } = repositories;
+    const connectors = await createConnectorRegistry({ config, prisma: db.prisma, jwtSecret, accessTokens: tokens, redis, logger, registry: metrics.registry, dataDir, sentTexts: repositories.outbound, channelOverrides: options.channelOverrides });
     // A new handoff is also told outside (conversation.handoff through the signed webhook).
     handoff = createHandoffInbox({ config, prisma: db.prisma, repositories, audit, logger, registry: metrics.registry, redis, onOpened: sync.handoffOpened });
     opened.push(() => handoff?.close());
@@ -127,7 +129,7 @@ export async function createAtende(config: Config, options: AtendeOptions = {}):
     opened.push(() => http.close());
     await http.register(healthRoutes, { checks });
     await http.register(metricsRoutes, { registry: metrics.registry, token: config.METRICS_TOKEN });
-    await http.register(authRoutes, { prisma: db.prisma, tokens, audit, loginRateLimitPerMinute: config.LOGIN_RATE_LIMIT_PER_MIN, throttle: new LoginThrottle(db.prisma), streamTickets: handoff.tickets });
+    await http.register(authRoutes, { users, tokens, audit, loginRateLimitPerMinute: config.LOGIN_RATE_LIMIT_PER_MIN, throttle: new LoginThrottle(db.prisma), streamTickets: handoff.tickets });
     await http.register(userRoutes, { users, tokens, audit, passwords: createPasswordPolicy() });
     await http.register(auditRoutes, { audit });
     await http.register(contactRoutes, { contacts, extractor: extraction.extractor });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserRepository } from '../src/users/user-repository.ts';
 import { TokenService } from '../src/auth/token-service.ts';
 import { apiOf, userIdOf } from './helpers/admin-api.ts';
 import { ADMIN, BACKENDS, startTestApp, type TestApp } from './helpers/app.ts';
@@ -24,7 +25,7 @@ describe.each(BACKENDS)('auth on %s', (backend) => {
   };
   const refresh = (refreshToken: string) => api('POST', '/auth/refresh', undefined, { refreshToken });
   /** The app's token service as seen from another moment. */
-  const tokensAt = (now: Date) => new TokenService(t.atende.db.prisma, { secret: JWT_SECRET, now: () => now });
+  const tokensAt = (now: Date) => new TokenService(new UserRepository(t.atende.db.prisma), { secret: JWT_SECRET, now: () => now });
 
   beforeAll(async () => {
     t = await startTestApp({ backend, env: { JWT_SECRET } });

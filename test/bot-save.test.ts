@@ -35,10 +35,9 @@ describe.each(BACKENDS)('the bot saving a contact on %s', (backend) => {
     await db.migrate();
     sql = db;
     const registry = new Registry();
-    const audit = new AuditLog(db.prisma);
+    const audit = new AuditLog(db);
     const contacts = new ContactService({ prisma: db.prisma, sql, audit, registry });
     const services = botServices({
-      db: sql,
       contacts,
       updateRequests: new UpdateRequestService(db.prisma, contacts, audit),
       extract: async () => ({ found: {}, missing: [], invalid: [] }),

@@ -126,7 +126,7 @@ describe.each(BACKENDS)('contact export access and rows on %s', (backend) => {
   it('records an export the client abandoned, flagged, and frees its slot', async () => {
     const exporter = new ContactExporter({
       db: t.atende.db,
-      audit: new AuditLog(t.atende.db.prisma),
+      audit: new AuditLog(t.atende.db),
       logger: t.atende.logger,
       batchSize: 100,
       maxConcurrent: 1,

@@ -59,10 +59,9 @@ describe.each(BACKENDS)('conversation crash and restore on the real actors, %s',
     db = await openDatabase({ databaseUrl: pg?.url });
     await db.migrate();
     const registry = new Registry();
-    const audit = new AuditLog(db.prisma);
+    const audit = new AuditLog(db);
     const contacts = new ContactService({ prisma: db.prisma, sql: db, audit, registry });
     real = botServices({
-      db,
       contacts,
       updateRequests: new UpdateRequestService(db.prisma, contacts, audit),
       // The model is down: the machine reads what its rules can and asks for the rest.

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserRepository } from '../src/users/user-repository.ts';
 import { TokenService } from '../src/auth/token-service.ts';
 import { type GuardedRoute, routeTable } from '../src/http/auth-guard.ts';
 import { userIdOf } from './helpers/admin-api.ts';
@@ -72,8 +73,8 @@ describe.each(BACKENDS)('route guard on %s', (backend) => {
       admin,
       attendant: await t.tokenFor('attendant'),
       // Same secret, same user, but issued 61 minutes ago: expired a minute ago.
-      expired: await new TokenService(t.atende.db.prisma, { secret: JWT_SECRET, now: () => hourAndMinuteAgo }).signAccessToken(adminUser),
-      otherSecret: await new TokenService(t.atende.db.prisma, { secret: 'another-secret-0123456789abcdefghijklmnop' }).signAccessToken(adminUser),
+      expired: await new TokenService(new UserRepository(t.atende.db.prisma), { secret: JWT_SECRET, now: () => hourAndMinuteAgo }).signAccessToken(adminUser),
+      otherSecret: await new TokenService(new UserRepository(t.atende.db.prisma), { secret: 'another-secret-0123456789abcdefghijklmnop' }).signAccessToken(adminUser),
       // Signed with the right key but not by atende's token service (no issuer/audience).
       noSubject: await new SignJWT({ role: 'admin' })
         .setProtectedHeader({ alg: 'HS256' })

@@ -6,11 +6,10 @@ import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import type { Connector, ConnectorContext, ConnectorHealth, Intake } from '../types.ts';
 import { WindowLimiter } from '../../src/http/window-limiter.ts';
 import { enforce } from './auth.ts';
-import { eraseWebChatSubject } from './erasure.ts';
 import type { WebChannelConfig } from './config.ts';
 import type { WebChatEvents } from './events.ts';
 import { WEB_CHANNEL, webInboundRoutes } from './routes.ts';
-import { WebMailbox } from './mailbox.ts';
+import { WebMailbox, eraseWebChatSubject } from './mailbox.ts';
 import { webOutboundRoutes } from './reply-routes.ts';
 import { WebSessionTokens } from './session-token.ts';
 

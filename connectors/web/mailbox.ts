@@ -1,8 +1,13 @@
 // Where the web channel "delivers": replies land in web_chat_messages, where the chat client
 // reads them (list after a cursor, or the SSE stream). The idempotency key is unique, so a
-// reply redelivered after a crash is not shown twice.
+// reply redelivered after a crash is not shown twice. Every statement on that table is here,
+// erasure included: the replies may repeat what the person typed (the summary before saving),
+// so the replies of the conversations in scope lose their text, and the person's own chats
+// their id.
 import type { ReplyOption } from '../../fsm/reply-options.ts';
-import type { PrismaClient } from '../../src/generated/prisma/client.ts';
+import type { Prisma, PrismaClient } from '../../src/generated/prisma/client.ts';
+import type { ErasureMatch } from '../types.ts';
+import { WEB_CHANNEL } from './routes.ts';
 
 export interface WebReply {
   id: number;
@@ -30,5 +35,17 @@ export class WebMailbox {
       select: { id: true, text: true, options: true, createdAt: true },
     });
     return rows.map((r) => ({ id: Number(r.id), text: r.text, options: (r.options as ReplyOption[] | null) ?? [], at: r.createdAt.toISOString() }));
+  }
+}
+
+/** The connector's erasure hook: runs inside the contact's erasure transaction. */
+export async function eraseWebChatSubject(match: ErasureMatch, tx: Prisma.TransactionClient): Promise<void> {
+  // Replies carry the conversation id at the start of their idempotency key.
+  if (match.conversationIds.length) {
+    await tx.webChatMessage.updateMany({ where: { OR: match.conversationIds.map((id) => ({ idempotencyKey: { startsWith: `${id}:` } })) }, data: { text: '' } });
+  }
+  for (const chat of match.chats) {
+    if (chat.channel !== WEB_CHANNEL) continue;
+    await tx.webChatMessage.updateMany({ where: { chatId: chat.chatId }, data: { chatId: chat.pseudonym, text: '' } });
   }
 }

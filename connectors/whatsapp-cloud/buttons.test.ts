@@ -13,7 +13,7 @@ const PNID = '106540352242922';
 let fake: FakeGraph;
 const connector = () =>
   createWhatsappCloudConnector({
-    config: { token: 'EAAG-test-token', appSecret: 's', verifyToken: 'v', phoneNumberId: PNID, apiUrl: fake.url, policy: { timeoutMs: 500, maxAttempts: 1, backoffMs: 10, breakerThreshold: 100, halfOpenAfterMs: 60_000 } },
+    config: { token: 'EAAG-test-token', appSecret: 's', verifyToken: 'v', phoneNumberId: PNID, apiUrl: fake.url, policy: { timeoutMs: 2_000, maxAttempts: 1, backoffMs: 10, breakerThreshold: 100, halfOpenAfterMs: 60_000 } },
     registry: new Registry(),
   });
 

@@ -4,9 +4,12 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { fakeSocketFactory } from '../../test/helpers/fake-whatsapp-socket.ts';
+import { staysFor } from '../../test/helpers/quiet.ts';
 import type { DatabaseAuthState } from './auth-state.ts';
 import { WhatsappConnection } from './connection.ts';
 import { createWhatsappMetrics } from './metrics.ts';
+import type { WatchdogOptions } from './liveness-watchdog.ts';
+import { watchdogFromMinutes } from './liveness-watchdog.ts';
 import { backoffDelay, closeAction } from './reconnect-policy.ts';
 
 /** An in-memory login store that counts clears (the database one is tested in test/). */
@@ -19,7 +22,7 @@ function memoryAuth() {
   return { store, load };
 }
 
-function rig(wrapLoad: (load: () => Promise<DatabaseAuthState>) => () => Promise<DatabaseAuthState> = (l) => l) {
+function rig(wrapLoad: (load: () => Promise<DatabaseAuthState>) => () => Promise<DatabaseAuthState> = (l) => l, watchdog?: WatchdogOptions) {
   const sockets = fakeSocketFactory();
   const auth = memoryAuth();
   const qrOut = new PassThrough();
@@ -39,6 +42,7 @@ function rig(wrapLoad: (load: () => Promise<DatabaseAuthState>) => () => Promise
     random: () => 1,
     onUpsert: (e) => upserts.push(e),
     onMessageUpdates: () => {},
+    ...(watchdog ? { watchdog } : {}),
   });
   return { conn, sockets, auth, registry, printed: () => printed, upserts };
 }
@@ -178,6 +182,81 @@ describe('WhatsApp connection', () => {
     expect(conn.status().state).toBe('reconnecting');
     await sockets.socket(0, 2_000);
     expect(conn.status().state).toBe('connecting');
+    await conn.disconnect('stopped');
+  });
+});
+
+describe('liveness watchdog', () => {
+  // Milliseconds instead of minutes: silent for more than 80 ms means dead, checked every 10 ms.
+  const WATCHDOG = { idleMs: 80, checkEveryMs: 10 };
+  const metric = async (registry: Registry, name: string) => (await registry.getSingleMetricAsString(name)).split('\n').filter((l) => !l.startsWith('#'));
+
+  it('WHATSAPP_WATCHDOG_MIN minutes become the idle limit, checked every tenth of it (30 s at most); 0 is off', () => {
+    expect(watchdogFromMinutes(5)).toEqual({ idleMs: 300_000, checkEveryMs: 30_000 });
+    expect(watchdogFromMinutes(1)).toEqual({ idleMs: 60_000, checkEveryMs: 6_000 });
+    expect(watchdogFromMinutes(0)).toBeUndefined();
+  });
+
+  it.each([
+    ['frames', (s: { frame(): void }) => s.frame()],
+    ['events', (s: { emit(e: 'messages.update', a: unknown[]): void }) => s.emit('messages.update', [])],
+  ])('leaves an open socket alone while %s keep arriving', async (_what, beat) => {
+    const { conn, sockets, registry } = rig(undefined, WATCHDOG);
+    conn.connect();
+    const sock = await sockets.socket(0);
+    sock.open();
+    const heart = setInterval(() => beat(sock as never), 20);
+    try {
+      expect(await staysFor(() => [sockets.sockets.length, conn.status().state, sock.ended], 400)).toEqual([1, 'connected', false]);
+    } finally {
+      clearInterval(heart);
+    }
+    expect(await metric(registry, 'atende_whatsapp_watchdog_reconnects_total')).toEqual(['atende_whatsapp_watchdog_reconnects_total 0']);
+    await conn.disconnect('stopped');
+  });
+
+  it('closes an open socket that went silent and reconnects by the backoff policy, counting it', async () => {
+    const { conn, sockets, registry } = rig(undefined, WATCHDOG);
+    conn.connect();
+    const dead = await sockets.socket(0);
+    dead.open();
+    const silentFrom = Date.now();
+    const next = await sockets.socket(1, 2_000);
+    // Not before the idle limit; then the first backoff step (20 ms with random = 1).
+    expect(Date.now() - silentFrom).toBeGreaterThanOrEqual(WATCHDOG.idleMs);
+    expect(dead.ended).toBe(true);
+    expect(conn.status()).toMatchObject({ state: 'connecting', reconnectAttempt: 1, lastDisconnect: { reason: 'watchdog' } });
+    expect(conn.openSocket()).toBeUndefined();
+    expect(await metric(registry, 'atende_whatsapp_watchdog_reconnects_total')).toEqual(['atende_whatsapp_watchdog_reconnects_total 1']);
+    expect(await metric(registry, 'atende_whatsapp_reconnects_total')).toEqual(['atende_whatsapp_reconnects_total{reason="watchdog"} 1']);
+
+    // The dead socket's late close changes nothing; the new one takes over.
+    dead.close(428);
+    next.open();
+    expect(conn.status()).toMatchObject({ state: 'connected', reconnectAttempt: 0 });
+    expect(conn.openSocket()).toBe(next);
+    next.frame();
+    expect(await staysFor(() => sockets.sockets.length, 50)).toBe(2);
+    await conn.disconnect('stopped');
+  });
+
+  it('does not judge a socket that is not open (waiting for a QR scan), nor one that was stopped', async () => {
+    const { conn, sockets } = rig(undefined, WATCHDOG);
+    conn.connect();
+    const sock = await sockets.socket(0);
+    sock.showQr('2@qr');
+    expect(await staysFor(() => [sockets.sockets.length, conn.status().state], 300)).toEqual([1, 'qr']);
+    sock.open();
+    await conn.disconnect('stopped');
+    expect(await staysFor(() => [sockets.sockets.length, conn.status().state], 300)).toEqual([1, 'stopped']);
+  });
+
+  it('is off without options: a silent socket stays', async () => {
+    const { conn, sockets } = rig();
+    conn.connect();
+    const sock = await sockets.socket(0);
+    sock.open();
+    expect(await staysFor(() => [sockets.sockets.length, conn.status().state], 300)).toEqual([1, 'connected']);
     await conn.disconnect('stopped');
   });
 });

@@ -1,13 +1,16 @@
 // The life of the WhatsApp socket: open it with the stored login, follow its
 // 'connection.update' events (QR, open, close), reconnect as reconnect-policy.ts says, and
 // report the state truthfully. Each socket gets a generation number: events of a socket
-// that was replaced are ignored, so a late 'close' cannot tear down its successor.
+// that was replaced are ignored, so a late 'close' cannot tear down its successor. While
+// open, a liveness watchdog (liveness-watchdog.ts) closes a socket that went silent and
+// reconnects it by the same policy as any other close.
 import QRCode from 'qrcode';
 import type { Logger } from '../../src/observability/logger.ts';
 import type { DatabaseAuthState } from './auth-state.ts';
 import { CONNECTION_STATES, type ConnectionState, type WhatsappMetrics } from './metrics.ts';
+import { LivenessWatchdog, type WatchdogOptions } from './liveness-watchdog.ts';
 import { type BackoffOptions, backoffDelay, closeAction, reasonName, statusCodeOf } from './reconnect-policy.ts';
-import type { WhatsappSocket, WhatsappSocketEvents, WhatsappSocketFactory } from './socket.ts';
+import type { SocketFactoryInput, WhatsappSocket, WhatsappSocketEvents, WhatsappSocketFactory } from './socket.ts';
 
 export interface ConnectionOptions {
   loadAuth: () => Promise<DatabaseAuthState>;
@@ -24,6 +27,10 @@ export interface ConnectionOptions {
   onMessageUpdates(updates: WhatsappSocketEvents['messages.update']): void;
   /** The state or the QR changed (to publish them for other replicas). */
   onChange?(): void;
+  /** Handed to every socket: the content of a sent message, for a recipient's retry. */
+  getMessage?: SocketFactoryInput['getMessage'];
+  /** Reconnect an open socket that received nothing for this long; absent: no watchdog. */
+  watchdog?: WatchdogOptions;
 }
 
 export interface ConnectionStatus {
@@ -47,6 +54,7 @@ export class WhatsappConnection {
   private lastDisconnect: ConnectionStatus['lastDisconnect'];
   private credsWrites: Promise<void> = Promise.resolve();
   private active = false;
+  private watchdog: LivenessWatchdog | undefined;
 
   constructor(private readonly opts: ConnectionOptions) {
     this.reportState();
@@ -59,6 +67,11 @@ export class WhatsappConnection {
   /** The QR to scan now, if the socket is waiting for one. */
   qr(): string | undefined {
     return this.state === 'qr' ? this.latestQr : undefined;
+  }
+
+  /** The socket while it waits to be linked (a QR is up): a pairing code can be asked for then. */
+  linkingSocket(): WhatsappSocket | undefined {
+    return this.state === 'qr' ? this.sock : undefined;
   }
 
   /** The socket, only while it is open. */
@@ -83,6 +96,7 @@ export class WhatsappConnection {
     this.active = false;
     this.generation++;
     clearTimeout(this.timer);
+    this.stopWatchdog();
     const sock = this.sock;
     this.sock = undefined;
     this.latestQr = undefined;
@@ -114,22 +128,26 @@ export class WhatsappConnection {
     try {
       const auth = await this.opts.loadAuth();
       if (gen !== this.generation) return;
-      const sock = await this.opts.factory({ auth, logger: this.opts.logger });
+      const sock = await this.opts.factory({ auth, logger: this.opts.logger, ...(this.opts.getMessage ? { getMessage: this.opts.getMessage } : {}) });
       if (gen !== this.generation) {
         await Promise.resolve(sock.end(undefined)).catch(() => {});
         return;
       }
       this.sock = sock;
       this.me = auth.state.creds.me?.id ?? this.me;
+      // Anything that arrives is a sign of life for the watchdog.
+      const alive = () => gen === this.generation && this.watchdog?.touch();
+      sock.ws.on('frame', alive);
       sock.ev.on('creds.update', () => {
+        alive();
         // In order, and never lost to a rejected predecessor.
         this.credsWrites = this.credsWrites
           .then(() => auth.saveCreds())
           .catch((err: Error) => this.opts.logger.error({ event: 'whatsapp_creds_save_failed', err: { message: err.message } }, 'could not store WhatsApp credentials'));
       });
-      sock.ev.on('connection.update', (update) => void this.onUpdate(gen, sock, auth, update));
-      sock.ev.on('messages.upsert', (event) => gen === this.generation && this.opts.onUpsert(event, sock));
-      sock.ev.on('messages.update', (updates) => gen === this.generation && this.opts.onMessageUpdates(updates));
+      sock.ev.on('connection.update', (update) => (alive(), void this.onUpdate(gen, sock, auth, update)));
+      sock.ev.on('messages.upsert', (event) => (alive(), gen === this.generation && this.opts.onUpsert(event, sock)));
+      sock.ev.on('messages.update', (updates) => (alive(), gen === this.generation && this.opts.onMessageUpdates(updates)));
     } catch (err) {
       if (gen !== this.generation) return;
       this.opts.logger.error({ event: 'whatsapp_socket_failed', err: { message: (err as Error).message } }, 'could not open the WhatsApp socket');
@@ -151,11 +169,13 @@ export class WhatsappConnection {
       this.me = sock.user?.id ?? auth.state.creds.me?.id ?? this.me;
       this.setState('connected');
       this.opts.logger.info({ event: 'whatsapp_connected' }, 'WhatsApp connected');
+      this.startWatchdog(gen, sock);
     }
     if (update.connection === 'close') await this.onClose(gen, update.lastDisconnect?.error, auth);
   }
 
   private async onClose(gen: number, error: unknown, auth: DatabaseAuthState) {
+    this.stopWatchdog();
     this.sock = undefined;
     this.latestQr = undefined;
     const code = statusCodeOf(error);
@@ -183,6 +203,37 @@ export class WhatsappConnection {
       return;
     }
     this.retryLater(reason);
+  }
+
+  private startWatchdog(gen: number, sock: WhatsappSocket) {
+    if (!this.opts.watchdog) return;
+    this.stopWatchdog();
+    this.watchdog = new LivenessWatchdog(this.opts.watchdog, (silentMs) => void this.onSilent(gen, sock, silentMs));
+    this.watchdog.start();
+  }
+
+  private stopWatchdog() {
+    this.watchdog?.stop();
+    this.watchdog = undefined;
+  }
+
+  /** The open socket went silent: drop it (its late events are ignored) and reconnect. */
+  private async onSilent(gen: number, sock: WhatsappSocket, silentMs: number) {
+    if (gen !== this.generation || this.state !== 'connected') return;
+    this.watchdog = undefined;
+    this.sock = undefined;
+    const reason = 'watchdog';
+    this.lastDisconnect = { reason, at: new Date() };
+    this.opts.metrics.reconnects.inc({ reason });
+    this.opts.metrics.watchdogReconnects.inc();
+    this.opts.logger.warn({ event: 'whatsapp_watchdog', silentMs }, 'WhatsApp socket received nothing for too long; closing it and reconnecting');
+    // The next generation starts here, so the dead socket's 'close' (if it ever comes) is ignored.
+    this.retryLater(reason);
+    sock.ev.removeAllListeners('connection.update');
+    // A wedged socket may never finish closing: do not wait for it.
+    void Promise.resolve()
+      .then(() => sock.end(undefined))
+      .catch(() => {});
   }
 
   private retryLater(reason: string) {

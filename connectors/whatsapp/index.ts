@@ -1,15 +1,18 @@
 // WhatsApp through Baileys (WhatsApp Web's multi-device protocol): one linked number per
 // session. Only a process that runs workers and holds the lease (lease.ts) opens the socket;
 // inbound messages go to the intake first, before anything else can fail; replies go out
-// through the open socket (sender.ts).
-import { whatsappKeyEraser } from './erasure.ts';
+// through the open socket (sender.ts). Around that: a recipient's retry is answered from the
+// outbound store (resend-lookup.ts), a silent socket is reconnected (liveness-watchdog.ts),
+// an undecryptable message gets a request to send it again (undecryptable.ts), the number can
+// be linked by pairing code as well as by QR, and presence.ts marks messages read and typing.
+import { ConflictError, UnavailableError } from '../../src/domain/errors.ts';
 import { withDeadline } from '../../src/util/deadline.ts';
 import type { Registry } from 'prom-client';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import type { RedisClients } from '../../src/locks/redis.ts';
 import type { Logger } from '../../src/observability/logger.ts';
 import type { Connector, ConnectorContext, ConnectorHealth, InboundMessage } from '../types.ts';
-import { useDatabaseAuthState } from './auth-state.ts';
+import { useDatabaseAuthState, whatsappKeyEraser } from './auth-state.ts';
 import type { WhatsappChannelConfig } from './config.ts';
 import { WhatsappConnection } from './connection.ts';
 import { normalizeUpsert, WHATSAPP_CHANNEL } from './normalize.ts';
@@ -18,6 +21,9 @@ import { downloadWhatsappMedia } from './media-download.ts';
 import { withNumberedOptions } from './numbered-options.ts';
 import { LocalLease, RedisLease, type SocketLease } from './lease.ts';
 import { createWhatsappMetrics } from './metrics.ts';
+import { WhatsappPresence } from './presence.ts';
+import { createResendLookup, type SentTextStore } from './resend-lookup.ts';
+import { UndecryptableReplies } from './undecryptable.ts';
 import { WhatsappSender } from './sender.ts';
 import { deliveryStatuses } from './receipts.ts';
 import { whatsappRoutes, type WhatsappStatusView } from './routes.ts';
@@ -30,6 +36,8 @@ export interface WhatsappConnectorDeps {
   logger: Logger;
   registry: Registry;
   redis?: RedisClients;
+  /** The outbound store, read to answer a recipient's retry of a message we sent. */
+  sentTexts?: SentTextStore;
   /** Makes the socket; Baileys' makeWASocket by default (tests pass a fake). */
   socketFactory?: WhatsappSocketFactory;
   /** Where the terminal QR goes (stdout by default). */
@@ -43,11 +51,18 @@ const INTAKE_ATTEMPTS = 25;
 const intakeDelay = (attempt: number) => Math.min(30_000, 500 * 2 ** attempt);
 // The LID→PN mapping is a local key-store read; it must not hold up a message for long.
 const MAPPING_TIMEOUT_MS = 2_000;
+// WhatsApp answers a pairing-code request in about a second; past this it is not coming.
+const PAIRING_TIMEOUT_MS = 15_000;
 
 /** The account id of a JID: its user part (the bot's number, without device). */
 const accountOf = (jid: string | undefined) => /^(\d{5,20})[:@]/.exec(jid ?? '')?.[1];
 
-export function createWhatsappConnector(deps: WhatsappConnectorDeps): Connector {
+/** The connector, with its read-receipt and typing indicator for the turn runner to use. */
+export type WhatsappConnector = Connector & { presence: WhatsappPresence };
+
+const alreadyConnected = () => new ConflictError('already-connected', 'a WhatsApp number is linked and connected; unlink it on the phone (Linked devices) to link another');
+
+export function createWhatsappConnector(deps: WhatsappConnectorDeps): WhatsappConnector {
   const { config } = deps;
   const logger = deps.logger.child({ channel: WHATSAPP_CHANNEL });
   const metrics = createWhatsappMetrics(deps.registry);
@@ -82,16 +97,18 @@ export function createWhatsappConnector(deps: WhatsappConnectorDeps): Connector 
   const handleUpsert = async (event: unknown, sock: WhatsappSocket) => {
     const accountId = accountOf(connection.ownJid() ?? sock.user?.id) ?? config.session;
     const mapping = sock.signalRepository?.lidMapping;
-    const { messages, skipped } = await normalizeUpsert(event, {
+    const { messages, skipped, undecryptable } = await normalizeUpsert(event, {
       accountId,
       allowGroups: config.allowGroups,
       ...(mapping ? { pnForLid: (lid: string) => withDeadline(mapping.getPNForLID(lid), MAPPING_TIMEOUT_MS, () => new Error('LID mapping read timed out')) } : {}),
     });
     for (const [reason, n] of Object.entries(skipped)) metrics.skipped.inc({ reason }, n);
+    for (const stub of undecryptable) unreadable.received(stub);
+    for (const m of messages) unreadable.readable(m.chatId, m.messageId);
     if (messages.length && context) await deliver(messages);
   };
 
-  const connection = new WhatsappConnection({
+  const connection: WhatsappConnection = new WhatsappConnection({
     loadAuth: () => useDatabaseAuthState(deps.prisma, config.session),
     factory: deps.socketFactory ?? baileysSocketFactory,
     logger,
@@ -109,6 +126,16 @@ export function createWhatsappConnector(deps: WhatsappConnectorDeps): Connector 
       const statuses = deliveryStatuses(updates);
       for (const s of statuses) void context?.deliveryStatus.record(s).catch(() => {});
     },
+    ...(deps.sentTexts
+      ? {
+          getMessage: createResendLookup({
+            store: deps.sentTexts,
+            accountId: (): string | undefined => accountOf(connection.ownJid()),
+            pnForLid: async (lid) => (await connection.openSocket()?.signalRepository?.lidMapping?.getPNForLID(lid)) ?? null,
+          }),
+        }
+      : {}),
+    ...(config.watchdog ? { watchdog: config.watchdog } : {}),
   });
 
   const sender = new WhatsappSender(() => {
@@ -116,6 +143,33 @@ export function createWhatsappConnector(deps: WhatsappConnectorDeps): Connector 
     if (sock) return { sock };
     return { why: connection.status().state === 'standby' ? 'standby' : 'not-connected' };
   });
+
+  const unreadable = new UndecryptableReplies({
+    send: (chatId, text, key) => sender.sendText(chatId, text, key),
+    metrics,
+    logger,
+    ...(config.undecryptableGraceMs !== undefined ? { graceMs: config.undecryptableGraceMs } : {}),
+  });
+
+  const pairingCode = async (phoneDigits: string): Promise<string> => {
+    if (!runsSocket()) {
+      const relayed = await remote();
+      if (relayed?.view.state === 'connected') throw alreadyConnected();
+      throw new UnavailableError('this replica does not hold the WhatsApp socket; try again (another replica answers) or call the one that holds it', 1, 'not-lease-holder');
+    }
+    const { state } = connection.status();
+    if (state === 'connected') throw alreadyConnected();
+    const sock = connection.linkingSocket();
+    if (!sock) throw new UnavailableError(`the WhatsApp socket is not ready for linking yet (state: ${state}); try again in a few seconds`, 2, 'not-ready');
+    try {
+      const code = await withDeadline(sock.requestPairingCode(phoneDigits), PAIRING_TIMEOUT_MS, () => new Error(`no answer within ${PAIRING_TIMEOUT_MS} ms`));
+      logger.info({ event: 'whatsapp_pairing_code' }, 'WhatsApp pairing code issued: type it on the phone (Linked devices → Link with phone number instead)');
+      return code;
+    } catch (err) {
+      logger.warn({ event: 'whatsapp_pairing_code_failed', err: { message: (err as Error).message } }, 'WhatsApp gave no pairing code');
+      throw new UnavailableError('WhatsApp did not give a pairing code; try again, or scan the QR', 5, 'pairing-failed');
+    }
+  };
 
   const localView = (): WhatsappStatusView => {
     const s = connection.status();
@@ -141,6 +195,7 @@ export function createWhatsappConnector(deps: WhatsappConnectorDeps): Connector 
         const relayed = await remote();
         return relayed ? { ...relayed.view, source: 'lease-holder' } : localView();
       },
+      pairingCode,
     }),
     async start(ctx) {
       context = ctx;
@@ -165,15 +220,19 @@ export function createWhatsappConnector(deps: WhatsappConnectorDeps): Connector 
       if (wasRunning) await shared?.clear();
       await lease?.stop();
       await inbound;
+      await unreadable.stop();
     },
     downloadMedia: (media, limits) => downloadWhatsappMedia(media, limits, connection.openSocket(), logger),
     sendText: (chatId, text, idempotencyKey, options) => sender.sendText(chatId, withNumberedOptions(text, options?.options), idempotencyKey),
     async health(): Promise<ConnectorHealth> {
-      const { state } = connection.status();
+      const { state, lastDisconnect } = connection.status();
       if (state === 'connected') return { status: 'up' };
       if (state === 'logged-out') return { status: 'down', detail: 'logged out: scan a new QR (GET /channels/whatsapp/qr)' };
-      return { status: 'degraded', detail: state === 'standby' ? 'another replica holds the WhatsApp socket' : `WhatsApp ${state}` };
+      if (state === 'standby') return { status: 'degraded', detail: 'another replica holds the WhatsApp socket' };
+      const why = lastDisconnect?.reason === 'watchdog' ? ' after the socket went silent (watchdog)' : '';
+      return { status: 'degraded', detail: `WhatsApp ${state}${why}` };
     },
     eraseSubject: whatsappKeyEraser(config.session),
+    presence: new WhatsappPresence(() => connection.openSocket()),
   };
 }

@@ -74,11 +74,41 @@ describe.each([
     ['newsletter', 'newsletter'],
     ['from-me', 'from-me'],
     ['group', 'group'],
-    ['undecryptable', 'empty'],
   ])('starts no turn for %s', async (name, why) => {
-    const { messages, skipped } = await run(name);
+    const { messages, skipped, undecryptable } = await run(name);
     expect(messages).toEqual([]);
     expect(skipped).toEqual({ [why]: 1 });
+    expect(undecryptable).toEqual([]);
+  });
+
+  it('reports an undecryptable stub of a private chat (to ask for it again), starting no turn', async () => {
+    expect(proto.WebMessageInfo.StubType.CIPHERTEXT).toBe(2);
+    const { messages, skipped, undecryptable } = await run('undecryptable');
+    expect(messages).toEqual([]);
+    expect(skipped).toEqual({ undecryptable: 1 });
+    expect(undecryptable).toEqual([{ chatId: '5511987654321@s.whatsapp.net', messageId: '3EB016B2C3D4E5F60734' }]);
+    // The enum's name, as a stub reads once it went through JSON.
+    const named = upsert('undecryptable');
+    named.messages = named.messages.map((m) => ({ ...m, messageStubType: 'CIPHERTEXT' }));
+    expect((await normalizeUpsert(named, ctx)).undecryptable).toHaveLength(1);
+  });
+
+  it('never reports an undecryptable stub of a group, a status, or our own', async () => {
+    const stub = upsert('undecryptable').messages[0] as unknown as { key: Record<string, unknown> };
+    const variants = [
+      { ...stub, key: { ...stub.key, remoteJid: '120363041234567890@g.us', participant: '203456789012345@lid' } },
+      { ...stub, key: { ...stub.key, remoteJid: 'status@broadcast', participant: '5511987654321@s.whatsapp.net' } },
+      { ...stub, key: { ...stub.key, fromMe: true } },
+    ];
+    const result = await normalizeUpsert({ type: 'notify', messages: variants }, { ...ctx, allowGroups: true });
+    expect(result).toEqual({ messages: [], skipped: { undecryptable: 1, status: 1, 'from-me': 1 }, undecryptable: [] });
+  });
+
+  it('a stub that carries readable content is read, not reported', async () => {
+    const stub = upsert('undecryptable').messages[0]!;
+    const { messages, undecryptable } = await normalizeUpsert(shape({ type: 'notify', messages: [{ ...stub, message: { conversation: 'oi' } }] }), ctx);
+    expect(messages.map((m) => m.text)).toEqual(['oi']);
+    expect(undecryptable).toEqual([]);
   });
 
   it('takes group messages when groups are allowed: chat = group, sender = the participant', async () => {

@@ -13,6 +13,10 @@
 // phone comes from the PN JID, else from Baileys' LID→PN mapping store; else it is unknown
 // and the bot asks for it.
 //
+// A message Baileys could not decrypt arrives as a stub (messageStubType CIPHERTEXT, no
+// content): it starts no turn, but a private chat's stub is reported, so the connector can
+// ask the person to send it again (undecryptable.ts).
+//
 // This code runs on whatever the socket hands over: it never throws (fuzzed in tests).
 import { MAX_TEXT_LENGTH } from '../../src/intake/inbound-validation.ts';
 import type { InboundMessage } from '../types.ts';
@@ -29,7 +33,18 @@ export interface NormalizeContext {
   pnForLid?: (lid: string) => Promise<string | null | undefined>;
 }
 
-export type Normalized = { message: InboundMessage } | { skipped: string };
+/** An undecryptable message in a private chat: who to ask to send it again. */
+export interface Undecryptable {
+  chatId: string;
+  messageId: string;
+}
+
+export type Normalized = { message: InboundMessage } | { skipped: string; undecryptable?: Undecryptable };
+
+// proto.WebMessageInfo.StubType.CIPHERTEXT (REVOKE is 1): a number from the socket, the
+// enum's name once the message went through JSON.
+const CIPHERTEXT_STUB = 2;
+const isCiphertextStub = (stub: unknown) => stub === CIPHERTEXT_STUB || stub === 'CIPHERTEXT';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined);
@@ -84,6 +99,13 @@ export async function normalizeMessage(input: unknown, ctx: NormalizeContext): P
     if (kind === 'other') return { skipped: 'unsupported-jid' };
 
     const content = messageContent(msg.message);
+    if (content.kind === 'none' && isCiphertextStub(msg.messageStubType)) {
+      // Groups stay out: a reply there would speak to everyone about one member's message.
+      if (kind === 'group') return { skipped: 'undecryptable' };
+      // The chat's id only: no mapping read is needed for it.
+      const chat = await person(key.remoteJid, key.remoteJidAlt, { accountId: ctx.accountId, allowGroups: ctx.allowGroups });
+      return chat ? { skipped: 'undecryptable', undecryptable: { chatId: chat.id, messageId: id } } : { skipped: 'unsupported-jid' };
+    }
     if (content.kind === 'none') return { skipped: content.why };
 
     const sender = kind === 'group' ? await person(key.participant, key.participantAlt, ctx) : await person(key.remoteJid, key.remoteJidAlt, ctx);
@@ -112,25 +134,30 @@ export async function normalizeMessage(input: unknown, ctx: NormalizeContext): P
   }
 }
 
-/** All the new turns of one `messages.upsert` event, with a count of what was skipped and why. */
-export async function normalizeUpsert(event: unknown, ctx: NormalizeContext): Promise<{ messages: InboundMessage[]; skipped: Record<string, number> }> {
+/** All the new turns of one `messages.upsert` event, with a count of what was skipped and why,
+ * and the private chats' messages that could not be decrypted. */
+export async function normalizeUpsert(event: unknown, ctx: NormalizeContext): Promise<{ messages: InboundMessage[]; skipped: Record<string, number>; undecryptable: Undecryptable[] }> {
   const messages: InboundMessage[] = [];
   const skipped: Record<string, number> = {};
+  const undecryptable: Undecryptable[] = [];
   const skip = (why: string) => (skipped[why] = (skipped[why] ?? 0) + 1);
   try {
     const e = obj(event);
     if (!e || (e.type !== 'notify' && e.type !== 'append')) {
       skip('upsert-type');
-      return { messages, skipped };
+      return { messages, skipped, undecryptable };
     }
     const list = Array.isArray(e.messages) ? e.messages : [];
     for (const item of list) {
       const result = await normalizeMessage(item, ctx);
       if ('message' in result) messages.push(result.message);
-      else skip(result.skipped);
+      else {
+        skip(result.skipped);
+        if (result.undecryptable) undecryptable.push(result.undecryptable);
+      }
     }
   } catch {
     skip('malformed');
   }
-  return { messages, skipped };
+  return { messages, skipped, undecryptable };
 }

@@ -26,11 +26,21 @@ export interface WhatsappSocket {
   /** Asks the sender's phone to upload an expired media file again (Baileys' reuploadRequest). */
   updateMediaMessage?(message: WAMessage): Promise<WAMessage>;
   signalRepository?: { lidMapping?: { getPNForLID(lid: string): Promise<string | null> } };
+  /** The websocket under it: 'frame' fires for every frame received (pings' answers too). */
+  readonly ws: { on(event: 'frame', listener: (frame: unknown) => void): unknown };
+  /** Sends read receipts ("lido", blue ticks) for these received messages. */
+  readMessages(keys: { remoteJid: string; id: string; fromMe?: boolean; participant?: string }[]): Promise<void>;
+  /** "digitando…" (composing) or stop it (paused) in a chat. */
+  sendPresenceUpdate(type: 'composing' | 'paused', toJid?: string): Promise<void>;
+  /** Links by code instead of QR: WhatsApp → Linked devices → Link with phone number. */
+  requestPairingCode(phoneNumber: string): Promise<string>;
 }
 
 export interface SocketFactoryInput {
   auth: DatabaseAuthState;
   logger: Logger;
+  /** Baileys' getMessage: the content of a message we sent, for a recipient's retry (resend-lookup.ts). */
+  getMessage?: (key: { remoteJid?: string | null; id?: string | null }) => Promise<{ conversation: string } | undefined>;
 }
 
 export type WhatsappSocketFactory = (input: SocketFactoryInput) => Promise<WhatsappSocket>;
@@ -43,7 +53,7 @@ const latestVersion = () =>
     .then((r) => (r.isLatest ? r.version : undefined))
     .catch(() => undefined));
 
-export const baileysSocketFactory: WhatsappSocketFactory = async ({ auth, logger }) => {
+export const baileysSocketFactory: WhatsappSocketFactory = async ({ auth, logger, getMessage }) => {
   // Baileys logs at length, with JIDs in its debug lines: only its warnings and errors pass,
   // through our masking logger.
   const quiet = logger.child({ module: 'baileys' }, { level: 'warn' });
@@ -60,7 +70,11 @@ export const baileysSocketFactory: WhatsappSocketFactory = async ({ auth, logger
     markOnlineOnConnect: false,
     connectTimeoutMs: 20_000,
     defaultQueryTimeoutMs: 30_000,
+    // Baileys keeps recent sends in memory for retries; older ones (or after a restart) come
+    // from the outbound store.
+    ...(getMessage ? { getMessage } : {}),
   });
   // Baileys' event emitter is typed with its full event map; ours is a narrower view of it.
-  return sock as unknown as WhatsappSocket;
+  // The methods are checked against Baileys' own types, so a signature change fails tsc.
+  return (sock satisfies Pick<WhatsappSocket, 'sendMessage' | 'readMessages' | 'sendPresenceUpdate' | 'requestPairingCode' | 'end'>) as unknown as WhatsappSocket;
 };

@@ -1,8 +1,11 @@
 // The audit trail of personal-data access (LGPD): who did what to which record, from where.
 // Entries hold ids and action names only — never names, phones, e-mails or filter values.
+// Every statement on `audit_log` is here, in SQL (a write's entry may also ride in the write's
+// own statement as a CTE: auditInsert).
 import type { FastifyRequest } from 'fastify';
-import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
-import { type Fragment, sql } from '../db/sql.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import { type Fragment, join, type SqlClient, sql } from '../db/sql.ts';
+import { sqlClientOf } from '../db/transaction-sql.ts';
 
 export type AuditAction =
   | 'contact.list'
@@ -81,41 +84,53 @@ export function auditInsert(ctx: AuditContext, entry: Omit<AuditEntry, 'entityId
             ${entry.action}::varchar, ${entry.entityType}::varchar, ${entityId}, ${meta}::jsonb)`;
 }
 
-export class AuditLog {
-  constructor(private readonly prisma: PrismaClient) {}
+export interface AuditRecord {
+  id: string;
+  at: Date;
+  actorId: string | null;
+  actorRole: string | null;
+  action: string;
+  entityType: string;
+  entityId: string | null;
+  requestId: string | null;
+  ip: string | null;
+  meta: unknown;
+}
 
-  async record(ctx: AuditContext, entry: AuditEntry, tx: Prisma.TransactionClient = this.prisma): Promise<void> {
-    await tx.auditLog.create({
-      data: {
-        actorId: ctx.actorId,
-        actorRole: ctx.actorRole,
-        requestId: ctx.requestId ?? null,
-        ip: ctx.ip ?? null,
-        action: entry.action,
-        entityType: entry.entityType,
-        entityId: entry.entityId ?? null,
-        ...(entry.meta === undefined ? {} : { meta: entry.meta }),
-      },
-    });
+const COLUMNS = sql`id::text AS id, at, actor_id AS "actorId", actor_role AS "actorRole", action, entity_type AS "entityType", entity_id AS "entityId",
+  request_id AS "requestId", ip, meta`;
+
+export class AuditLog {
+  constructor(private readonly db: SqlClient) {}
+
+  /** `tx`: inside a write's transaction, so the write and its entry commit together. */
+  async record(ctx: AuditContext, entry: AuditEntry, tx?: Prisma.TransactionClient): Promise<void> {
+    await (tx ? sqlClientOf(tx) : this.db).query(auditInsert(ctx, entry, sql`${entry.entityId ?? null}::varchar`));
   }
 
-  async list(query: AuditQuery) {
-    const rows = await this.prisma.auditLog.findMany({
-      where: {
-        action: query.action,
-        entityType: query.entityType,
-        entityId: query.entityId,
-        actorId: query.actorId,
-        at: query.from || query.to ? { gte: query.from, lt: query.to } : undefined,
-        id: query.before ? { lt: query.before } : undefined,
-      },
-      orderBy: { id: 'desc' },
-      take: query.limit + 1,
-    });
+  async list(query: AuditQuery): Promise<{ items: AuditRecord[]; nextCursor: string | null }> {
+    const where = [
+      ...(query.action ? [sql`action = ${query.action}::varchar`] : []),
+      ...(query.entityType ? [sql`entity_type = ${query.entityType}::varchar`] : []),
+      ...(query.entityId ? [sql`entity_id = ${query.entityId}::varchar`] : []),
+      ...(query.actorId ? [sql`actor_id = ${query.actorId}::varchar`] : []),
+      ...(query.from ? [sql`at >= ${query.from}::timestamptz`] : []),
+      ...(query.to ? [sql`at < ${query.to}::timestamptz`] : []),
+      ...(query.before ? [sql`id < ${String(query.before)}::bigint`] : []),
+    ];
+    const rows = (
+      await this.db.query<AuditRecord>(sql`
+        SELECT ${COLUMNS} FROM audit_log ${where.length ? sql`WHERE ${join(where, ' AND ')}` : sql``} ORDER BY audit_log.id DESC LIMIT ${query.limit + 1}::int`)
+    ).map((r) => ({ ...r, at: new Date(r.at) }));
     const page = rows.slice(0, query.limit);
-    return {
-      items: page.map((r) => ({ ...r, id: r.id.toString() })),
-      nextCursor: rows.length > query.limit ? page[page.length - 1]!.id.toString() : null,
-    };
+    return { items: page, nextCursor: rows.length > query.limit ? page[page.length - 1]!.id : null };
+  }
+
+  /** The entries about one record, oldest first (a contact's portability document). */
+  async trailOf(entityType: AuditEntry['entityType'], entityId: string): Promise<{ at: Date; action: string; actorId: string | null; actorRole: string | null }[]> {
+    const rows = await this.db.query<{ at: Date; action: string; actorId: string | null; actorRole: string | null }>(sql`
+      SELECT at, action, actor_id AS "actorId", actor_role AS "actorRole" FROM audit_log
+      WHERE entity_type = ${entityType}::varchar AND entity_id = ${entityId}::varchar ORDER BY audit_log.id`);
+    return rows.map((r) => ({ ...r, at: new Date(r.at) }));
   }
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type AuditLog, auditContextOf } from '../audit/audit-log.ts';
-import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { UserRepository } from '../users/user-repository.ts';
 import { TooManyRequestsError, UnauthorizedError } from '../domain/errors.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import { currentUser } from '../http/auth-guard.ts';
@@ -11,7 +11,7 @@ import { clearRefreshCookie, refreshCookieOf, setRefreshCookie } from './refresh
 import type { TokenPair, TokenService } from './token-service.ts';
 
 export interface AuthRoutesDeps {
-  prisma: PrismaClient;
+  users: UserRepository;
   tokens: TokenService;
   audit: AuditLog;
   loginRateLimitPerMinute: number;
@@ -30,7 +30,7 @@ const tokenPair = z.object({
 
 const withoutRefresh = ({ refreshToken: _spent, ...rest }: TokenPair) => rest;
 
-export const authRoutes: FastifyPluginAsyncZod<AuthRoutesDeps> = async (app, { prisma, tokens, audit, loginRateLimitPerMinute, throttle, streamTickets }) => {
+export const authRoutes: FastifyPluginAsyncZod<AuthRoutesDeps> = async (app, { users, tokens, audit, loginRateLimitPerMinute, throttle, streamTickets }) => {
   app.post(
     '/auth/stream-ticket',
     {
@@ -78,7 +78,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesDeps> = async (app, { p
         await audit.record(auditContextOf(request), { action: 'auth.login_throttled', entityType: 'session' });
         throw new TooManyRequestsError(`too many failed logins for this account; wait ${wait} s`, wait);
       }
-      const user = await prisma.user.findUnique({ where: { email } });
+      const user = await users.findForLogin(email);
       const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
       // A disabled user gets the same answer as a wrong password: nothing to learn from it.
       if (!user || !ok || user.disabled) {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
+import { ConflictError } from '../domain/errors.ts';
+import type { UserRepository } from '../users/user-repository.ts';
 import type { Logger } from '../observability/logger.ts';
 import { hashPassword } from './passwords.ts';
 
@@ -19,10 +20,10 @@ export interface BootstrapOptions {
  * production — with a random password written to DATA_DIR/admin-password.txt (mode 0600).
  * Only the file's path is logged, never the password.
  */
-export async function bootstrapAdmin(prisma: PrismaClient, logger: Logger, options: BootstrapOptions): Promise<void> {
-  if ((await prisma.user.count()) > 0) return;
+export async function bootstrapAdmin(users: UserRepository, logger: Logger, options: BootstrapOptions): Promise<void> {
+  if ((await users.count()) > 0) return;
   if (options.adminEmail && options.adminPassword) {
-    const created = await createFirstAdmin(prisma, options.adminEmail.toLowerCase(), options.adminPassword);
+    const created = await createFirstAdmin(users, options.adminEmail.toLowerCase(), options.adminPassword);
     if (!created) return;
     logger.info({ event: 'admin_bootstrap', source: 'env' }, 'created the first admin from ADMIN_EMAIL/ADMIN_PASSWORD');
     return;
@@ -39,7 +40,7 @@ export async function bootstrapAdmin(prisma: PrismaClient, logger: Logger, optio
   await writeFile(file, `${DEFAULT_ADMIN_EMAIL}\n${password}\n`, { mode: 0o600 });
   // `mode` applies only when the file is created; an older file may have looser bits.
   await chmod(file, 0o600);
-  if (!(await createFirstAdmin(prisma, DEFAULT_ADMIN_EMAIL, password))) return;
+  if (!(await createFirstAdmin(users, DEFAULT_ADMIN_EMAIL, password))) return;
   logger.warn({ event: 'admin_bootstrap', source: 'generated', file }, `created admin ${DEFAULT_ADMIN_EMAIL}; its password is in ${file}`);
 }
 
@@ -47,12 +48,12 @@ export async function bootstrapAdmin(prisma: PrismaClient, logger: Logger, optio
 export const generateAdminPassword = (): string => randomBytes(18).toString('base64url');
 
 /** false when another replica starting at the same moment created that admin first. */
-async function createFirstAdmin(prisma: PrismaClient, email: string, password: string): Promise<boolean> {
+async function createFirstAdmin(users: UserRepository, email: string, password: string): Promise<boolean> {
   try {
-    await prisma.user.create({ data: { email, passwordHash: await hashPassword(password), role: 'admin', name: 'Admin' } });
+    await users.create({ email, passwordHash: await hashPassword(password), role: 'admin', name: 'Admin' });
     return true;
   } catch (err) {
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return false;
+    if (err instanceof ConflictError) return false;
     throw err;
   }
 }

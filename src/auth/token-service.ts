@@ -6,7 +6,7 @@
 // read that was already made for the role), not cached, so a revocation is never late.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
-import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { UserRepository } from '../users/user-repository.ts';
 import { UnauthorizedError } from '../domain/errors.ts';
 import type { AccessTokenVerifier, AuthUser } from '../http/auth-guard.ts';
 
@@ -27,7 +27,6 @@ export interface TokenServiceOptions {
 
 const ISSUER = 'atende';
 const AUDIENCE = 'atende-api';
-const USER_COLUMNS = { id: true, email: true, role: true, tokenVersion: true, disabled: true } as const;
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export class TokenService implements AccessTokenVerifier {
@@ -37,7 +36,7 @@ export class TokenService implements AccessTokenVerifier {
   private readonly now: () => Date;
 
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly users: UserRepository,
     options: TokenServiceOptions,
   ) {
     this.key = new TextEncoder().encode(options.secret);
@@ -77,7 +76,7 @@ export class TokenService implements AccessTokenVerifier {
       if (err instanceof joseErrors.JWTExpired) throw new UnauthorizedError('access token expired; use POST /auth/refresh');
       throw new UnauthorizedError('invalid access token');
     }
-    const user = sub ? await this.prisma.user.findUnique({ where: { id: sub }, select: USER_COLUMNS }) : null;
+    const user = sub ? await this.users.sessionUser(sub) : null;
     if (!user) throw new UnauthorizedError('the user of this token no longer exists');
     if (user.disabled) throw new UnauthorizedError('this user is disabled');
     if (user.tokenVersion !== version) throw new UnauthorizedError('this token was revoked (password, role or access changed); log in again');
@@ -85,20 +84,13 @@ export class TokenService implements AccessTokenVerifier {
   }
 
   async staffSessionValid(userId: string, tokenVersion: number): Promise<boolean> {
-    const user = await this.prisma.user.findUnique({ where: { id: userId }, select: USER_COLUMNS });
+    const user = await this.users.sessionUser(userId);
     return !!user && !user.disabled && user.tokenVersion === tokenVersion;
   }
 
   async issue(user: AuthUser, family: string = randomUUID()): Promise<TokenPair> {
     const refreshToken = randomBytes(32).toString('base64url');
-    await this.prisma.refreshToken.create({
-      data: {
-        userId: user.id,
-        tokenHash: sha256(refreshToken),
-        family,
-        expiresAt: new Date(this.now().getTime() + this.refreshTtl * 1000),
-      },
-    });
+    await this.users.storeRefreshToken({ userId: user.id, tokenHash: sha256(refreshToken), family, expiresAt: new Date(this.now().getTime() + this.refreshTtl * 1000) });
     return {
       tokenType: 'Bearer',
       accessToken: await this.signAccessToken(user),
@@ -110,10 +102,7 @@ export class TokenService implements AccessTokenVerifier {
 
   /** Trades a refresh token for a new pair; the old one is spent. */
   async refresh(refreshToken: string): Promise<TokenPair> {
-    const stored = await this.prisma.refreshToken.findUnique({
-      where: { tokenHash: sha256(refreshToken) },
-      include: { user: { select: USER_COLUMNS } },
-    });
+    const stored = await this.users.refreshToken(sha256(refreshToken));
     if (!stored) throw new UnauthorizedError('unknown refresh token');
     if (stored.user.disabled) throw new UnauthorizedError('this user is disabled');
     if (stored.revokedAt || stored.replacedBy) {
@@ -123,11 +112,7 @@ export class TokenService implements AccessTokenVerifier {
     if (stored.expiresAt <= this.now()) throw new UnauthorizedError('refresh token expired; log in again');
     // Spend it atomically: of two concurrent refreshes with one token, only one wins.
     const nextId = randomUUID();
-    const spent = await this.prisma.refreshToken.updateMany({
-      where: { id: stored.id, revokedAt: null, replacedBy: null },
-      data: { replacedBy: nextId, revokedAt: this.now() },
-    });
-    if (spent.count !== 1) {
+    if (!(await this.users.spendRefreshToken(stored.id, nextId, this.now()))) {
       await this.revokeFamily(stored.family);
       throw new UnauthorizedError('refresh token was already used or revoked; log in again');
     }
@@ -136,15 +121,15 @@ export class TokenService implements AccessTokenVerifier {
 
   /** Logout: revokes the token's whole family (this device's session). Unknown → no-op. */
   async revoke(refreshToken: string): Promise<void> {
-    const stored = await this.prisma.refreshToken.findUnique({ where: { tokenHash: sha256(refreshToken) } });
+    const stored = await this.users.refreshToken(sha256(refreshToken));
     if (stored) await this.revokeFamily(stored.family);
   }
 
   async revokeAllOf(userId: string): Promise<void> {
-    await this.prisma.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: this.now() } });
+    await this.users.revokeRefreshTokens({ userId }, this.now());
   }
 
   private async revokeFamily(family: string) {
-    await this.prisma.refreshToken.updateMany({ where: { family, revokedAt: null }, data: { revokedAt: this.now() } });
+    await this.users.revokeRefreshTokens({ family }, this.now());
   }
 }

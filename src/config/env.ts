@@ -104,6 +104,9 @@ export const envSchema = z
     WHATSAPP_BAILEYS_SESSION: z.string().regex(/^[\w-]{1,64}$/, { error: 'expected 1-64 of A-Z a-z 0-9 _ -' }).default('default'),
     WHATSAPP_BAILEYS_ALLOW_GROUPS: bool.default(false),
     WHATSAPP_BAILEYS_PRINT_QR: bool.default(true),
+    // Minutes an open Baileys socket may receive nothing (Baileys pings every 30 s, so a live
+    // one never does) before it is closed and reconnected; 0 turns the watchdog off.
+    WHATSAPP_WATCHDOG_MIN: int(0, 1_440).default(5),
     WHATSAPP_CLOUD_TOKEN: optional(z.string().min(1)),
     WHATSAPP_CLOUD_APP_SECRET: optional(z.string().min(1)),
     WHATSAPP_CLOUD_VERIFY_TOKEN: optional(z.string().min(1)),

@@ -1,13 +1,39 @@
-// Contacts in the database: the queries, and nothing about validation, audit or HTTP.
-// Reads never select the derived search columns; they exist for the filters only.
+// Contacts in the database: every statement on `contacts` and on the bot's save keys
+// (`contact_saves`), and nothing about validation, audit or HTTP. SQL on the process's one
+// pool; inside a transaction (an update with its audit entry and sync event, an erasure) the
+// same statements run on the transaction's connection (sqlClientOf). Reads never select the
+// derived search columns; they exist for the filters only.
 import { Prisma, type PrismaClient, type SyncStatus } from '../generated/prisma/client.ts';
+import { type SqlClient } from '../db/sql.ts';
+import { sqlClientOf } from '../db/transaction-sql.ts';
 import { type AuditContext, type AuditEntry, auditInsert } from '../audit/audit-log.ts';
 import { Fragment, join, sql } from '../db/sql.ts';
 import { buildReasonSearch, buildSearchText } from './contact-filters.ts';
 import { afterCursor, type ListCursor } from './cursor.ts';
 import type { ContactProvenance } from './provenance.ts';
 
-export const contactColumns = {
+export interface ContactRow {
+  id: string;
+  name: string;
+  phone: string;
+  email: string | null;
+  reason: string;
+  sourceChannel: string;
+  sourceChatId: string | null;
+  createdBy: string;
+  mode: string;
+  consentAt: Date | null;
+  syncStatus: SyncStatus;
+  syncError: string | null;
+  syncedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  protocol: string;
+  provenance: unknown;
+}
+
+// The list page still reads through Prisma's query builder (its filters are Prisma `where`s).
+const listColumns = {
   id: true,
   name: true,
   phone: true,
@@ -27,9 +53,9 @@ export const contactColumns = {
   provenance: true,
 } satisfies Prisma.ContactSelect;
 
-export type ContactRow = Prisma.ContactGetPayload<{ select: typeof contactColumns }>;
-
-export type Db = PrismaClient | Prisma.TransactionClient;
+/** Dates as Dates whichever client read the row (pg, PGlite, or Prisma inside a transaction). */
+const date = (v: unknown) => (v == null ? null : new Date(v as string));
+const asRow = (r: ContactRow): ContactRow => ({ ...r, consentAt: date(r.consentAt), syncedAt: date(r.syncedAt), createdAt: new Date(r.createdAt), updatedAt: new Date(r.updatedAt) });
 
 export interface NewContactRow {
   name: string;
@@ -75,7 +101,7 @@ export interface ContactCreation {
  * key as CTEs reading the new id: all of it commits or none, in one round trip — a Prisma
  * interactive transaction took five and ~2.8 ms of CPU here.
  */
-export function createContactStatement(row: NewContactRow, creation: ContactCreation): Fragment {
+function createContactStatement(row: NewContactRow, creation: ContactCreation): Fragment {
   const createdId = sql`(SELECT id FROM created)`;
   const alongside = [auditInsert(creation.audit.ctx, creation.audit.entry, sql`(SELECT id::text FROM created)`)];
   if (creation.syncEvent) alongside.push(sql`INSERT INTO contact_sync_events (contact_id, event) VALUES (${createdId}, 'created')`);
@@ -97,19 +123,34 @@ export function createContactStatement(row: NewContactRow, creation: ContactCrea
 }
 
 export class ContactRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly db: SqlClient,
+  ) {}
 
   /** Runs `fn` in one transaction: a write and its audit entry commit together or not at all. */
   transaction<T>(fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
     return this.prisma.$transaction(fn);
   }
 
-  findById(id: string, db: Db = this.prisma): Promise<ContactRow | null> {
-    return db.contact.findUnique({ where: { id }, select: contactColumns });
+  private on(tx?: Prisma.TransactionClient): SqlClient {
+    return tx ? sqlClientOf(tx) : this.db;
   }
 
-  findByPhone(phone: string, db: Db = this.prisma): Promise<ContactRow | null> {
-    return db.contact.findUnique({ where: { phone }, select: contactColumns });
+  /** The contact, its audit entry, the sync event and the bot's save key, in one statement. */
+  async create(row: NewContactRow, creation: ContactCreation): Promise<ContactRow> {
+    const [created] = await this.db.query<ContactRow>(createContactStatement(row, creation));
+    return asRow(created!);
+  }
+
+  async findById(id: string, tx?: Prisma.TransactionClient): Promise<ContactRow | null> {
+    const [row] = await this.on(tx).query<ContactRow>(sql`SELECT ${RETURNED} FROM contacts WHERE id = ${id}::uuid`);
+    return row ? asRow(row) : null;
+  }
+
+  async findByPhone(phone: string, tx?: Prisma.TransactionClient): Promise<ContactRow | null> {
+    const [row] = await this.on(tx).query<ContactRow>(sql`SELECT ${RETURNED} FROM contacts WHERE phone = ${phone}::varchar`);
+    return row ? asRow(row) : null;
   }
 
   /** One page newest first, plus one row more than asked so the caller knows if more follow. */
@@ -118,46 +159,49 @@ export class ContactRepository {
       where: cursor ? { AND: [where, afterCursor(cursor)] } : where,
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: limit + 1,
-      select: contactColumns,
+      select: listColumns,
     });
   }
 
   /** Applies `changes` on top of `current`, keeping the search columns in step (and `provenance` when given). */
-  update(current: ContactRow, changes: ContactChanges, db: Db = this.prisma, provenance?: ContactProvenance): Promise<ContactRow> {
+  async update(current: ContactRow, changes: ContactChanges, tx?: Prisma.TransactionClient, provenance?: ContactProvenance): Promise<ContactRow> {
     const next = { ...current, ...changes };
-    return db.contact.update({
-      where: { id: current.id },
-      data: {
-        ...changes,
-        ...(provenance ? { provenance: provenance as Prisma.InputJsonValue } : {}),
-        ...(changes.name !== undefined || changes.email !== undefined || changes.phone !== undefined ? { searchText: buildSearchText(next) } : {}),
-        ...(changes.reason !== undefined ? { reasonSearch: buildReasonSearch(next.reason) } : {}),
-      },
-      select: contactColumns,
-    });
+    const set = [
+      ...(['name', 'phone', 'email', 'reason'] as const).filter((f) => changes[f] !== undefined).map((f) => sql`${sql([f] as unknown as TemplateStringsArray)} = ${changes[f] ?? null}::varchar`),
+      ...(provenance ? [sql`provenance = ${JSON.stringify(provenance)}::jsonb`] : []),
+      ...(changes.name !== undefined || changes.email !== undefined || changes.phone !== undefined ? [sql`search_text = ${buildSearchText(next)}::text`] : []),
+      ...(changes.reason !== undefined ? [sql`reason_search = ${buildReasonSearch(next.reason)}::text`] : []),
+      sql`updated_at = now()`,
+    ];
+    const [row] = await this.on(tx).query<ContactRow>(sql`UPDATE contacts SET ${join(set, ', ')} WHERE id = ${current.id}::uuid RETURNING ${RETURNED}`);
+    return asRow(row!);
   }
 
   /** Hard delete: the row is gone, not flagged. Returns false when it did not exist. */
-  async delete(id: string, db: Db = this.prisma): Promise<boolean> {
-    const { count } = await db.contact.deleteMany({ where: { id } });
-    return count === 1;
+  async delete(id: string, tx?: Prisma.TransactionClient): Promise<boolean> {
+    const rows = await this.on(tx).query(sql`DELETE FROM contacts WHERE id = ${id}::uuid RETURNING 1`);
+    return rows.length === 1;
   }
 
-  /** Update requests on one contact, oldest first (its portability document). */
-  updateRequests(id: string, db: Db = this.prisma) {
-    return db.contactUpdateRequest.findMany({
-      where: { contactId: id },
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-      select: { protocol: true, name: true, phone: true, email: true, reason: true, sourceChannel: true, status: true, createdAt: true, decidedAt: true },
-    });
+  /** The contact the bot's save under this key made (a repeated save finds it by the key). */
+  async savedUnder(key: string): Promise<string | null> {
+    const [row] = await this.db.query<{ contactId: string }>(sql`SELECT contact_id::text AS "contactId" FROM contact_saves WHERE idempotency_key = ${key}::varchar`);
+    return row?.contactId ?? null;
   }
 
-  /** Audit entries about one contact, oldest first (they hold ids and action names only). */
-  auditTrail(id: string, db: Db = this.prisma) {
-    return db.auditLog.findMany({
-      where: { entityType: 'contact', entityId: id },
-      orderBy: { id: 'asc' },
-      select: { at: true, action: true, actorId: true, actorRole: true },
-    });
+  /** Remembers which contact a save key made or updated (the first answer stays). */
+  async rememberSave(key: string, conversationId: string, contactId: string): Promise<void> {
+    await this.db.query(sql`
+      INSERT INTO contact_saves (idempotency_key, conversation_id, contact_id) VALUES (${key}::varchar, ${conversationId}::uuid, ${contactId}::uuid)
+      ON CONFLICT (idempotency_key) DO NOTHING`);
+  }
+
+  /** The contact holding this phone, unless it is the one saved under `key` (then null). */
+  async otherWithPhone(phone: string, key: string): Promise<{ id: string; name: string; createdAt: Date } | null> {
+    const [row] = await this.db.query<{ id: string; name: string; createdAt: Date }>(sql`
+      SELECT c.id::text AS id, c.name, c.created_at AS "createdAt" FROM contacts c
+       WHERE c.phone = ${phone}::varchar
+         AND NOT EXISTS (SELECT 1 FROM contact_saves s WHERE s.idempotency_key = ${key}::varchar AND s.contact_id = c.id)`);
+    return row ? { ...row, createdAt: new Date(row.createdAt) } : null;
   }
 }

@@ -6,10 +6,10 @@ import { type AuditContext, type AuditLog } from '../audit/audit-log.ts';
 import type { SqlClient } from '../db/sql.ts';
 import type { Prisma, PrismaClient, SyncStatus } from '../generated/prisma/client.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
-import { toContactDto, toPortabilityDocument } from './contact-dto.ts';
+import { toContactDto, toPortabilityDocument, type UpdateRequestEntry } from './contact-dto.ts';
 import { type ContactFilters, contactWhere, filterNames } from './contact-filters.ts';
 import { type ContactInput, normalizeContactInput } from './contact-input.ts';
-import { type ContactChanges, type ContactCreation, ContactRepository, type ContactRow, createContactStatement, isUniqueViolation } from './contact-repository.ts';
+import { type ContactChanges, type ContactCreation, ContactRepository, type ContactRow, isUniqueViolation } from './contact-repository.ts';
 import { type ContactDto, MAX_PAGE_SIZE, type PortabilityDocument } from './contact-schemas.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { FieldName } from './fields.ts';
@@ -87,10 +87,11 @@ export class ContactService {
   private readonly created?: Counter<'channel' | 'mode'>;
   private readonly erasers: ContactEraser[] = [];
   private history?: ContactHistoryReader;
+  private requests?: (contactId: string) => Promise<UpdateRequestEntry[]>;
   private readonly writeHooks: ContactWriteHook[] = [];
 
   constructor(deps: ContactServiceDeps) {
-    this.repo = new ContactRepository(deps.prisma);
+    this.repo = new ContactRepository(deps.prisma, deps.sql);
     this.sql = deps.sql;
     this.audit = deps.audit;
     this.created = createdCounter(deps.registry);
@@ -116,6 +117,11 @@ export class ContactService {
   }
 
   /** Lets the conversations module add the person's chats to the portability document. */
+  /** Lets the update requests' owner add them to the portability document. */
+  onExportRequests(reader: (contactId: string) => Promise<UpdateRequestEntry[]>): void {
+    this.requests = reader;
+  }
+
   onExport(reader: ContactHistoryReader): void {
     this.history = reader;
   }
@@ -157,8 +163,7 @@ export class ContactService {
   }
 
   private async insert(fields: ReturnType<typeof normalizeContactInput>, phone: string, source: ContactSource, creation: ContactCreation): Promise<ContactRow> {
-    const [created] = await this.sql.query<ContactRow>(
-      createContactStatement(
+    return this.repo.create(
         {
           name: fields.name!,
           phone,
@@ -172,9 +177,7 @@ export class ContactService {
           provenance: source.provenance ?? null,
         },
         creation,
-      ),
     );
-    return created!;
   }
 
   async list(filters: ContactFilters, page: { limit: number; cursor?: string }, ctx: AuditContext): Promise<{ items: ContactDto[]; nextCursor: string | null }> {
@@ -204,6 +207,22 @@ export class ContactService {
   async findById(id: string): Promise<ContactDto | null> {
     const row = UUID.test(id) ? await this.repo.findById(id) : null;
     return row ? toContactDto(row) : null;
+  }
+
+  /** The contact the bot's save under this key made, if that save committed (not audited). */
+  async savedUnder(key: string): Promise<ContactDto | null> {
+    const id = await this.repo.savedUnder(key);
+    return id ? this.findById(id) : null;
+  }
+
+  /** Remembers the contact a bot's save (an update) answered with, under its key. */
+  rememberSave(key: string, conversationId: string, contactId: string): Promise<void> {
+    return this.repo.rememberSave(key, conversationId, contactId);
+  }
+
+  /** The bot's duplicate check: the contact with this phone, unless the save under `key` made it. */
+  otherWithPhone(phone: string, key: string): Promise<{ id: string; name: string; createdAt: Date } | null> {
+    return this.repo.otherWithPhone(phone, key);
   }
 
   /** Internal duplicate check (bot, MCP): not an access by a person, so not audited. */
@@ -263,7 +282,7 @@ export class ContactService {
     const row = await this.mustFind(id);
     // Recorded first so the document lists this very access too.
     await this.audit.record(ctx, { action: 'contact.data_export', entityType: 'contact', entityId: id });
-    return toPortabilityDocument(row, await this.repo.auditTrail(id), (await this.history?.(row)) ?? [], await this.repo.updateRequests(id));
+    return toPortabilityDocument(row, await this.audit.trailOf('contact', id), (await this.history?.(row)) ?? [], (await this.requests?.(id)) ?? []);
   }
 
   private async mustFind(id: string): Promise<ContactRow> {

@@ -7,6 +7,7 @@
 import type { AuditContext, AuditLog } from '../audit/audit-log.ts';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import type { UpdateRequestEntry } from './contact-dto.ts';
 import { normalizeContactInput } from './contact-input.ts';
 import type { ContactService } from './contact-service.ts';
 import { isUniqueViolation } from './contact-repository.ts';
@@ -107,10 +108,19 @@ export class UpdateRequestService {
   }
 
   async listForContact(contactId: string, ctx: AuditContext): Promise<UpdateRequestDto[]> {
-    if (!UUID.test(contactId) || !(await this.prisma.contact.count({ where: { id: contactId } }))) throw new NotFoundError('contact', contactId);
+    if (!(await this.contacts.findById(contactId))) throw new NotFoundError('contact', contactId);
     const rows = await this.prisma.contactUpdateRequest.findMany({ where: { contactId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], select: columns });
     await this.audit.record(ctx, { action: 'contact.update_request.list', entityType: 'contact', entityId: contactId, meta: { count: rows.length } });
     return rows.map(toUpdateRequestDto);
+  }
+
+  /** A contact's requests, oldest first (its portability document). */
+  ofContact(contactId: string): Promise<UpdateRequestEntry[]> {
+    return this.prisma.contactUpdateRequest.findMany({
+      where: { contactId },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      select: { protocol: true, name: true, phone: true, email: true, reason: true, sourceChannel: true, status: true, createdAt: true, decidedAt: true },
+    });
   }
 
   /** Newest first, keyset pagination on (created_at, id) like GET /contacts. */

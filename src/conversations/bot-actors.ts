@@ -8,7 +8,6 @@ import type { AuditContext } from '../audit/audit-log.ts';
 import type { ContactDto, ContactService } from '../contacts/contact-service.ts';
 import type { UpdateRequestService } from '../contacts/update-requests.ts';
 import { ConflictError } from '../domain/errors.ts';
-import { type SqlClient, sql } from '../db/sql.ts';
 import type { PipelineMetrics } from './pipeline-metrics.ts';
 
 /** Extraction as the machine sees it: rejects when the LLM is unavailable. */
@@ -16,7 +15,6 @@ export type ExtractFn = ConversationServices['extractContact'];
 export type { SaveInput as SaveRequest } from '../../fsm/types.ts';
 
 export interface BotActorDeps {
-  db: SqlClient;
   contacts: ContactService;
   updateRequests: UpdateRequestService;
   extract: ExtractFn;
@@ -44,10 +42,7 @@ export function botServices(deps: BotActorDeps): (scope: TurnScope) => Conversat
   const save = async (conversation: ConversationScope, input: SaveInput): Promise<ContactDto> => {
     const key = storedKey(conversation, input.idempotencyKey);
     // A restored snapshot re-runs a save that may have committed: its key names the contact.
-    const priorSave = async () => {
-      const [prior] = await deps.db.query<{ contactId: string }>(sql`SELECT contact_id::text AS "contactId" FROM contact_saves WHERE idempotency_key = ${key}::varchar`);
-      return prior ? deps.contacts.findById(prior.contactId) : null;
-    };
+    const priorSave = () => deps.contacts.savedUnder(key);
     const ctx: AuditContext = { actorId: input.attendantUserId ?? 'bot', actorRole: input.attendantUserId ? 'attendant' : 'bot', requestId: conversation.id };
     const fields = { name: input.fields.name ?? '', phone: input.fields.phone ?? '', email: input.fields.email ?? null, reason: input.fields.reason ?? '' };
     const updateId = input.update;
@@ -79,9 +74,7 @@ export function botServices(deps: BotActorDeps): (scope: TurnScope) => Conversat
         contact = mine;
       }
     }
-    await deps.db.query(sql`
-      INSERT INTO contact_saves (idempotency_key, conversation_id, contact_id) VALUES (${key}::varchar, ${conversation.id}::uuid, ${contact.id}::uuid)
-      ON CONFLICT (idempotency_key) DO NOTHING`);
+    await deps.contacts.rememberSave(key, conversation.id, contact.id);
     return contact;
   };
 
@@ -94,15 +87,11 @@ export function botServices(deps: BotActorDeps): (scope: TurnScope) => Conversat
         deps.metrics.stage.observe({ stage: 'extraction' }, (performance.now() - started) / 1000);
       }
     },
-    // A read on the hot path's own pool (no ORM round of query compiling). A contact this
-    // conversation saved under the same key is its own (the worker died after the save
-    // committed, before the turn did): not a duplicate, and the save that follows returns it.
+    // A contact this conversation saved under the same key is its own (the worker died after
+    // the save committed, before the turn did): not a duplicate, and the save that follows
+    // returns it.
     findDuplicate: async (input) => {
-      const key = storedKey(scope.conversation, input.idempotencyKey);
-      const [existing] = await deps.db.query<{ id: string; name: string; createdAt: Date }>(sql`
-        SELECT c.id::text AS id, c.name, c.created_at AS "createdAt" FROM contacts c
-         WHERE c.phone = ${input.phone}::varchar
-           AND NOT EXISTS (SELECT 1 FROM contact_saves s WHERE s.idempotency_key = ${key}::varchar AND s.contact_id = c.id)`);
+      const existing = await deps.contacts.otherWithPhone(input.phone, storedKey(scope.conversation, input.idempotencyKey));
       return existing ? { id: existing.id, name: existing.name, createdAt: new Date(existing.createdAt).toISOString() } : null;
     },
     saveContact: async (input) => {

@@ -118,7 +118,7 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
   const sender = new OutboundSender({ outbound, connectors: deps.connectors, metrics, logger, ...(deps.onStaffStatus ? { onStaffStatus: deps.onStaffStatus } : {}) });
   const host = new MachineHost(
     deps.machine ?? conversationMachine,
-    botServices({ db: pipelineSql, contacts: deps.contacts, updateRequests: deps.updateRequests, extract: extractThrough(deps.extractor), metrics }),
+    botServices({ contacts: deps.contacts, updateRequests: deps.updateRequests, extract: extractThrough(deps.extractor), metrics }),
     worstCaseMs(llmPolicyOptions(config)) + SAVE_MARGIN_MS,
   );
   const retention = new ConversationRetention({ prisma: db.prisma, tables: deps.repositories, connectors: deps.connectors, retentionDays: config.CONVERSATION_RETENTION_DAYS });
@@ -129,7 +129,7 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
     store,
     inbox,
     host,
-    modes: new ModeResolver(pipelineSql),
+    modes: new ModeResolver(deps.repositories.users),
     metrics,
     timeoutMin: config.CONVERSATION_TIMEOUT_MIN,
     forgetClosed: (id, at) =>

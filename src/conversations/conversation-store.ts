@@ -203,7 +203,7 @@ export class ConversationStore {
     ];
     const rows = await this.db.query<ConversationRecord>(sql`
       SELECT ${RECORD_COLUMNS} FROM conversations ${where.length ? sql`WHERE ${join(where, ' AND ')}` : sql``}
-      ORDER BY ${queue ? sql`handoff_at ASC, id ASC` : sql`created_at DESC, id DESC`} LIMIT ${limit}::int`);
+      ORDER BY ${queue ? sql`handoff_at ASC, conversations.id ASC` : sql`created_at DESC, conversations.id DESC`} LIMIT ${limit}::int`);
     return rows.map(record);
   }
 
@@ -234,7 +234,7 @@ export class ConversationStore {
       SELECT ${RECORD_COLUMNS} FROM conversations
       WHERE id = ANY(${ids}::uuid[])
          OR (channel, account_id, chat_id) IN (SELECT * FROM unnest(${chats.map((c) => c.channel)}::varchar[], ${chats.map((c) => c.accountId)}::varchar[], ${chats.map((c) => c.chatId)}::varchar[]))
-      ORDER BY created_at, id`);
+      ORDER BY created_at, conversations.id`);
     return rows.map(record);
   }
 

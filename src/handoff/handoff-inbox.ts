@@ -35,7 +35,7 @@ export function createHandoffInbox(deps: HandoffInboxDeps) {
   // Checked at start-up by the config schema; parsed once here.
   const hours = config.HANDOFF_HOURS ? parseBusinessHours(config.HANDOFF_HOURS, config.HANDOFF_HOLIDAYS ?? '', config.HANDOFF_TIMEZONE) : undefined;
   const observer = new HandoffObserver({ conversations: deps.repositories.conversations, events, logger: deps.logger, ...(hours ? { hours } : {}), ...(deps.onOpened ? { onOpened: deps.onOpened } : {}) });
-  const tickets = new StreamTickets(prisma);
+  const tickets = new StreamTickets(prisma, deps.repositories.users);
   registerHandoffMetrics(deps.registry, deps.repositories.conversations);
 
   return {

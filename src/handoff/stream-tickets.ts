@@ -5,6 +5,7 @@
 // leaked database row cannot be replayed.
 import { createHash, randomBytes } from 'node:crypto';
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { UserRepository } from '../users/user-repository.ts';
 import type { AuthUser } from '../http/auth-guard.ts';
 import { UnauthorizedError } from '../domain/errors.ts';
 
@@ -17,6 +18,7 @@ const hash = (ticket: string) => createHash('sha256').update(ticket).digest('hex
 export class StreamTickets {
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly users: UserRepository,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -37,7 +39,7 @@ export class StreamTickets {
     const spent = await this.prisma.streamTicket.updateMany({ where: { ticketHash: hash(ticket), usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
     if (spent.count !== 1) throw new UnauthorizedError('the stream ticket is unknown, expired or already used; ask POST /auth/stream-ticket for a new one');
     const owner = await this.prisma.streamTicket.findUnique({ where: { ticketHash: hash(ticket) }, select: { userId: true } });
-    const user = owner ? await this.prisma.user.findUnique({ where: { id: owner.userId }, select: { id: true, email: true, role: true } }) : null;
+    const user = owner ? await this.users.sessionUser(owner.userId) : null;
     if (!user) throw new UnauthorizedError('the stream ticket belongs to a user that no longer exists');
     return user;
   }

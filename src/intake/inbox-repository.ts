@@ -123,7 +123,7 @@ export class InboxRepository {
     return this.db.query<InboxEntry>(sql`
       SELECT id::text AS id, text, kind, received_at AS "receivedAt" FROM inbound_messages
       WHERE conversation_id = ${conversationId}::uuid ${options.person ? sql`AND text <> '' AND kind NOT LIKE 'control:%'` : sql``}
-      ORDER BY id LIMIT ${limit}::int`);
+      ORDER BY inbound_messages.id LIMIT ${limit}::int`);
   }
 
   /** The same statements on another client (inside a caller's transaction). */

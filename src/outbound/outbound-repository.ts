@@ -45,6 +45,15 @@ export interface StaffMessage {
   at: Date;
 }
 
+/** A sent reply's text, found by the id its provider gave it. */
+export interface SentText {
+  accountId: string;
+  chatId: string;
+  text: string;
+  /** The fixed answers it offered (a channel may have rendered them into the text it sent). */
+  options: ReplyOption[] | null;
+}
+
 const RANK: Record<DeliveryStatusUpdate['status'], number> = { sent: 1, delivered: 2, read: 3, failed: 4 };
 
 export class OutboundRepository {
@@ -56,7 +65,7 @@ export class OutboundRepository {
       SELECT id::text AS id, idempotency_key AS key, text, conversation_id AS "conversationId", status, attempts, next_attempt_at AS "nextAttemptAt", asks, asks_mode AS "asksMode", options
       FROM outbound_messages
       WHERE channel = ${chat.channel}::varchar AND account_id = ${chat.accountId}::varchar AND chat_id = ${chat.chatId}::varchar AND status IN ('pending', 'sending')
-      ORDER BY id LIMIT ${limit}::int`);
+      ORDER BY outbound_messages.id LIMIT ${limit}::int`);
   }
 
   /** Claims a reply for one send, only if nobody changed it since it was read. */
@@ -131,6 +140,18 @@ export class OutboundRepository {
     return known.length ? [] : null;
   }
 
+  /**
+   * The text of a reply a provider knows by `providerMessageId` (a WhatsApp recipient's device
+   * asking for a message again), with the chat and account it went to; null when no reply
+   * carries that id or its text was erased (a scrubbed reply drops its provider id too).
+   */
+  async sentText(channel: string, providerMessageId: string): Promise<SentText | null> {
+    const [row] = await this.db.query<SentText>(sql`
+      SELECT account_id AS "accountId", chat_id AS "chatId", text, options FROM outbound_messages
+      WHERE channel = ${channel}::varchar AND provider_message_id = ${providerMessageId}::varchar AND text <> '' LIMIT 1`);
+    return row ?? null;
+  }
+
   /** The row queued under an idempotency key, if any. */
   async idOfKey(idempotencyKey: string): Promise<string | null> {
     const [row] = await this.db.query<{ id: string }>(sql`SELECT id::text AS id FROM outbound_messages WHERE idempotency_key = ${idempotencyKey}::varchar`);
@@ -152,7 +173,7 @@ export class OutboundRepository {
     return this.db.query<OutboundEntry>(sql`
       SELECT id::text AS id, text, status, author_user_id::text AS "authorUserId", created_at AS "createdAt" FROM outbound_messages
       WHERE conversation_id = ${conversationId}::uuid ${options.withText ? sql`AND text <> ''` : sql``}
-      ORDER BY id LIMIT ${limit}::int`);
+      ORDER BY outbound_messages.id LIMIT ${limit}::int`);
   }
 
   /** The same statements on another client (inside a caller's transaction). */

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorRegistry } from '../../connectors/registry.ts';
 import { type Connector, ConnectorSendError } from '../../connectors/types.ts';
 import { createPipelineMetrics } from '../conversations/pipeline-metrics.ts';
-import type { SqlClient } from '../db/sql.ts';
+import { type SqlClient, sql } from '../db/sql.ts';
 import { type Database, openDatabase } from '../db/database.ts';
 import { createLogger } from '../observability/logger.ts';
 import { LogCapture } from '../../test/helpers/app.ts';
@@ -141,5 +141,15 @@ describe('OutboundSender and replies another replica must send', () => {
     advance(1_000);
     expect(await holder.sender.deliver(CHAT)).toBe(true);
     expect(holder.sent).toEqual(['cinco', 'seis']);
+  });
+
+  // The ids were once read as text and sorted as text: "100" came before "99".
+  it('sends a chat’s replies in the order they were written when their ids cross a power of ten', async () => {
+    const holder = replica(false);
+    await db.query(sql`SELECT setval(pg_get_serial_sequence('outbound_messages', 'id'), 997)`);
+    for (const text of ['noventa e oito', 'noventa e nove', 'mil', 'mil e um']) await insert(text);
+    expect((await replies()).slice(-4).map((r) => String(r.id))).toEqual(['998', '999', '1000', '1001']);
+    expect(await holder.sender.deliver(CHAT)).toBe(true);
+    expect(holder.sent).toEqual(['noventa e oito', 'noventa e nove', 'mil', 'mil e um']);
   });
 });

@@ -6,7 +6,9 @@ import type { AuditContext, AuditLog } from '../audit/audit-log.ts';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/env.ts';
 import type { ContactService } from '../contacts/contact-service.ts';
-import type { PrismaClient } from '../generated/prisma/client.ts';
+import { ContactRepository } from '../contacts/contact-repository.ts';
+import type { ConversationStore } from '../conversations/conversation-store.ts';
+import type { Database } from '../db/database.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createSyncMetrics } from './sync-metrics.ts';
@@ -17,7 +19,9 @@ import { SyncWorker } from './sync-worker.ts';
 
 export interface ContactSyncDeps {
   config: Config;
-  prisma: PrismaClient;
+  db: Database;
+  /** The handoff notice reads its conversation. */
+  conversations: ConversationStore;
   contacts: ContactService;
   /** A hand-requested push sends personal data out: it is audited like an export. */
   audit: AuditLog;
@@ -40,20 +44,20 @@ export interface ContactSync {
 
 export function createContactSync(deps: ContactSyncDeps): ContactSync {
   const options = syncOptionsFrom(deps.config, deps.timing);
-  const outbox = new SyncOutbox(deps.prisma);
+  const outbox = new SyncOutbox(deps.db);
+  const contactRows = new ContactRepository(deps.db.prisma, deps.db);
   // Erasure removes queued events even when sync is (now) disabled: they name the contact.
   // With sync on, the receiver is told to erase its copy too (LGPD: the right to erasure
   // reaches the systems the data was passed on to), by a notice carrying only the id.
   deps.contacts.onErase(async (contact, tx) => {
-    await outbox.deleteFor(tx, contact.id);
-    if (options) await outbox.enqueueDeletion(tx, contact.id);
+    await outbox.replaceWithDeletion(tx, contact.id, Boolean(options));
   });
   if (!options) {
     return { enabled: false, routes: async (app) => void (await app.register(syncRoutes, {})), handoffOpened: async () => {}, start() {}, whenIdle: async () => {}, close: async () => {} };
   }
 
   const metrics = createSyncMetrics(deps.registry, () => outbox.countBacklog());
-  const worker = deps.config.ROLE !== 'api' ? new SyncWorker({ prisma: deps.prisma, outbox, options, metrics, logger: deps.logger }) : undefined;
+  const worker = deps.config.ROLE !== 'api' ? new SyncWorker({ conversations: deps.conversations, contacts: contactRows, outbox, options, metrics, logger: deps.logger }) : undefined;
   deps.contacts.onWrite({
     onCreate: () => ({ syncStatus: 'pending', syncEvent: true }),
     async inTransaction(row, event, tx) {
@@ -64,8 +68,8 @@ export function createContactSync(deps: ContactSyncDeps): ContactSync {
   });
 
   const requestSync = async (contactId: string, ctx: AuditContext) => {
-    const deliveryId = await deps.prisma.$transaction(async (tx) => {
-      const exists = await tx.contact.findUnique({ where: { id: contactId }, select: { id: true } });
+    const deliveryId = await contactRows.transaction(async (tx) => {
+      const exists = await contactRows.findById(contactId, tx);
       if (!exists) throw new NotFoundError('contact', contactId);
       const id = await outbox.enqueue(tx, contactId, 'updated');
       await deps.audit.record(ctx, { action: 'contact.sync', entityType: 'contact', entityId: contactId, meta: { deliveryId: id } }, tx);

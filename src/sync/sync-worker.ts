@@ -3,8 +3,8 @@
 // other replicas. Delivery is at least once: an event is marked sent only after the receiver
 // answered 2xx, in the same transaction that records it, so after a crash between the two
 // the event is sent again with the same X-Atende-Delivery id — receivers dedupe on it.
-import type { PrismaClient } from '../generated/prisma/client.ts';
-import { contactColumns } from '../contacts/contact-repository.ts';
+import type { ContactRepository } from '../contacts/contact-repository.ts';
+import type { ConversationStore } from '../conversations/conversation-store.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ClaimedEvent, Settlement, SyncOutbox } from './sync-outbox.ts';
 import { backoffDelayMs, type SyncOptions } from './sync-options.ts';
@@ -13,7 +13,8 @@ import { deletionPayload, eventHeader, handoffPayload, syncPayload } from './syn
 import { postWebhook } from './webhook-client.ts';
 
 export interface SyncWorkerDeps {
-  prisma: PrismaClient;
+  conversations: Pick<ConversationStore, 'find'>;
+  contacts: Pick<ContactRepository, 'findById'>;
   outbox: SyncOutbox;
   options: SyncOptions;
   metrics: SyncMetrics;
@@ -82,7 +83,7 @@ export class SyncWorker {
   }
 
   private async deliver(event: ClaimedEvent) {
-    const { prisma, outbox, options, logger } = this.deps;
+    const { outbox, options, logger } = this.deps;
     const log = { event: 'contact_sync', deliveryId: event.id, ...(event.contactId ? { contactId: event.contactId } : { conversationId: event.conversationId }), attempt: event.attempts };
     if (event.attempts > options.maxAttempts) {
       // Its last attempt was cut short by a worker that died; the budget is spent.
@@ -93,7 +94,7 @@ export class SyncWorker {
     let body: string;
     if (event.event === 'deleted') body = JSON.stringify(deletionPayload(delivery, event.contactId!));
     else if (event.event === 'handoff') {
-      const c = await prisma.conversation.findUnique({ where: { id: event.conversationId! }, select: { id: true, channel: true, status: true, contactId: true, handoffAt: true } });
+      const c = await this.deps.conversations.find(event.conversationId!);
       // Erased since (LGPD): nothing left to tell.
       if (!c) {
         await outbox.discard(event);
@@ -101,7 +102,7 @@ export class SyncWorker {
       }
       body = JSON.stringify(handoffPayload(delivery, { ...c, handoffAt: c.handoffAt ?? event.createdAt }));
     } else {
-      const contact = await prisma.contact.findUnique({ where: { id: event.contactId! }, select: contactColumns });
+      const contact = await this.deps.contacts.findById(event.contactId!);
       if (!contact) {
         await outbox.discard(event);
         return;

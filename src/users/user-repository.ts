@@ -1,5 +1,7 @@
-// Staff accounts and their chat identities. Password hashes never leave this file: every
-// read selects the public columns only.
+// Staff accounts, their chat identities and their refresh tokens: every statement on
+// `users`, `chat_identities` and `refresh_tokens`, through Prisma (writes with their audit
+// entry in one transaction; none of it is on a measured hot path). Password hashes leave this
+// file only for the login check (findForLogin); every other read selects public columns.
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import { ConflictError, NotFoundError } from '../domain/errors.ts';
 import type { StaffRef } from '../handoff/people.ts';
@@ -44,6 +46,9 @@ const publicColumns = {
 } satisfies Prisma.UserSelect;
 
 export type UserView = Prisma.UserGetPayload<{ select: typeof publicColumns }>;
+
+const SESSION_COLUMNS = { id: true, email: true, role: true, tokenVersion: true, disabled: true } as const;
+export type SessionUser = Prisma.UserGetPayload<{ select: typeof SESSION_COLUMNS }>;
 
 const emailTaken = () => new ConflictError('email-taken', 'a user with this e-mail already exists', { field: 'email' });
 
@@ -178,5 +183,53 @@ export class UserRepository {
       }
       throw err;
     }
+  }
+
+  // ── sign-in and sessions ──
+
+  /** The account an e-mail logs in to, with its password hash (the login check only). */
+  findForLogin(email: string): Promise<{ id: string; email: string; role: Role; disabled: boolean; tokenVersion: number; passwordHash: string } | null> {
+    return this.prisma.user.findUnique({ where: { email }, select: { id: true, email: true, role: true, disabled: true, tokenVersion: true, passwordHash: true } });
+  }
+
+  /** What a session checks on every request: the user still exists, is enabled, same token version. */
+  sessionUser(id: string): Promise<SessionUser | null> {
+    return this.prisma.user.findUnique({ where: { id }, select: SESSION_COLUMNS });
+  }
+
+  async count(): Promise<number> {
+    return this.prisma.user.count();
+  }
+
+  /**
+   * The staff member behind a chat message: the user whose web session sent it, else the one
+   * whose chat identity is the sender's address — enabled users only.
+   */
+  async staffFor(staffUserId: string | null, channel: string, addresses: string[]): Promise<string | null> {
+    if (staffUserId) {
+      const user = await this.prisma.user.findFirst({ where: { id: staffUserId, disabled: false }, select: { id: true } });
+      if (user) return user.id;
+    }
+    if (!addresses.length) return null;
+    const identity = await this.prisma.chatIdentity.findFirst({ where: { channel, address: { in: addresses }, user: { disabled: false } }, select: { userId: true } });
+    return identity?.userId ?? null;
+  }
+
+  async storeRefreshToken(token: { userId: string; tokenHash: string; family: string; expiresAt: Date }): Promise<void> {
+    await this.prisma.refreshToken.create({ data: token, select: { id: true } });
+  }
+
+  refreshToken(tokenHash: string) {
+    return this.prisma.refreshToken.findUnique({ where: { tokenHash }, include: { user: { select: SESSION_COLUMNS } } });
+  }
+
+  /** Spends a refresh token, atomically: of two concurrent refreshes with one token, one wins. */
+  async spendRefreshToken(id: string, replacedBy: string, at: Date): Promise<boolean> {
+    const spent = await this.prisma.refreshToken.updateMany({ where: { id, revokedAt: null, replacedBy: null }, data: { replacedBy, revokedAt: at } });
+    return spent.count === 1;
+  }
+
+  async revokeRefreshTokens(where: { userId: string } | { family: string }, at: Date): Promise<void> {
+    await this.prisma.refreshToken.updateMany({ where: { ...where, revokedAt: null }, data: { revokedAt: at } });
   }
 }

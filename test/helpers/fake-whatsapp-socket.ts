@@ -1,7 +1,10 @@
 // A stand-in for a Baileys socket with the same event API (sock.ev.on('connection.update' |
 // 'creds.update' | 'messages.upsert' | 'messages.update')), sendMessage, end and user, so the
 // WhatsApp connector runs unchanged against it. Disconnects carry real Boom errors — what
-// Baileys puts in lastDisconnect.error (@hapi/boom comes with Baileys).
+// Baileys puts in lastDisconnect.error (@hapi/boom comes with Baileys). Also: `ws` emitting
+// 'frame' (what the liveness watchdog listens to), readMessages / sendPresenceUpdate /
+// requestPairingCode recorded in `calls`, and the factory input, whose getMessage a test can
+// call as Baileys does for a recipient's retry.
 import { EventEmitter } from 'node:events';
 import { Boom } from '@hapi/boom';
 import type { SocketFactoryInput, WhatsappSocket, WhatsappSocketEvents, WhatsappSocketFactory } from '../../connectors/whatsapp/socket.ts';
@@ -18,6 +21,14 @@ export class FakeWhatsappSocket implements WhatsappSocket {
   readonly sent: { jid: string; text: string }[] = [];
   /** Set to make the next sendMessage calls fail with this error. */
   sendError: Error | undefined;
+  /** The websocket: 'frame' for each frame received (see frame()). */
+  readonly ws = new EventEmitter();
+  /** readMessages, sendPresenceUpdate and requestPairingCode calls, with their arguments. */
+  readonly calls: { method: 'readMessages' | 'sendPresenceUpdate' | 'requestPairingCode'; args: unknown[] }[] = [];
+  /** Set to make readMessages / sendPresenceUpdate / requestPairingCode fail with this error, or 'hang' never to settle. */
+  callError: Error | 'hang' | undefined;
+  /** What requestPairingCode answers (Baileys: 8 Crockford base32 characters). */
+  pairingCode = 'K7M2P9QX';
   ended = false;
   private seq = 0;
   readonly lids = new Map<string, string>();
@@ -44,6 +55,30 @@ export class FakeWhatsappSocket implements WhatsappSocket {
   close(statusCode: number | undefined, message = 'closed') {
     const error = statusCode === undefined ? new Error(message) : new Boom(message, { statusCode });
     this.emit('connection.update', { connection: 'close', lastDisconnect: { error, date: new Date() } });
+  }
+
+  /** A frame arrived on the websocket (a ping's answer, an ack, a notification). */
+  frame() {
+    this.ws.emit('frame', { tag: 'iq', attrs: { type: 'result' } });
+  }
+
+  private async call(method: FakeWhatsappSocket['calls'][number]['method'], args: unknown[]) {
+    this.calls.push({ method, args });
+    if (this.callError === 'hang') await new Promise(() => {});
+    if (this.callError) throw this.callError;
+  }
+
+  async readMessages(keys: { remoteJid: string; id: string; fromMe?: boolean; participant?: string }[]) {
+    await this.call('readMessages', [keys]);
+  }
+
+  async sendPresenceUpdate(type: 'composing' | 'paused', toJid?: string) {
+    await this.call('sendPresenceUpdate', [type, toJid]);
+  }
+
+  async requestPairingCode(phoneNumber: string) {
+    await this.call('requestPairingCode', [phoneNumber]);
+    return this.pairingCode;
   }
 
   async sendMessage(jid: string, content: { text: string }) {

@@ -83,7 +83,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL });
   await db.migrate();
   const registry = new Registry();
-  const audit = new AuditLog(db.prisma);
+  const audit = new AuditLog(db);
   const sql = db;
   const contacts = new ContactService({ prisma: db.prisma, sql, audit, registry });
   const connector = new RecordingConnector();

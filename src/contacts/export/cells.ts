@@ -25,19 +25,43 @@ function offsetMs(utcMs: number): number {
 }
 
 /**
- * The São Paulo wall-clock time of `date` as a Date whose UTC fields hold it. Spreadsheet
- * date cells have no time zone: this is what makes them show São Paulo time.
+ * The São Paulo wall-clock time of the instant `utcMs`, as milliseconds whose UTC reading
+ * shows it. Spreadsheet date cells have no time zone: this is what makes them show São Paulo time.
  */
+export function saoPauloWallClockMs(utcMs: number): number {
+  return utcMs + offsetMs(utcMs);
+}
+
+/** saoPauloWallClockMs as a Date. */
 export function saoPauloWallClock(date: Date): Date {
-  return new Date(date.getTime() + offsetMs(date.getTime()));
+  return new Date(saoPauloWallClockMs(date.getTime()));
 }
 
 const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
+const MINUTE_MS = 60_000;
 
 /** "23/11/2026 14:05" — dd/mm/aaaa HH:mm in America/Sao_Paulo. */
 export function formatDateTimeBR(date: Date): string {
   const w = saoPauloWallClock(date);
   return `${pad(w.getUTCDate())}/${pad(w.getUTCMonth() + 1)}/${w.getUTCFullYear()} ${pad(w.getUTCHours())}:${pad(w.getUTCMinutes())}`;
+}
+
+/**
+ * formatDateTimeBR remembering its last minute: an export goes through the rows in time order,
+ * so neighbouring rows mostly share their minute and the text is built once for them.
+ * One per column per export (the columns are not in one order).
+ */
+export function dateTimeBRFormatter(): (date: Date) => string {
+  let minute = Number.NaN;
+  let text = '';
+  return (date) => {
+    const m = Math.floor(saoPauloWallClockMs(date.getTime()) / MINUTE_MS);
+    if (m !== minute) {
+      minute = m;
+      text = formatDateTimeBR(date);
+    }
+    return text;
+  };
 }
 
 /** "2026-11-23" — today's date in São Paulo, for file names. */

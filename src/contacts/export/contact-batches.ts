@@ -4,15 +4,14 @@
 // and a PostgreSQL pool connection parked for minutes under a slow download is a leak).
 // Prisma has no server-side cursors; this gives the same constant memory.
 // The filter is translated from contactWhere (filter-sql.ts) and the order is the one of
-// GET /contacts, so the rows are the same; the SQL runs on the driver (Database.sql): going
-// through Prisma ($queryRaw or findMany) cost ~10 µs per row in its generic result mapping —
+// GET /contacts, so the rows are the same; the SQL runs on the driver (Database.query): going
+// through Prisma (its raw queries or findMany) cost ~10 µs per row in its generic result mapping —
 // at 1M rows ~10 s — while the driver alone reads 100k rows in ~0.8 s (PostgreSQL 15, 2 cores).
 // Each batch is one short query: no connection is held between batches.
-import { Prisma } from '../../generated/prisma/client.ts';
+import { Fragment, type SqlClient, sql } from '../../db/sql.ts';
 import type { ContactFilters } from '../contact-filters.ts';
 import type { ContactRow } from '../contact-repository.ts';
 import { contactWhereSql } from './filter-sql.ts';
-import type { SqlRunner } from '../../db/sql-runner.ts';
 
 /**
  * Rows per query. Measured at 1M rows (bench/export.ts): 250-5000 all read at the same speed,
@@ -28,7 +27,7 @@ interface Position {
 
 // date_part gives float8 directly (extract() computes a numeric, which doubled PostgreSQL's
 // time for the query); round() makes the float an exact whole number of milliseconds.
-const epochMs = (column: string) => Prisma.raw(`round(date_part('epoch', contacts.${column}) * 1000)`);
+const epochMs = (column: string) => new Fragment([`round(date_part('epoch', contacts.${column}) * 1000)`], []);
 
 type DateField = 'consentAt' | 'syncedAt' | 'createdAt' | 'updatedAt';
 type RawRow = Omit<ContactRow, DateField | 'provenance'> & Record<DateField, number | null>;
@@ -59,17 +58,17 @@ function withDates(rows: RawRow[]): ContactRow[] {
   }));
 }
 
-function batchQuery(where: Prisma.Sql, after: Position | undefined, limit: number): Prisma.Sql {
+function batchQuery(where: Fragment, after: Position | undefined, limit: number): Fragment {
   // Written like cursor.ts's afterCursor: `created_at <= c` is the index condition that starts
   // the scan at the previous batch's end; the OR breaks ties between equal timestamps.
   const keyset = after
-    ? Prisma.sql`AND contacts.created_at <= ${after.createdAt}::timestamptz
+    ? sql`AND contacts.created_at <= ${after.createdAt}::timestamptz
                  AND (contacts.created_at < ${after.createdAt}::timestamptz OR contacts.id < ${after.id}::uuid)`
-    : Prisma.empty;
+    : sql``;
   // ORDER BY names the table's columns (qualified), not the output aliases. Times come as
   // epoch milliseconds: the driver's timestamptz text parser was the largest single cost of
   // a csv export (~2 s of ~14 s at 1M rows), parseFloat + new Date is nearly free.
-  return Prisma.sql`
+  return sql`
     SELECT id, name, phone, email, reason,
            source_channel AS "sourceChannel", source_chat_id AS "sourceChatId", created_by AS "createdBy", mode,
            ${epochMs('consent_at')} AS "consentAt", sync_status::text AS "syncStatus", sync_error AS "syncError",
@@ -77,7 +76,7 @@ function batchQuery(where: Prisma.Sql, after: Position | undefined, limit: numbe
       FROM contacts
      WHERE ${where} ${keyset}
      ORDER BY contacts.created_at DESC, contacts.id DESC
-     LIMIT ${limit}`;
+     LIMIT ${limit}::int`;
 }
 
 /**
@@ -86,16 +85,12 @@ function batchQuery(where: Prisma.Sql, after: Position | undefined, limit: numbe
  * that read so no query outlives the export.
  */
 export async function* contactBatches(
-  reader: Pick<SqlRunner, 'query'>,
+  reader: SqlClient,
   filters: ContactFilters,
   batchSize = DEFAULT_BATCH_SIZE,
 ): AsyncGenerator<ContactRow[]> {
   const where = contactWhereSql(filters);
-  const read = (after?: Position) => {
-    // Prisma.Sql renders PostgreSQL's $1… placeholders as `.text`.
-    const query = batchQuery(where, after, batchSize);
-    return reader.query<RawRow>(query.text, query.values).then(withDates);
-  };
+  const read = (after?: Position) => reader.query<RawRow>(batchQuery(where, after, batchSize)).then(withDates);
   let next: Promise<ContactRow[]> | undefined = read();
   try {
     while (next) {

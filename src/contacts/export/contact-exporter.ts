@@ -70,7 +70,7 @@ export class ContactExporter {
     const record = (extra: Record<string, string | number | boolean>) =>
       this.deps.audit.record(ctx, { action: 'contact.export', entityType: 'contact', meta: { ...auditMeta, rows: state.rows, ...extra } });
 
-    const source = contactBatches(this.deps.db.sql, request.filters, this.deps.batchSize ?? DEFAULT_BATCH_SIZE);
+    const source = contactBatches(this.deps.db, request.filters, this.deps.batchSize ?? DEFAULT_BATCH_SIZE);
     const batches = counted(source, state, async () => {
       await record({});
       state.completed = true;

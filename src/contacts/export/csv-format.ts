@@ -4,7 +4,7 @@
 // the comma for other tools. Quoting and line ends follow RFC 4180.
 import { Readable } from 'node:stream';
 import type { ContactRow } from '../contact-repository.ts';
-import { formatDateTimeBR } from './cells.ts';
+import { dateTimeBRFormatter } from './cells.ts';
 import { SPREADSHEET_COLUMNS } from './columns.ts';
 
 export type CsvSeparator = ';' | ',';
@@ -17,30 +17,33 @@ function quoter(separator: CsvSeparator): (field: string) => string {
   return (field) => (needsQuotes.test(field) ? `"${field.replace(/"/g, '""')}"` : field);
 }
 
-export function csvLine(row: ContactRow, separator: CsvSeparator, quote = quoter(separator)): string {
-  let line = '';
-  for (let i = 0; i < SPREADSHEET_COLUMNS.length; i++) {
-    const column = SPREADSHEET_COLUMNS[i]!;
-    let field: string;
-    if (column.kind === 'date') {
+/** One export's line writer: fields of `row` in SPREADSHEET_COLUMNS order, CRLF at the end. */
+export function csvLineWriter(separator: CsvSeparator): (row: ContactRow) => string {
+  const quote = quoter(separator);
+  const fields = SPREADSHEET_COLUMNS.map((column): ((row: ContactRow) => string) => {
+    if (column.kind === 'text') return (row) => quote(column.value(row));
+    const format = dateTimeBRFormatter();
+    return (row) => {
       const value = column.value(row);
-      field = value ? formatDateTimeBR(value) : '';
-    } else {
-      field = quote(column.value(row));
-    }
-    line += i === 0 ? field : separator + field;
-  }
-  return line + CRLF;
+      return value ? format(value) : '';
+    };
+  });
+  return (row) => {
+    let line = fields[0]!(row);
+    for (let i = 1; i < fields.length; i++) line += separator + fields[i]!(row);
+    return line + CRLF;
+  };
 }
 
 async function* csvChunks(batches: AsyncIterable<ContactRow[]>, separator: CsvSeparator): AsyncGenerator<string> {
   const quote = quoter(separator);
+  const line = csvLineWriter(separator);
   yield BOM + SPREADSHEET_COLUMNS.map((c) => quote(c.header)).join(separator) + CRLF;
   for await (const batch of batches) {
     // One chunk per batch: far fewer stream operations than one per row.
-    let chunk = '';
-    for (const row of batch) chunk += csvLine(row, separator, quote);
-    yield chunk;
+    const lines = new Array<string>(batch.length);
+    for (let i = 0; i < batch.length; i++) lines[i] = line(batch[i]!);
+    yield lines.join('');
   }
 }
 

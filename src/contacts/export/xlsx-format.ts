@@ -1,14 +1,13 @@
-// xlsx through exceljs's streaming WorkbookWriter: each row is serialized and handed to the
-// zip as soon as it is committed, so memory does not grow with the row count — provided we
-// wait for the consumer. The writer itself ignores backpressure (ENVIRONMENT.md: 1M rows →
-// ~460 MB RSS without waiting), so every WAIT_EVERY rows we let the zip and the socket catch up.
+// xlsx through exceljs's streaming WorkbookWriter, with the rows' XML written by us
+// (xlsx-rows.ts) straight into the sheet's stream, one batch at a time, so memory does not grow
+// with the row count — provided we wait for the consumer. The writer itself ignores backpressure (ENVIRONMENT.md: 1M rows →
+// ~460 MB RSS without waiting), so after every batch we let the zip and the socket catch up.
 import { PassThrough, type Readable } from 'node:stream';
 import type ExcelJS from 'exceljs';
 import type { ContactRow } from '../contact-repository.ts';
-import { saoPauloWallClock } from './cells.ts';
 import { SPREADSHEET_COLUMNS } from './columns.ts';
+import { xlsxRowWriter } from './xlsx-rows.ts';
 
-const WAIT_EVERY = 1000;
 // The socket side buffers this much before the zip is paused.
 const OUTPUT_BUFFER_BYTES = 1 << 20;
 // Uncompressed XML allowed to wait for zlib: about 1000 rows.
@@ -54,49 +53,53 @@ async function caughtUp(entry: Waitable | undefined, out: PassThrough): Promise<
   }
 }
 
-// One style object per column, shared by all its cells: exceljs caches a style's id by object
-// identity, whereas the per-cell copies addRow makes are each rendered to XML to be looked up
-// (that lookup was a third of the xlsx time).
+// One style object per column: the columns' default style, and (by id) their cells'.
 const COLUMN_STYLES = SPREADSHEET_COLUMNS.map((c) => ({ numFmt: c.kind === 'date' ? DATE_FORMAT : TEXT_FORMAT }));
-
-function rowValues(row: ContactRow): (string | Date | null)[] {
-  return SPREADSHEET_COLUMNS.map((column) => {
-    if (column.kind === 'text') return column.value(row);
-    const value = column.value(row);
-    return value ? saoPauloWallClock(value) : null;
-  });
-}
 
 // exceljs holds ~8 MB of heap once loaded: loaded on the first xlsx export, not at start-up
 // (a bigger resident heap makes every major GC of the message path slower).
 let excel: Promise<typeof ExcelJS> | undefined;
 const loadExcel = () => (excel ??= import('exceljs').then((m) => (m as unknown as { default: typeof ExcelJS }).default));
 
+/** The parts of exceljs 4.4's WorkbookWriter and WorksheetWriter this reaches into. */
+interface WriterInternals {
+  zip: NodeJS.EventEmitter & { abort(): void };
+  styles: { addStyleModel(model: object, cellType: number): number };
+}
+
+/**
+ * exceljs writes the package around the rows (parts, styles, the frozen bold header, column
+ * widths); the rows go into the sheet's XML stream as text from xlsx-rows.ts, one write per batch.
+ */
 async function writeWorkbook(batches: AsyncIterable<ContactRow[]>, out: PassThrough): Promise<void> {
   const ExcelJS = await loadExcel();
   // No shared strings: that table would hold every distinct text of the export in memory.
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
-  const zip = (workbook as unknown as { zip: NodeJS.EventEmitter & { abort(): void } }).zip;
+  const internals = workbook as unknown as WriterInternals;
   // An archiver error with no listener would take the whole process down; fail this download instead.
-  zip.on('error', (err: Error) => out.destroy(err));
+  internals.zip.on('error', (err: Error) => out.destroy(err));
   const sheet = workbook.addWorksheet('Contatos', { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = SPREADSHEET_COLUMNS.map((c, i) => ({ width: c.width, style: COLUMN_STYLES[i] }));
   const header = sheet.addRow(SPREADSHEET_COLUMNS.map((c) => c.header));
   header.font = { bold: true };
   header.commit();
+  // The ids the columns' styles got (the same model gives the same id).
+  const styleIds = SPREADSHEET_COLUMNS.map((c, i) =>
+    internals.styles.addStyleModel(COLUMN_STYLES[i]!, c.kind === 'date' ? ExcelJS.ValueType.Date : ExcelJS.ValueType.String),
+  );
+  const rowXml = xlsxRowWriter(styleIds);
+  const sheetXml = (sheet as unknown as { stream: NodeJS.WritableStream }).stream;
 
   const entry = zipEntryOf(sheet);
-  let written = 0;
+  let rowNumber = 1;
   for await (const batch of batches) {
-    for (const row of batch) {
-      const added = sheet.addRow(rowValues(row));
-      for (let i = 0; i < COLUMN_STYLES.length; i++) added.getCell(i + 1).style = COLUMN_STYLES[i]!;
-      added.commit();
-      if (++written % WAIT_EVERY === 0) await caughtUp(entry, out);
-    }
+    const xml = new Array<string>(batch.length);
+    for (let i = 0; i < batch.length; i++) xml[i] = rowXml(batch[i]!, ++rowNumber);
+    sheetXml.write(Buffer.from(xml.join(''), 'utf8'));
+    await caughtUp(entry, out);
     // The client went away: leaving the loop closes the row source (and records the abort).
     if (out.destroyed) {
-      zip.abort();
+      internals.zip.abort();
       return;
     }
   }
