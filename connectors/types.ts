@@ -209,6 +209,8 @@ export interface Connector {
 export interface TurnPresenceTarget {
   accountId: string;
   chatId: string;
+  /** Who wrote them (in a group, a read receipt names the member). */
+  senderId: string;
   /** The provider's ids of the messages the turn answers, oldest first (several for a burst). */
   messageIds: string[];
 }

@@ -13,6 +13,8 @@ import { telegramChat, textUpdate } from './helpers/telegram-chat.ts';
 import { catalog } from '../fsm/catalog.ts';
 import { CLOUD, cloudChat, cloudEnv } from './helpers/whatsapp-cloud.ts';
 import { openWebChat } from './helpers/web-chat.ts';
+import type { FakeWhatsappSocket } from './helpers/fake-whatsapp-socket.ts';
+import { startWhatsappApp } from './helpers/whatsapp-rig.ts';
 
 const NO_LLM = { OLLAMA_HOST: 'http://127.0.0.1:9', LLM_MAX_ATTEMPTS: '1', LLM_BREAKER_THRESHOLD: '100' };
 // Well under the indicators' own timeouts (Telegram 4 s, Graph 5 s): a reply inside it did not wait for them.
@@ -163,6 +165,55 @@ describe('typing in the web chat (Redis pub/sub)', () => {
       expect(reply.data).toMatchObject({ text: expect.stringMatching(/^Olá!/) });
     } finally {
       stream.close();
+    }
+  });
+});
+
+describe('read and typing on WhatsApp (Baileys)', () => {
+  const LID = '203456789012345@lid';
+  let t: TestApp;
+  let sock: FakeWhatsappSocket;
+  let seq = 0;
+  const say = async (text: string) => {
+    const id = `3EB0PRES${String(++seq).padStart(10, '0')}`;
+    const before = sock.sent.length;
+    const started = Date.now();
+    sock.emit('messages.upsert', {
+      type: 'notify',
+      messages: [{ key: { remoteJid: LID, remoteJidAlt: '5511987654321@s.whatsapp.net', addressingMode: 'lid', fromMe: false, id }, messageTimestamp: Math.floor(Date.now() / 1000), pushName: 'Maria', message: { conversation: text } }],
+    });
+    while (sock.sent.length === before) {
+      if (Date.now() - started > REPLY_WITHIN_MS) throw new Error('no reply in time');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return { id, calls: [...sock.calls] };
+  };
+
+  beforeAll(async () => {
+    const wa = await startWhatsappApp({ backend: 'pglite', env: NO_LLM });
+    t = wa.t;
+    sock = await wa.connect();
+  });
+  afterAll(() => t?.close());
+
+  it('marks the message read and shows composing before the reply, paused once the turn is committed', async () => {
+    const { id, calls } = await say('oi');
+    expect(calls).toEqual([
+      { method: 'readMessages', args: [[{ remoteJid: LID, id, fromMe: false }]] },
+      { method: 'sendPresenceUpdate', args: ['composing', LID] },
+      { method: 'sendPresenceUpdate', args: ['paused', LID] },
+    ].slice(0, calls.length));
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    await t.atende.conversations.whenIdle();
+    expect(sock.calls.at(-1)).toEqual({ method: 'sendPresenceUpdate', args: ['paused', LID] });
+  });
+
+  it('answers at once when the socket hangs on them', async () => {
+    sock.callError = 'hang';
+    try {
+      await say('oi');
+    } finally {
+      sock.callError = undefined;
     }
   });
 });

@@ -43,7 +43,7 @@ describe('telegram typing indicator', () => {
   it('repeats typing while the turn runs and stops with it, one call at a time', async () => {
     const outcomes: boolean[] = [];
     const hook = telegramTurnPresence(presence(fake.url), 60);
-    const turn = hook.turnStarted({ accountId: '123456789', chatId: '424242', messageIds: ['77'] }, (ok) => outcomes.push(ok));
+    const turn = hook.turnStarted({ accountId: '123456789', chatId: '424242', senderId: '424242', messageIds: ['77'] }, (ok) => outcomes.push(ok));
     await fake.waitFor(() => fake.calls('sendChatAction').length >= 3, 'three typing beats');
     turn.stop();
     const calls = await staysFor(() => fake.calls('sendChatAction').length, 200);
@@ -55,7 +55,7 @@ describe('telegram typing indicator', () => {
   it('skips beats while a slow call is still out instead of stacking them', async () => {
     fake.failNext('sendChatAction', { status: 200, body: { ok: true, result: true }, delayMs: 400 });
     const hook = telegramTurnPresence(presence(fake.url), 50);
-    const turn = hook.turnStarted({ accountId: '123456789', chatId: '424242', messageIds: ['78'] }, () => {});
+    const turn = hook.turnStarted({ accountId: '123456789', chatId: '424242', senderId: '424242', messageIds: ['78'] }, () => {});
     await fake.waitFor(() => fake.calls('sendChatAction').length >= 2, 'the beat after the slow one');
     turn.stop();
     // The slow call took ~8 beats; none was sent beside it.

@@ -116,7 +116,7 @@ export class ConversationRunner {
     // not during a handoff, where the bot stays silent and an attendant will answer.
     const presence = row.kind.startsWith('control:') || cached?.status === 'handoff'
       ? undefined
-      : this.deps.presence?.start(chat.channel, { accountId: chat.accountId, chatId: chat.chatId, messageIds: [row, ...(row.burst ?? [])].map((r) => r.messageId) });
+      : this.deps.presence?.start(chat.channel, { accountId: chat.accountId, chatId: chat.chatId, senderId: row.senderId, messageIds: [row, ...(row.burst ?? [])].map((r) => r.messageId) });
     try {
       return await this.turn(chat, row, cached, claimUntil);
     } finally {
