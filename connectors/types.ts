@@ -201,6 +201,32 @@ export interface Connector {
    * memory; rejects with MediaTooLargeError past `maxBytes` and stops when `signal` aborts.
    */
   downloadMedia?(media: InboundMedia, limits: MediaLimits): Promise<Uint8Array>;
+  /** Shows the person that their message was read and is being answered (see ChannelPresence). */
+  turnPresence?: ChannelPresence;
+}
+
+/** The messages a turn is answering, as a channel's presence hook needs them. */
+export interface TurnPresenceTarget {
+  accountId: string;
+  chatId: string;
+  /** Who wrote them (in a group, a read receipt names the member). */
+  senderId: string;
+  /** The provider's ids of the messages the turn answers, oldest first (several for a burst). */
+  messageIds: string[];
+}
+
+/** A turn's "digitando…" as shown by a channel; `stop()` when the turn is committed or failed. */
+export interface TurnPresence {
+  stop(): void;
+}
+
+/**
+ * "Lido" and "digitando…" while a turn runs. A courtesy, never on the turn's path:
+ * `turnStarted` returns at once, the provider calls run in the background, each bounded by its
+ * own timeout, and `outcome` is told how each ended (the core counts and logs it). Never throws.
+ */
+export interface ChannelPresence {
+  turnStarted(target: TurnPresenceTarget, outcome: (ok: boolean) => void): TurnPresence;
 }
 
 export interface MediaLimits {

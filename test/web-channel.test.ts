@@ -99,10 +99,12 @@ describe.each(BACKENDS)('web chat channel on %s', (backend) => {
     await chat.send('oi');
     const reader = res.body!.getReader();
     let text = '';
-    while (!text.includes('event: reply')) text += new TextDecoder().decode((await reader.read()).value);
+    while (!/event: reply\ndata: .*\n\n/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
     controller.abort();
-    const id = Number(/id: (\d+)/.exec(text)![1]);
-    const data = JSON.parse(/data: (.*)/.exec(text)![1]!);
+    // The bot's "typing" events come and go around it (test/turn-presence.test.ts); the reply is the block with an id.
+    const block = /id: (\d+)\nevent: reply\ndata: (.*)\n/.exec(text)!;
+    const id = Number(block[1]);
+    const data = JSON.parse(block[2]!);
     expect(data).toMatchObject({ id, text: expect.stringContaining('Olá!') });
     // The consent question carries its fixed answers (SPEC §11), so the page can offer chips.
     expect(data.options).toEqual([

@@ -83,8 +83,13 @@ describe('chat page (/chat)', () => {
     // Free text is expected now: no chips.
     expect(await page.getByRole('group', { name: 'Respostas rápidas' }).count()).toBe(0);
 
+    // The model takes its time: meanwhile the page says the bot is typing, in a polite live region.
+    ollama.queue.push(behave.json(MARIA, 1_500));
     await type(page, 'Sou Maria Silva, 11 99999-8888, preciso de apoio emocional');
+    await expect.poll(() => page.getByText('digitando…').isVisible(), { timeout: 10_000 }).toBe(true);
+    expect(await page.getByText('digitando…').getAttribute('aria-live')).toBe('polite');
     await expect.poll(() => page.getByRole('button', { name: 'PULAR' }).isVisible(), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => page.getByText('digitando…').count()).toBe(0);
     await page.getByRole('button', { name: 'PULAR' }).click();
     await expect.poll(() => bot(page, /Confira seus dados:/).isVisible(), { timeout: 15_000 }).toBe(true);
     expect(await bot(page, /Confira seus dados:/).textContent()).toContain('• Telefone: (11) 99999-8888');

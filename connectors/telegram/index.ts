@@ -14,6 +14,7 @@ import { downloadTelegramMedia } from './media-download.ts';
 import { createTelegramMetrics } from './metrics.ts';
 import { TelegramOffsetStore } from './offset-store.ts';
 import { TelegramOutbound } from './sender.ts';
+import { TelegramPresence, telegramTurnPresence } from './presence.ts';
 import { LocalPollerLease, RedisPollerLease } from './poller-lease.ts';
 import { TelegramPoller } from './poller.ts';
 import { TelegramUpdateIntake } from './update-intake.ts';
@@ -85,6 +86,7 @@ export function createTelegramConnector(deps: TelegramConnectorDeps): Connector 
       intake = undefined;
     },
 
+    turnPresence: telegramTurnPresence(new TelegramPresence(api)),
     downloadMedia: (media, limits) => downloadTelegramMedia({ api, apiUrl: config.apiUrl, token: config.token, ...(deps.fetch ? { fetch: deps.fetch } : {}) }, media, limits),
     sendText: (chatId, text, idempotencyKey, options) => outbound.sendText(chatId, text, idempotencyKey, options),
 

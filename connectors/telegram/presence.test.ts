@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_BOT_TOKEN, type FakeTelegram, startFakeTelegram, telegramErrors } from '../../test/helpers/fake-telegram.ts';
 import { TelegramBotApi } from './bot-api.ts';
-import { TelegramPresence } from './presence.ts';
+import { staysFor } from '../../test/helpers/quiet.ts';
+import { TelegramPresence, telegramTurnPresence } from './presence.ts';
 
 describe('telegram typing indicator', () => {
   let fake: FakeTelegram;
@@ -37,5 +38,27 @@ describe('telegram typing indicator', () => {
 
   it('swallows an unreachable API', async () => {
     await expect(presence('http://127.0.0.1:1').typing('424242')).resolves.toBe(false);
+  });
+
+  it('repeats typing while the turn runs and stops with it, one call at a time', async () => {
+    const outcomes: boolean[] = [];
+    const hook = telegramTurnPresence(presence(fake.url), 60);
+    const turn = hook.turnStarted({ accountId: '123456789', chatId: '424242', senderId: '424242', messageIds: ['77'] }, (ok) => outcomes.push(ok));
+    await fake.waitFor(() => fake.calls('sendChatAction').length >= 3, 'three typing beats');
+    turn.stop();
+    const calls = await staysFor(() => fake.calls('sendChatAction').length, 200);
+    expect(fake.calls('sendChatAction')).toEqual(Array.from({ length: calls }, () => ({ chat_id: 424242, action: 'typing' })));
+    await fake.waitFor(() => outcomes.length === calls, 'every outcome reported');
+    expect(outcomes.every(Boolean)).toBe(true);
+  });
+
+  it('skips beats while a slow call is still out instead of stacking them', async () => {
+    fake.failNext('sendChatAction', { status: 200, body: { ok: true, result: true }, delayMs: 400 });
+    const hook = telegramTurnPresence(presence(fake.url), 50);
+    const turn = hook.turnStarted({ accountId: '123456789', chatId: '424242', senderId: '424242', messageIds: ['78'] }, () => {});
+    await fake.waitFor(() => fake.calls('sendChatAction').length >= 2, 'the beat after the slow one');
+    turn.stop();
+    // The slow call took ~8 beats; none was sent beside it.
+    expect(fake.requests.filter((r) => r.method === 'sendChatAction')[1]!.at - fake.requests[0]!.at).toBeGreaterThanOrEqual(350);
   });
 });

@@ -52,6 +52,14 @@ export function createWebConnector(deps: WebConnectorDeps): Connector {
       intake = undefined;
       await deps.events.close();
     },
+    // "digitando…" on the chat's streams while a turn runs; a lost signal costs only the hint.
+    turnPresence: {
+      turnStarted({ chatId }, outcome) {
+        const signal = (typing: boolean) => void deps.events.typing(chatId, typing).then(() => outcome(true), () => outcome(false));
+        signal(true);
+        return { stop: () => signal(false) };
+      },
+    },
     async sendText(chatId, text, idempotencyKey, options) {
       await mailbox.deliver(chatId, text, idempotencyKey, options?.options);
       // Also after a redelivery: the first attempt may have stored the reply and died before

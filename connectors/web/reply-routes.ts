@@ -35,6 +35,11 @@ function writeEvents(raw: ServerResponse, replies: WebReply[]) {
   for (const r of replies) raw.write(`id: ${r.id}\nevent: reply\ndata: ${JSON.stringify(r)}\n\n`);
 }
 
+// No id: "typing" is a passing state, not a cursor position — a reconnect does not replay it.
+function writeTyping(raw: ServerResponse, typing: boolean) {
+  if (!raw.writableEnded) raw.write(`event: typing\ndata: ${JSON.stringify({ typing })}\n\n`);
+}
+
 export function webOutboundRoutes(deps: WebOutboundDeps): FastifyPluginAsyncZod {
   return async (app) => {
     const streams = new Set<ServerResponse>();
@@ -69,7 +74,7 @@ export function webOutboundRoutes(deps: WebOutboundDeps): FastifyPluginAsyncZod 
         config: { public: true },
         schema: {
           tags: ['web chat'],
-          summary: 'Server-Sent Events: one `reply` event per bot reply (id = cursor; Last-Event-ID resumes)',
+          summary: 'Server-Sent Events: one `reply` event per bot reply (id = cursor; Last-Event-ID resumes); `typing` {typing} while the bot works on a turn',
           params: z.object({ chatId: z.string().max(160) }),
           querystring: z.object({ after: cursor.optional() }),
           headers: z.object({ 'last-event-id': cursor.optional() }),
@@ -118,7 +123,7 @@ export function webOutboundRoutes(deps: WebOutboundDeps): FastifyPluginAsyncZod 
             reading = false;
           }
         };
-        const unsubscribe = deps.events.subscribe(session.chatId, () => void pull());
+        const unsubscribe = deps.events.subscribe(session.chatId, (signal) => (signal.kind === 'typing' ? writeTyping(raw, signal.typing) : void pull()));
         const heartbeat = setInterval(() => raw.write(': ping\n\n'), HEARTBEAT_MS);
         const poll = setInterval(() => void pull(), POLL_MS);
         const stop = () => {

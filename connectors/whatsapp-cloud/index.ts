@@ -7,6 +7,7 @@ import { whatsappCloudInboundRoutes } from './routes.ts';
 import { createWhatsappCloudMetrics } from './metrics.ts';
 import { downloadCloudMedia } from './media-download.ts';
 import { GraphSender } from './sender.ts';
+import { CloudPresence, cloudTurnPresence } from './presence.ts';
 
 export interface WhatsappCloudConnectorDeps {
   config: WhatsappCloudConfig;
@@ -28,6 +29,9 @@ export function createWhatsappCloudConnector(deps: WhatsappCloudConnectorDeps): 
     async stop() {
       context = undefined;
     },
+    turnPresence: cloudTurnPresence(
+      new CloudPresence({ apiUrl: deps.config.apiUrl, phoneNumberId: deps.config.phoneNumberId, token: deps.config.token, timeoutMs: deps.config.policy.timeoutMs }),
+    ),
     downloadMedia(media, limits) {
       return downloadCloudMedia(deps.config, media, limits);
     },

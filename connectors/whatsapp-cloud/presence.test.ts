@@ -13,8 +13,8 @@ describe('cloud api read + typing indicator', () => {
     fake = await startFakeGraph();
   });
   beforeEach(() => {
-    fake.requests.length = 0;
-    fake.queue.length = 0;
+    fake.readRequests.length = 0;
+    fake.readQueue.length = 0;
   });
   afterAll(async () => {
     await fake.close();
@@ -22,8 +22,8 @@ describe('cloud api read + typing indicator', () => {
 
   it('posts status read with the text typing indicator', async () => {
     await expect(presence().readAndTyping(wamid)).resolves.toBe(true);
-    expect(fake.requests).toHaveLength(1);
-    const [request] = fake.requests;
+    expect(fake.readRequests).toHaveLength(1);
+    const [request] = fake.readRequests;
     expect(request!.method).toBe('POST');
     expect(request!.path).toMatch(/\/106540352242922\/messages$/);
     expect(request!.headers.authorization).toBe('Bearer test-token');
@@ -31,12 +31,12 @@ describe('cloud api read + typing indicator', () => {
   });
 
   it('swallows a Graph error', async () => {
-    fake.queue.push(graph.error(400, 100, '(#100) Invalid parameter'));
+    fake.readQueue.push(graph.error(400, 100, '(#100) Invalid parameter'));
     await expect(presence().readAndTyping(wamid)).resolves.toBe(false);
   });
 
   it('swallows a Graph that does not answer', async () => {
-    fake.queue.push({ kind: 'hang' });
+    fake.readQueue.push({ kind: 'hang' });
     await expect(presence(200).readAndTyping(wamid)).resolves.toBe(false);
   });
 });

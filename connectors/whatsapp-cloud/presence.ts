@@ -2,6 +2,7 @@
 // message read and shows the typing indicator (it stays up to 25 s or until the reply).
 // https://developers.facebook.com/docs/whatsapp/cloud-api/typing-indicators
 // A courtesy: any failure is swallowed (false) so the indicator never fails a turn.
+import type { ChannelPresence } from '../types.ts';
 import { postGraphMessage } from './graph-client.ts';
 
 export function readWithTypingBody(messageId: string): Record<string, unknown> {
@@ -30,4 +31,18 @@ export class CloudPresence {
       return false;
     }
   }
+}
+
+/**
+ * The connector's presence hook: one call per turn, on the newest message (reading it marks the
+ * earlier ones of a burst read too). Nothing to stop: the reply takes the indicator down.
+ */
+export function cloudTurnPresence(presence: CloudPresence): ChannelPresence {
+  return {
+    turnStarted({ messageIds }, outcome) {
+      const newest = messageIds.at(-1);
+      if (newest) void presence.readAndTyping(newest).then(outcome);
+      return { stop: () => {} };
+    },
+  };
 }

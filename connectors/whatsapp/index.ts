@@ -21,7 +21,7 @@ import { downloadWhatsappMedia } from './media-download.ts';
 import { withNumberedOptions } from './numbered-options.ts';
 import { LocalLease, RedisLease, type SocketLease } from './lease.ts';
 import { createWhatsappMetrics } from './metrics.ts';
-import { WhatsappPresence } from './presence.ts';
+import { WhatsappPresence, whatsappTurnPresence } from './presence.ts';
 import { createResendLookup, type SentTextStore } from './resend-lookup.ts';
 import { UndecryptableReplies } from './undecryptable.ts';
 import { WhatsappSender } from './sender.ts';
@@ -186,6 +186,7 @@ export function createWhatsappConnector(deps: WhatsappConnectorDeps): WhatsappCo
   };
   // A replica without the socket answers with what the holder published, if it is alive.
   const remote = async () => (shared && !runsSocket() ? shared.read() : undefined);
+  const presence = new WhatsappPresence(() => connection.openSocket());
 
   return {
     channel: WHATSAPP_CHANNEL,
@@ -233,6 +234,7 @@ export function createWhatsappConnector(deps: WhatsappConnectorDeps): WhatsappCo
       return { status: 'degraded', detail: `WhatsApp ${state}${why}` };
     },
     eraseSubject: whatsappKeyEraser(config.session),
-    presence: new WhatsappPresence(() => connection.openSocket()),
+    presence,
+    turnPresence: whatsappTurnPresence(presence),
   };
 }

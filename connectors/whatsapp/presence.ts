@@ -4,7 +4,7 @@
 // caller repeats it for long turns). Both are courtesies: without an open socket, on an error
 // or past the deadline they answer false and never throw, so a turn never fails for them.
 import { withDeadline } from '../../src/util/deadline.ts';
-import type { InboundMessage } from '../types.ts';
+import type { ChannelPresence, InboundMessage } from '../types.ts';
 import { bareJid, jidKind } from './jid.ts';
 import type { WhatsappSocket } from './socket.ts';
 
@@ -47,4 +47,31 @@ export class WhatsappPresence {
       return false;
     }
   }
+}
+
+// WhatsApp drops "digitando…" after ~25 s: renewed well before that while a turn runs.
+const COMPOSING_REPEAT_MS = 20_000;
+
+/**
+ * The connector's turn hook (connectors/types.ts ChannelPresence): the turn's messages read,
+ * "digitando…" on at once and renewed while it runs, "paused" when it is committed. Each call
+ * is bounded by the presence timeout and never throws; outcomes go to the core's counter.
+ */
+export function whatsappTurnPresence(presence: WhatsappPresence, repeatMs = COMPOSING_REPEAT_MS): ChannelPresence {
+  return {
+    turnStarted({ chatId, senderId, messageIds }, outcome) {
+      for (const messageId of messageIds) void presence.markRead({ chatId, messageId, sender: { id: senderId } }).then(outcome);
+      const composing = () => void presence.typing(chatId, true).then(outcome);
+      composing();
+      const timer = setInterval(composing, repeatMs);
+      // A forgotten stop must not keep the process alive.
+      timer.unref();
+      return {
+        stop: () => {
+          clearInterval(timer);
+          void presence.typing(chatId, false).then(outcome);
+        },
+      };
+    },
+  };
 }

@@ -53,6 +53,9 @@ export const envSchema = z
     ADMIN_EMAIL: optional(z.email({ error: 'expected an e-mail address' })),
     ADMIN_PASSWORD: optional(z.string().min(10, { error: 'expected at least 10 characters' })),
     CONVERSATION_TIMEOUT_MIN: int(1, 10_080).default(30),
+    // Messages of an idle chat that arrive within this many ms of each other are answered as
+    // one turn ("oi" / "Maria" / "11 9…" get one reply); 0 answers each message on its own.
+    BURST_WINDOW_MS: int(0, 10_000).default(1_500),
     // Days the texts of a closed conversation are kept before the retention job purges them.
     CONVERSATION_RETENTION_DAYS: int(1, 3650).default(30),
     // Swagger UI and the OpenAPI document at /docs; off in production unless set to true.

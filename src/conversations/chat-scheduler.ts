@@ -2,9 +2,12 @@
 // at a time. A kick for a chat that is being drained is not queued again: it marks the
 // drain to look once more when it finishes (with the newest inbox id it was about), which
 // covers a message committed just after the drain's last read.
+// A drain may also ask to be run again later (a message burst still gathering, burst.ts):
+// the chat then waits on a timer, outside the running set, so it takes no worker slot; kicks
+// for it meanwhile change nothing, since the timer's drain reads everything that came.
 import type { Kick } from './kick-queue.ts';
 
-export type Drain = (chatKey: string, upTo?: bigint) => Promise<void>;
+export type Drain = (chatKey: string, upTo?: bigint) => Promise<{ againInMs: number } | void>;
 
 /** What a running drain should look at once more: nothing, a known row, or "anything". */
 type Again = bigint | 'any' | null;
@@ -17,6 +20,7 @@ const merge = (a: Again, upTo: bigint | undefined): Again => {
 export class ChatScheduler {
   private readonly running = new Map<string, { again: Again }>();
   private readonly waiting = new Map<string, Again>();
+  private readonly deferred = new Map<string, NodeJS.Timeout>();
   private freeWaiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
 
@@ -29,6 +33,7 @@ export class ChatScheduler {
   /** Resolves once the chat's work (including this kick) has been looked at or queued. */
   schedule(kick: Kick): Promise<void> {
     const upTo = kick.upTo ? BigInt(kick.upTo) : undefined;
+    if (this.deferred.has(kick.chat)) return Promise.resolve();
     const current = this.running.get(kick.chat);
     if (current) {
       current.again = merge(current.again, upTo);
@@ -50,20 +55,33 @@ export class ChatScheduler {
     return new Promise((resolve) => this.freeWaiters.push(resolve));
   }
 
-  /** Resolves when no drain is running or waiting (shutdown, tests). */
+  /** Resolves when no drain is running, waiting, or due to run again (shutdown, tests). */
   whenIdle(): Promise<void> {
-    if (!this.running.size && !this.waiting.size) return Promise.resolve();
+    if (this.idle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Shutdown: drops the pending looks-again; their messages stay in the inbox for the next worker. */
+  cancelDeferred(): void {
+    for (const timer of this.deferred.values()) clearTimeout(timer);
+    this.deferred.clear();
+    this.next();
+  }
+
+  private idle(): boolean {
+    return !this.running.size && !this.waiting.size && !this.deferred.size;
   }
 
   private async run(chatKey: string, first: Again): Promise<void> {
     const state: { again: Again } = { again: null };
     this.running.set(chatKey, state);
+    let later: number | undefined;
     try {
       for (let next: Again = first; next !== null; next = state.again) {
         state.again = null;
         try {
-          await this.drain(chatKey, next === 'any' ? undefined : next);
+          later = (await this.drain(chatKey, next === 'any' ? undefined : next))?.againInMs;
+          if (later !== undefined) break;
         } catch (err) {
           this.onError(err, chatKey);
           break;
@@ -71,8 +89,17 @@ export class ChatScheduler {
       }
     } finally {
       this.running.delete(chatKey);
+      if (later !== undefined) this.defer(chatKey, later);
       this.next();
     }
+  }
+
+  private defer(chatKey: string, ms: number) {
+    const timer = setTimeout(() => {
+      this.deferred.delete(chatKey);
+      void this.schedule({ chat: chatKey }).finally(() => this.next());
+    }, ms);
+    this.deferred.set(chatKey, timer);
   }
 
   private next() {
@@ -86,7 +113,7 @@ export class ChatScheduler {
       this.freeWaiters = [];
       waiters.forEach((w) => w());
     }
-    if (!this.running.size && !this.waiting.size) {
+    if (this.idle()) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       waiters.forEach((w) => w());

@@ -46,6 +46,7 @@ import { RetentionJob } from '../privacy/retention-job.ts';
 import { conversationHistoryOf } from '../privacy/conversation-history.ts';
 import { RedisLease } from '../locks/lease.ts';
 import { TurnProcessor, type TurnObserver } from './turn-processor.ts';
+import { TurnPresenceHub } from './turn-presence.ts';
 
 /** The conversation runtime's repositories, built by the composition root (the handoff inbox works on the same rows). */
 export interface ConversationRepositories {
@@ -137,7 +138,16 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
       }),
     ...(deps.observer ? { observer: deps.observer } : {}),
   });
-  const runner = new ConversationRunner({ store, inbox, lock, sender, turns, logger });
+  const runner = new ConversationRunner({
+    store,
+    inbox,
+    lock,
+    sender,
+    turns,
+    logger,
+    burstWindowMs: config.BURST_WINDOW_MS,
+    presence: new TurnPresenceHub(deps.connectors, deps.registry, logger),
+  });
   const scheduler = new ChatScheduler((key, upTo) => runner.drain(key, upTo), WORKER_CONCURRENCY, (err) =>
     logger.error({ event: 'drain_failed', err }, 'a chat could not be processed; the sweeper will retry'),
   );
@@ -182,6 +192,8 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
       await retentionJob.stop();
       await reaper?.stop();
       await kicks.close();
+      // A burst still gathering is not started now: its rows stay pending for the next worker.
+      scheduler.cancelDeferred();
       // In-flight turns finish (bounded): an unfinished one is redone by another worker.
       await Promise.race([scheduler.whenIdle(), new Promise((r) => setTimeout(r, 5_000).unref())]);
       host.clear();

@@ -85,6 +85,8 @@ export interface ConversationState {
 export interface TurnCommit {
   chat: ChatRef;
   inboxId: bigint;
+  /** The later rows of a burst answered by the same turn, marked processed with `inboxId`. */
+  burstIds?: bigint[];
   conversation: ConversationState;
   snapshot: unknown;
   status: string;
@@ -154,6 +156,7 @@ export class ConversationStore {
     return commitTurnStatement(this.db, {
       chat: turn.chat,
       inboxId: turn.inboxId,
+      ...(turn.burstIds?.length ? { burstIds: turn.burstIds } : {}),
       conversationId: c.id,
       version: c.version,
       ...(c.version === undefined ? { create: { mode: c.mode, senderId: c.senderId, attendantUserId: c.attendantUserId, createdAt: c.createdAt } } : {}),

@@ -3,6 +3,8 @@
 // still has the version the turn started from (its row locked first, FOR UPDATE, so the
 // check holds until the statement ends), and the replies are inserted only if both did.
 // Each step reads the previous one's RETURNING, so a stale turn changes nothing at all.
+// A burst (several messages answered as one turn) marks all its rows or none: they are
+// locked first, and the mark goes on only if every one of them is still unprocessed.
 import type { ReplyOption } from '../../fsm/reply-options.ts';
 import type { ChatRef } from './chat-ref.ts';
 import { type SqlClient, sql } from '../db/sql.ts';
@@ -10,6 +12,8 @@ import { type SqlClient, sql } from '../db/sql.ts';
 export interface CommitStatement {
   chat: ChatRef;
   inboxId: bigint;
+  /** The later rows of a burst, answered by the same turn (marked with `inboxId`). */
+  burstIds?: bigint[];
   conversationId: string;
   /** The version the turn started from; undefined when the turn creates the conversation. */
   version?: number;
@@ -58,11 +62,13 @@ export async function commitTurnStatement(db: SqlClient, c: CommitStatement): Pr
         WHERE id = ${c.expire.id}::uuid AND version = ${c.expire.version}::int AND EXISTS (SELECT 1 FROM inbox) RETURNING 1`
     : sql`SELECT 1`;
   const claimed = c.claimUntil !== null;
+  const ids = [c.inboxId, ...(c.burstIds ?? [])].map(String);
   const [result] = await db.query<{ written: number | string; replies: CommittedReply[] | null }>(sql`
     WITH guard AS (${guard}),
+    pending AS (SELECT id FROM inbound_messages WHERE id = ANY(${ids}::bigint[]) AND processed_at IS NULL FOR UPDATE),
     inbox AS (
       UPDATE inbound_messages SET processed_at = ${c.at}::timestamptz, conversation_id = ${c.conversationId}::uuid, error = NULL
-      WHERE id = ${String(c.inboxId)}::bigint AND processed_at IS NULL AND EXISTS (SELECT 1 FROM guard) RETURNING 1
+      WHERE id IN (SELECT id FROM pending) AND (SELECT count(*) FROM pending) = ${ids.length}::int AND EXISTS (SELECT 1 FROM guard) RETURNING 1
     ),
     written AS (${write}),
     expired AS (${expire}),

@@ -53,11 +53,18 @@ export interface TurnDone {
 
 const NO_REPLIES: CommittedReply[] = [];
 
+/**
+ * The inbox row a turn answers. For a burst (conversation-runner.ts, burst.ts) it is the
+ * messages merged: the first row's id and message id, their texts joined, the last one's
+ * arrival; `burst` holds the later rows as they are, marked processed in the same commit.
+ */
+export type TurnRow = InboxRow & { burst?: InboxRow[] };
+
 export class TurnProcessor {
   constructor(private readonly deps: TurnDeps) {}
 
   /** `claimUntil`: the caller will send the replies itself right away. */
-  async process(chat: ChatRef, row: InboxRow, latest: ConversationRow | null, at: Date, claimUntil: Date | null): Promise<TurnDone | 'stale'> {
+  async process(chat: ChatRef, row: TurnRow, latest: ConversationRow | null, at: Date, claimUntil: Date | null): Promise<TurnDone | 'stale'> {
     const open = latest && !isClosed(latest.status) ? latest : null;
     if (row.kind.startsWith('control:')) return this.control(chat, row, open, at, claimUntil);
     const idle = open && row.receivedAt.getTime() - open.lastActivityAt.getTime() > this.deps.timeoutMin * 60_000;
@@ -111,7 +118,7 @@ export class TurnProcessor {
 
   private async run(
     chat: ChatRef,
-    row: InboxRow,
+    row: TurnRow,
     conversation: ConversationState,
     stored: ConversationRow | null,
     input: ConversationInput,
@@ -165,7 +172,7 @@ export class TurnProcessor {
 
   private commit(
     chat: ChatRef,
-    row: InboxRow,
+    row: TurnRow,
     conversation: ConversationState,
     before: string | undefined,
     result: TurnResult,
@@ -182,6 +189,7 @@ export class TurnProcessor {
     return this.deps.store.commitTurn({
       chat,
       inboxId: row.id,
+      ...(row.burst?.length ? { burstIds: row.burst.map((r) => r.id) } : {}),
       conversation,
       snapshot: result.snapshot,
       status,

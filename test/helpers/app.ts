@@ -63,6 +63,9 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     LOGIN_RATE_LIMIT_PER_MIN: '1000',
+    // Each message its own turn, as most tests assert one reply per message; the burst tests
+    // set a window of their own.
+    BURST_WINDOW_MS: '0',
     ...(db ? { DATABASE_URL: db.url } : {}),
     ...options.env,
   });

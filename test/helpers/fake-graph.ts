@@ -40,6 +40,8 @@ export interface GraphRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: unknown;
+  /** Arrival order across every list (sends, reads, media). */
+  order: number;
 }
 
 export interface FakeGraph {
@@ -48,6 +50,10 @@ export interface FakeGraph {
   requests: GraphRequest[];
   /** GETs of media metadata and files, in order. */
   mediaRequests: GraphRequest[];
+  /** Mark-as-read POSTs ({status: 'read'}, maybe with the typing indicator), in order. */
+  readRequests: GraphRequest[];
+  /** Next answers to mark-as-read POSTs, in order; when empty they succeed. */
+  readQueue: GraphBehavior[];
   /** Next answers, in order; when empty, `fallback` answers. */
   queue: GraphBehavior[];
   fallback: GraphBehavior;
@@ -65,11 +71,14 @@ export const GRAPH_VERSION = 'v23.0';
 export async function startFakeGraph(): Promise<FakeGraph> {
   const sockets = new Set<Socket>();
   let seq = 0;
+  let arrivals = 0;
   let base = '';
   const media = new Map<string, { bytes: Buffer; mimeType: string; token: string }>();
   const fake: Omit<FakeGraph, 'url' | 'close'> = {
     requests: [],
     mediaRequests: [],
+    readRequests: [],
+    readQueue: [],
     queue: [],
     fallback: graph.ok(),
     sentIds: [],
@@ -90,11 +99,13 @@ export async function startFakeGraph(): Promise<FakeGraph> {
     const body = await readBody(req);
     // Media downloads are listed apart: `requests` holds the sends tests count and compare.
     if (req.method === 'GET') {
-      fake.mediaRequests.push({ method: 'GET', path: req.url ?? '', headers: req.headers, body });
+      fake.mediaRequests.push({ method: 'GET', path: req.url ?? '', headers: req.headers, body, order: ++arrivals });
       return serveMedia(req, res);
     }
-    fake.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
-    const behavior = fake.queue.shift() ?? fake.fallback;
+    // Read receipts too: they come with every turn, and must not eat the answers scripted for sends.
+    const read = (body as { status?: unknown } | undefined)?.status === 'read';
+    (read ? fake.readRequests : fake.requests).push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, order: ++arrivals });
+    const behavior = (read ? fake.readQueue.shift() : fake.queue.shift()) ?? (read ? graph.ok() : fake.fallback);
     if (behavior.kind === 'hang') return;
     if (behavior.kind === 'drop') {
       req.socket.destroy();
@@ -106,7 +117,7 @@ export async function startFakeGraph(): Promise<FakeGraph> {
       return;
     }
     // Mark-as-read (optionally with the typing indicator) answers {success: true}, not a wamid.
-    if ((body as { status?: unknown } | undefined)?.status === 'read') {
+    if (read) {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ success: true }));
       return;

@@ -73,6 +73,8 @@ export async function startRig(options: RigOptions): Promise<Rig> {
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
+    // Each message its own turn (the runtime's tests and bench:turns count one per message).
+    BURST_WINDOW_MS: '0',
     ...(testDb ? { DATABASE_URL: testDb.url } : {}),
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     ...options.env,

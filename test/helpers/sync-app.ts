@@ -25,6 +25,7 @@ export async function startSyncApp(options: { backend: Backend; databaseUrl?: st
   const config = loadConfig({
     NODE_ENV: 'test',
     DATA_DIR: dataDir,
+    BURST_WINDOW_MS: '0',
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     ...(options.backend === 'postgres' && options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),

@@ -1,6 +1,8 @@
 // The public chat (/chat): mobile-first, bot text rendered as text (never HTML), messages
 // posted with the client's own id (a retry keeps it, so the server sees a duplicate, not a
-// second message), replies live over SSE, quick-reply chips for the bot's options.
+// second message), replies live over SSE, quick-reply chips for the bot's options, and
+// "digitando…" while the bot works on a turn (SSE `typing`; any reply also ends it, since
+// replies go out only once their turn is over).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { openEventStream } from '../shared/event-stream.ts';
 import { t } from '../shared/strings.ts';
@@ -36,6 +38,7 @@ export function ChatPage({ title }: { title?: string }) {
   });
   const [text, setText] = useState('');
   const [live, setLive] = useState(true);
+  const [typing, setTyping] = useState(false);
   const list = useRef<HTMLOListElement>(null);
   const lastBotId = bot.at(-1)?.id ?? 0;
 
@@ -48,7 +51,9 @@ export function ChatPage({ title }: { title?: string }) {
       headers: () => ({ authorization: `Bearer ${session.token}` }),
       onState: setLive,
       onEvent: (e) => {
+        if (e.event === 'typing') return setTyping((JSON.parse(e.data) as { typing: boolean }).typing === true);
         if (e.event !== 'reply') return;
+        setTyping(false);
         const r = JSON.parse(e.data) as { id: number; text: string; options: Option[] };
         setBot((all) => (all.some((b) => b.id === r.id) ? all : [...all, { key: `b${r.id}`, id: r.id, from: 'bot', text: r.text, options: r.options }]));
       },
@@ -127,6 +132,9 @@ export function ChatPage({ title }: { title?: string }) {
             </li>
           ))}
         </ol>
+        <p class="typing" aria-live="polite">
+          {typing ? t.botTyping : ''}
+        </p>
         {!live && <p class="offline" role="status">{t.chatOffline}</p>}
       </main>
       {chips.length > 0 && (

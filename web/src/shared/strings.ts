@@ -111,6 +111,7 @@ export const t = {
   privacy: 'Aviso de privacidade',
   chatIntro: 'Escreva uma mensagem para começar.',
   chatOffline: 'Sem conexão com o servidor. Tentando de novo…',
+  botTyping: 'digitando…',
   // Errors.
   loading: 'Carregando…',
   genericError: 'Algo deu errado. Tente de novo em instantes.',
