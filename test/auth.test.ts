@@ -25,7 +25,7 @@ describe.each(BACKENDS)('auth on %s', (backend) => {
   };
   const refresh = (refreshToken: string) => api('POST', '/auth/refresh', undefined, { refreshToken });
   /** The app's token service as seen from another moment. */
-  const tokensAt = (now: Date) => new TokenService(new UserRepository(t.atende.db.prisma), { secret: JWT_SECRET, now: () => now });
+  const tokensAt = (now: Date) => new TokenService(new UserRepository(t.atende.db.prisma, t.atende.db), { secret: JWT_SECRET, now: () => now });
 
   beforeAll(async () => {
     t = await startTestApp({ backend, env: { JWT_SECRET } });

@@ -73,8 +73,8 @@ describe.each(BACKENDS)('route guard on %s', (backend) => {
       admin,
       attendant: await t.tokenFor('attendant'),
       // Same secret, same user, but issued 61 minutes ago: expired a minute ago.
-      expired: await new TokenService(new UserRepository(t.atende.db.prisma), { secret: JWT_SECRET, now: () => hourAndMinuteAgo }).signAccessToken(adminUser),
-      otherSecret: await new TokenService(new UserRepository(t.atende.db.prisma), { secret: 'another-secret-0123456789abcdefghijklmnop' }).signAccessToken(adminUser),
+      expired: await new TokenService(new UserRepository(t.atende.db.prisma, t.atende.db), { secret: JWT_SECRET, now: () => hourAndMinuteAgo }).signAccessToken(adminUser),
+      otherSecret: await new TokenService(new UserRepository(t.atende.db.prisma, t.atende.db), { secret: 'another-secret-0123456789abcdefghijklmnop' }).signAccessToken(adminUser),
       // Signed with the right key but not by atende's token service (no issuer/audience).
       noSubject: await new SignJWT({ role: 'admin' })
         .setProtectedHeader({ alg: 'HS256' })

@@ -61,7 +61,7 @@ export function createConversationRepositories(db: Database, options: { keepRaw:
     conversations: new ConversationStore(db),
     inbox: new InboxRepository(db, options.keepRaw),
     outbound: new OutboundRepository(db),
-    users: new UserRepository(db.prisma),
+    users: new UserRepository(db.prisma, db),
   };
 }
 

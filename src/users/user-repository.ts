@@ -4,6 +4,7 @@
 // file only for the login check (findForLogin); every other read selects public columns.
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import { ConflictError, NotFoundError } from '../domain/errors.ts';
+import { type SqlClient, sql } from '../db/sql.ts';
 import type { StaffRef } from '../handoff/people.ts';
 import type { Role } from '../http/auth-guard.ts';
 
@@ -53,7 +54,11 @@ export type SessionUser = Prisma.UserGetPayload<{ select: typeof SESSION_COLUMNS
 const emailTaken = () => new ConflictError('email-taken', 'a user with this e-mail already exists', { field: 'email' });
 
 export class UserRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    /** The one statement on the hot path (staffFor), in SQL: see there. */
+    private readonly db: SqlClient,
+  ) {}
 
   list(): Promise<UserView[]> {
     return this.prisma.user.findMany({ select: publicColumns, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
@@ -206,13 +211,13 @@ export class UserRepository {
    * whose chat identity is the sender's address — enabled users only.
    */
   async staffFor(staffUserId: string | null, channel: string, addresses: string[]): Promise<string | null> {
-    if (staffUserId) {
-      const user = await this.prisma.user.findFirst({ where: { id: staffUserId, disabled: false }, select: { id: true } });
-      if (user) return user.id;
-    }
-    if (!addresses.length) return null;
-    const identity = await this.prisma.chatIdentity.findFirst({ where: { channel, address: { in: addresses }, user: { disabled: false } }, select: { userId: true } });
-    return identity?.userId ?? null;
+    // Asked for every conversation that starts, so one SQL statement rather than two built
+    // queries: through Prisma's query builder bench:turns ran ~10 % slower (src/db/README.md).
+    const [row] = await this.db.query<{ staff: string | null; identity: string | null }>(sql`
+      SELECT (SELECT id::text FROM users WHERE id = ${staffUserId}::uuid AND NOT disabled) AS staff,
+             (SELECT i.user_id::text FROM chat_identities i JOIN users u ON u.id = i.user_id AND NOT u.disabled
+               WHERE i.channel = ${channel}::varchar AND i.address = ANY(${addresses}::varchar[]) LIMIT 1) AS identity`);
+    return row?.staff ?? row?.identity ?? null;
   }
 
   async storeRefreshToken(token: { userId: string; tokenHash: string; family: string; expiresAt: Date }): Promise<void> {
