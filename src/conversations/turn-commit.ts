@@ -63,12 +63,19 @@ export async function commitTurnStatement(db: SqlClient, c: CommitStatement): Pr
     : sql`SELECT 1`;
   const claimed = c.claimUntil !== null;
   const ids = [c.inboxId, ...(c.burstIds ?? [])].map(String);
+  // One message (the usual turn) needs no lock first: its UPDATE's own condition decides. A
+  // burst's rows are locked first so that all or none are marked (measured: the lock and its
+  // count on every turn cost bench:turns ~10 %).
+  const burst = ids.length > 1;
+  const unprocessed = burst
+    ? sql`id IN (SELECT id FROM pending) AND (SELECT count(*) FROM pending) = ${ids.length}::int`
+    : sql`id = ${ids[0]}::bigint AND processed_at IS NULL`;
   const [result] = await db.query<{ written: number | string; replies: CommittedReply[] | null }>(sql`
     WITH guard AS (${guard}),
-    pending AS (SELECT id FROM inbound_messages WHERE id = ANY(${ids}::bigint[]) AND processed_at IS NULL FOR UPDATE),
+    ${burst ? sql`pending AS (SELECT id FROM inbound_messages WHERE id = ANY(${ids}::bigint[]) AND processed_at IS NULL FOR UPDATE),` : sql``}
     inbox AS (
       UPDATE inbound_messages SET processed_at = ${c.at}::timestamptz, conversation_id = ${c.conversationId}::uuid, error = NULL
-      WHERE id IN (SELECT id FROM pending) AND (SELECT count(*) FROM pending) = ${ids.length}::int AND EXISTS (SELECT 1 FROM guard) RETURNING 1
+      WHERE ${unprocessed} AND EXISTS (SELECT 1 FROM guard) RETURNING 1
     ),
     written AS (${write}),
     expired AS (${expire}),
