@@ -13,17 +13,9 @@ import { contactWhereSql } from './export/filter-sql.ts';
 import type { ListCursor } from './cursor.ts';
 import type { ContactProvenance } from './provenance.ts';
 
-export interface ContactRow {
+/** A stored contact: what was written (NewContactRow) plus what the database keeps with it. */
+export interface ContactRow extends Omit<NewContactRow, 'provenance'> {
   id: string;
-  name: string;
-  phone: string;
-  email: string | null;
-  reason: string;
-  sourceChannel: string;
-  sourceChatId: string | null;
-  createdBy: string;
-  mode: string;
-  consentAt: Date | null;
   syncStatus: SyncStatus;
   syncError: string | null;
   syncedAt: Date | null;

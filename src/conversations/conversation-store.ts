@@ -7,100 +7,17 @@
 import type { ChatRef } from './chat-ref.ts';
 import { join, type SqlClient, sql, toBigInt } from '../db/sql.ts';
 import { type CommittedReply, commitTurnStatement } from './turn-commit.ts';
+import {
+  type ConversationFilters,
+  type ConversationRecord,
+  type ConversationRow,
+  type InboxRow,
+  isClosed,
+  PURGED_SNAPSHOT,
+  type TurnCommit,
+} from './conversation-rows.ts';
 
-export interface InboxRow {
-  id: bigint;
-  channel: string;
-  accountId: string;
-  messageId: string;
-  chatId: string;
-  senderId: string;
-  senderPhone: string | null;
-  senderUsername: string | null;
-  staffUserId: string | null;
-  kind: string;
-  text: string;
-  receivedAt: Date;
-}
-
-export interface ConversationRow {
-  id: string;
-  channel: string;
-  accountId: string;
-  chatId: string;
-  mode: string;
-  status: string;
-  senderId: string;
-  attendantUserId: string | null;
-  contactId: string | null;
-  snapshot: unknown;
-  version: number;
-  lastActivityAt: Date;
-  closedAt: Date | null;
-  createdAt: Date;
-}
-
-/** What replaces a snapshot whose collected fields are gone. */
-export const PURGED_SNAPSHOT = { purged: true } as const;
-
-/** A conversation as staff see it (no snapshot). */
-export interface ConversationRecord {
-  id: string;
-  channel: string;
-  accountId: string;
-  chatId: string;
-  mode: string;
-  status: string;
-  senderId: string;
-  attendantUserId: string | null;
-  contactId: string | null;
-  lastActivityAt: Date;
-  closedAt: Date | null;
-  handoffAt: Date | null;
-  claimedBy: string | null;
-  claimedAt: Date | null;
-  createdAt: Date;
-}
-
-export interface ConversationFilters {
-  status?: string;
-  channel?: string;
-  mode?: 'contact' | 'attendant';
-}
-
-/** The machine's end states (fsm/types.ts Status), plus 'completed' for a final state without one. */
-export const CLOSED_STATUSES = ['saved', 'cancelled', 'declined', 'expired', 'completed'] as const;
-export const isClosed = (status: string) => (CLOSED_STATUSES as readonly string[]).includes(status);
-
-export interface ConversationState {
-  id: string;
-  /** undefined: not stored yet (the turn creates it). */
-  version?: number;
-  mode: 'contact' | 'attendant';
-  senderId: string;
-  attendantUserId: string | null;
-  createdAt: Date;
-}
-
-export interface TurnCommit {
-  chat: ChatRef;
-  inboxId: bigint;
-  /** The later rows of a burst answered by the same turn, marked processed with `inboxId`. */
-  burstIds?: bigint[];
-  conversation: ConversationState;
-  snapshot: unknown;
-  status: string;
-  contactId?: string | null;
-  /** When it was handled (processed mark). */
-  at: Date;
-  /** When the message arrived: the conversation's last activity, for expiry. */
-  activityAt: Date;
-  replies: { key: string; text: string }[];
-  /** An open conversation this turn found expired: closed in the same transaction. */
-  expire?: { id: string; version: number };
-  /** Set when this worker sends the replies itself right after the commit. */
-  claimUntil?: Date | null;
-}
+export * from './conversation-rows.ts';
 
 const INBOX_COLUMNS = sql`id, channel, account_id AS "accountId", message_id AS "messageId", chat_id AS "chatId", sender_id AS "senderId",
   sender_phone AS "senderPhone", sender_username AS "senderUsername", staff_user_id AS "staffUserId", kind, text, received_at AS "receivedAt"`;
