@@ -1,4 +1,4 @@
-// npm run bench:intake [-- --connections 100 --seconds 6 --rounds 3 --sessions 100 --json]
+// npm run bench:intake [-- --connections 100 --seconds 6 --rounds 3 --sessions 100 --json --cpu-prof DIR]
 //
 // The ack path against its ceiling, in one run, with the same load tool and connections:
 //  1. bare:  a Fastify POST route that answers 202 and does nothing else;
@@ -9,7 +9,8 @@
 // take turns for a few rounds; prints each round and the medians of both rates, p99s and the
 // ratio against the targets (ratio ≥ 0.40, real p99 < 25 ms), and checks that every
 // acknowledged message is in the inbox. With --json the last line of stdout is one JSON object
-// ({bench, ratio, bareRps, realRps, realP99Ms}) for scripts and CI to read.
+// ({bench, ratio, bareRps, realRps, realP99Ms}) for scripts and CI to read. `--cpu-prof DIR`
+// writes the real server's CPU profile there.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -27,6 +28,8 @@ const { values: args } = parseArgs({
     sessions: { type: 'string', default: '100' },
     'serve-bare': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    // Writes a V8 CPU profile of the real server (node --cpu-prof) into this directory on exit.
+    'cpu-prof': { type: 'string' },
   },
 });
 
@@ -105,7 +108,7 @@ async function main() {
     WEB_CHAT_IP_RATE_LIMIT_PER_MIN: '10000000',
     ADMIN_EMAIL: 'bench@atende.local',
     ADMIN_PASSWORD: 'bench-password-123',
-  });
+  }, 60_000, { nodeArgs: args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : [] });
   const client = new pg.Client({ connectionString: db.url });
   try {
     pin(server.pid, 0);
