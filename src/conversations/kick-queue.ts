@@ -4,12 +4,13 @@
 // that dies is claimed by another. Kicks are hints, not data: the inbox rows are the data,
 // and a lost kick only waits for the sweeper.
 import { hostname } from 'node:os';
-import { type Redis, ReplyError } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.ts';
 
 /** The error code a Redis error reply starts with (RESP: "-NOGROUP No such key…"). */
 function redisErrorCode(err: unknown): string | undefined {
-  return err instanceof ReplyError ? String((err as Error).message).split(' ', 1)[0] : undefined;
+  // By name, not instanceof: ioredis loads only when Redis is configured (locks/redis.ts).
+  return err instanceof Error && err.name === 'ReplyError' ? err.message.split(' ', 1)[0] : undefined;
 }
 
 /**
