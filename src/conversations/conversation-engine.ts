@@ -147,6 +147,8 @@ export function createConversationEngine(deps: ConversationEngineDeps) {
     logger,
     burstWindowMs: config.BURST_WINDOW_MS,
     presence: new TurnPresenceHub(deps.connectors, deps.registry, logger),
+    // One process taking its own messages, kicks in memory: nothing can slip past a drain.
+    lookAgainAfterDrain: !!redis || config.ROLE !== 'all',
   });
   const scheduler = new ChatScheduler((key, upTo) => runner.drain(key, upTo), WORKER_CONCURRENCY, (err) =>
     logger.error({ event: 'drain_failed', err }, 'a chat could not be processed; the sweeper will retry'),

@@ -27,6 +27,13 @@ export interface RunnerDeps {
   burstWindowMs?: number;
   /** The channels' read/typing indicators while a turn runs. */
   presence?: TurnPresenceHub;
+  /**
+   * False when every new inbox row is announced to this process's scheduler (one process,
+   * kicks in memory): a row committed during a drain then already asks for another drain, and
+   * the second look after each drain (one query) is not needed. True (default) with Redis,
+   * where such a kick may reach a worker elsewhere that finds the chat locked and drops it.
+   */
+  lookAgainAfterDrain?: boolean;
   now?: () => Date;
 }
 
@@ -57,6 +64,7 @@ export class ConversationRunner {
     if (upTo !== undefined && (this.handled.get(chatKey) ?? -1n) >= upTo) return;
     // Bounded: a chat flooded faster than it drains yields its worker now and then.
     for (let round = 0; round < 20; round++) {
+      if (round > 0 && this.deps.lookAgainAfterDrain === false) return;
       // A kick about a row not handled here yet has work for sure; anything else is checked.
       if ((round > 0 || upTo === undefined) && !(await this.deps.store.hasWork(chat, this.now(), this.deps.sender.resendsAtOnce(chat.channel)))) return;
       const result = await this.deps.lock.tryWithLock(chatKey, () => this.drainLocked(chat));
