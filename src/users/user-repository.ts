@@ -48,6 +48,8 @@ const publicColumns = {
 
 export type UserView = Prisma.UserGetPayload<{ select: typeof publicColumns }>;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const SESSION_COLUMNS = { id: true, email: true, role: true, tokenVersion: true, disabled: true } as const;
 export type SessionUser = Prisma.UserGetPayload<{ select: typeof SESSION_COLUMNS }>;
 
@@ -56,7 +58,7 @@ const emailTaken = () => new ConflictError('email-taken', 'a user with this e-ma
 export class UserRepository {
   constructor(
     private readonly prisma: PrismaClient,
-    /** The one statement on the hot path (staffFor), in SQL: see there. */
+    /** The statements on hot paths (sessionUser, staffFor), in SQL: see there. */
     private readonly db: SqlClient,
   ) {}
 
@@ -198,8 +200,17 @@ export class UserRepository {
   }
 
   /** What a session checks on every request: the user still exists, is enabled, same token version. */
-  sessionUser(id: string): Promise<SessionUser | null> {
-    return this.prisma.user.findUnique({ where: { id }, select: SESSION_COLUMNS });
+  /**
+   * Asked at every authenticated request (the token's user, token version and state), so one
+   * SQL statement: through Prisma's query builder it cost ~0.5 ms of CPU per request, about as
+   * much as the rest of a contact list page's own work (bench:list profile).
+   */
+  async sessionUser(id: string): Promise<SessionUser | null> {
+    // A token's subject is always a user id; anything else names nobody (and must not reach ::uuid).
+    if (!UUID.test(id)) return null;
+    const [row] = await this.db.query<SessionUser>(sql`
+      SELECT id::text AS id, email, role::text AS role, token_version AS "tokenVersion", disabled FROM users WHERE id = ${id}::uuid`);
+    return row ?? null;
   }
 
   async count(): Promise<number> {
