@@ -182,6 +182,9 @@ async function main() {
     }
     console.log(`\n${failed ? `${failed} scenario(s) above` : 'every scenario within'} the p99 target of ${TARGET_P99_MS} ms`);
     if (args.json) console.log(JSON.stringify({ bench: 'list', rows: Number(total), scenarios: summary }));
+  } catch (err) {
+    console.error(`server output:\n${server.output().slice(-4000)}`);
+    throw err;
   } finally {
     await server.stop();
   }
