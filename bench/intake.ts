@@ -1,4 +1,4 @@
-// npm run bench:intake [-- --connections 100 --seconds 6 --rounds 3 --sessions 100 --json]
+// npm run bench:intake [-- --connections 100 --seconds 6 --rounds 3 --sessions 100 --json --cpu-prof DIR]
 //
 // The ack path against its ceiling, in one run, with the same load tool and connections:
 //  1. bare:  a Fastify POST route that answers 202 and does nothing else;
@@ -9,8 +9,10 @@
 // take turns for a few rounds; prints each round and the medians of both rates, p99s and the
 // ratio against the targets (ratio ≥ 0.40, real p99 < 25 ms), and checks that every
 // acknowledged message is in the inbox. With --json the last line of stdout is one JSON object
-// ({bench, ratio, bareRps, realRps, realP99Ms}) for scripts and CI to read.
+// ({bench, ratio, bareRps, realRps, realP99Ms}) for scripts and CI to read. `--cpu-prof DIR`
+// writes the real server's CPU profile there.
 import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
@@ -27,6 +29,8 @@ const { values: args } = parseArgs({
     sessions: { type: 'string', default: '100' },
     'serve-bare': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    // Writes a V8 CPU profile of the real server (node --cpu-prof) into this directory on exit.
+    'cpu-prof': { type: 'string' },
   },
 });
 
@@ -73,7 +77,18 @@ async function load(url: string, tokens: string[], seconds: number): Promise<Loa
 }
 
 /** The bare route in a child process (same Fastify as the app), pinned like the app. */
-async function startBare(): Promise<{ url: string; stop(): void }> {
+/** CPU time (user + system) a process has used so far, ms (Linux /proc; null elsewhere). */
+function cpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
+async function startBare(): Promise<{ url: string; pid: number; stop(): void }> {
   const child = spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--serve-bare'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
@@ -83,7 +98,7 @@ async function startBare(): Promise<{ url: string; stop(): void }> {
     child.once('exit', (code) => reject(new Error(`bare server exited ${code}`)));
   });
   pin(child.pid!, 0);
-  return { url, stop: () => child.kill('SIGTERM') };
+  return { url, pid: child.pid!, stop: () => child.kill('SIGTERM') };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -105,7 +120,7 @@ async function main() {
     WEB_CHAT_IP_RATE_LIMIT_PER_MIN: '10000000',
     ADMIN_EMAIL: 'bench@atende.local',
     ADMIN_PASSWORD: 'bench-password-123',
-  });
+  }, 60_000, { nodeArgs: args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : [] });
   const client = new pg.Client({ connectionString: db.url });
   try {
     pin(server.pid, 0);
@@ -117,32 +132,46 @@ async function main() {
     await client.connect();
     await load(bare.url, ['x'], 2);
     await load(server.url, tokens, 2);
-    const results: { b: LoadResult; r: LoadResult; stored: number }[] = [];
+    const results: { b: LoadResult; r: LoadResult; stored: number; bareCpu: number | null; realCpu: number | null }[] = [];
+    // CPU time per request of each server: unlike rates, hardly moved by other load on the
+    // machine, so it shows what a change to the path costs even when the rates are noisy.
+    const perRequest = (pid: number, before: number | null, done: number) => {
+      const after = cpuMs(pid);
+      return before === null || after === null || !done ? null : (after - before) / done;
+    };
     for (let round = 1; round <= rounds; round++) {
+      const bareBefore = cpuMs(bare.pid);
       const b = await load(bare.url, ['x'], seconds);
+      const bareCpu = perRequest(bare.pid, bareBefore, b.ok);
       const before = Number((await client.query('SELECT count(*) AS n FROM inbound_messages')).rows[0].n);
+      const realBefore = cpuMs(server.pid);
       const r = await load(server.url, tokens, seconds);
+      const realCpu = perRequest(server.pid, realBefore, r.ok);
       // Acks are sent after the commit: every 2xx is a row.
       const stored = Number((await client.query('SELECT count(*) AS n FROM inbound_messages')).rows[0].n) - before;
-      results.push({ b, r, stored });
+      results.push({ b, r, stored, bareCpu, realCpu });
       console.log(
         `round ${round}: bare ${b.rate.toFixed(0).padStart(6)} req/s p99 ${String(b.p99).padStart(3)} ms | real ${r.rate.toFixed(0).padStart(6)} req/s p99 ${String(r.p99).padStart(3)} ms | ratio ${(r.rate / b.rate).toFixed(2)}` +
+          (bareCpu !== null && realCpu !== null ? ` | CPU/request bare ${(bareCpu * 1000).toFixed(0)} µs, real ${(realCpu * 1000).toFixed(0)} µs` : '') +
           (b.errors + r.errors ? ` (${b.errors + r.errors} errors)` : ''),
       );
     }
     const ratio = median(results.map((x) => x.r.rate / x.b.rate));
+    const cpus = results.filter((x) => x.bareCpu !== null && x.realCpu !== null);
+    const cpuRatio = cpus.length ? median(cpus.map((x) => x.bareCpu! / x.realCpu!)) : null;
     const p99 = median(results.map((x) => x.r.p99));
     console.log(`\nbare Fastify POST     ${median(results.map((x) => x.b.rate)).toFixed(0).padStart(7)} req/s   p99 ${median(results.map((x) => x.b.p99))} ms   (median of ${rounds})`);
     console.log(`real intake path      ${median(results.map((x) => x.r.rate)).toFixed(0).padStart(7)} req/s   p99 ${p99} ms`);
     console.log(`\nratio real/bare       ${ratio.toFixed(2)}   (median; target ≥ 0.40: ${ratio >= 0.4 ? 'met' : 'NOT met'})`);
     console.log(`real p99              ${p99} ms   (median; target < 25 ms: ${p99 < 25 ? 'met' : 'NOT met'})`);
+    if (cpuRatio !== null) console.log(`CPU/request bare/real ${cpuRatio.toFixed(2)}   (median; what the ratio would be with the server's core to itself)`);
     const acked = results.reduce((n, x) => n + x.r.ok, 0);
     const stored = results.reduce((n, x) => n + x.stored, 0);
     console.log(`acknowledged / stored ${acked} / ${stored}   (${acked <= stored ? 'every ack is in the inbox' : 'ACKS WITHOUT ROWS'})`);
     if (args.json) {
       const bareRps = Math.round(median(results.map((x) => x.b.rate)));
       const realRps = Math.round(median(results.map((x) => x.r.rate)));
-      console.log(JSON.stringify({ bench: 'intake', ratio: Number(ratio.toFixed(3)), bareRps, realRps, realP99Ms: p99, rounds, ackedWithoutRow: Math.max(0, acked - stored) }));
+      console.log(JSON.stringify({ bench: 'intake', ratio: Number(ratio.toFixed(3)), bareRps, realRps, realP99Ms: p99, ...(cpuRatio !== null ? { cpuRatio: Number(cpuRatio.toFixed(3)) } : {}), rounds, ackedWithoutRow: Math.max(0, acked - stored) }));
     }
   } finally {
     await client.end().catch(() => {});

@@ -14,6 +14,8 @@ import type { Extractor } from '../src/extraction/mcp-extractor.ts';
 import { normalizePhone } from '../src/contacts/fields.ts';
 import { message, startRig } from '../test/helpers/pipeline-rig.ts';
 import { REDIS_TEST_URL } from '../test/helpers/postgres.ts';
+import { backendCpu, backendCpuSpent } from './backend-cpu.ts';
+import { sql } from '../src/db/sql.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -56,6 +58,7 @@ async function main() {
 
     const turns = chats * script(0).length;
     const cpuBefore = process.cpuUsage();
+    const dbCpuBefore = backend === 'postgres' ? await backendCpu(rig.db) : null;
     const started = performance.now();
     await Promise.all(
       Array.from({ length: chats }, async (_, i) => {
@@ -65,21 +68,25 @@ async function main() {
     const stored = performance.now();
     // Every turn answers at least once: wait for that many replies, then make sure.
     await waitFor(() => rig.connector.sent.length - sentBefore >= turns, 600_000);
-    await waitFor(async () => (await rig.db.prisma.inboundMessage.count({ where: { processedAt: null } })) === 0);
+    // Plain SQL: the harness should not spend the measured CPU on an ORM of its own.
+    await waitFor(async () => (await rig.db.query<{ left: boolean }>(sql`SELECT EXISTS (SELECT 1 FROM inbound_messages WHERE processed_at IS NULL) AS left`))[0]?.left === false);
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
+    const dbCpuMs = backendCpuSpent(dbCpuBefore, backend === 'postgres' ? await backendCpu(rig.db) : null);
 
-    const saved = await rig.db.prisma.contact.count();
+    const saved = Number((await rig.db.query<{ n: unknown }>(sql`SELECT count(*) AS n FROM contacts`))[0]?.n ?? 0);
     const stage = await rig.registry.getSingleMetric('atende_stage_duration_seconds')!.get();
     const sum = (name: string, s: string) => stage.values.find((v) => (v as { metricName?: string }).metricName === `atende_stage_duration_seconds_${name}` && v.labels.stage === s)?.value ?? 0;
     console.log(`bench:turns — ${backend}${backend === 'postgres' ? ' + Redis' : ''}, ${chats} chats × ${script(0).length} turns, real machine, instant extractor\n`);
     console.log(`turns                 ${turns} in ${seconds.toFixed(2)} s (all stored after ${((stored - started) / 1000).toFixed(2)} s)`);
     console.log(`throughput            ${(turns / seconds).toFixed(0)} turns/s   (target ≥ ${TARGET}: ${turns / seconds >= TARGET ? 'met' : 'NOT met'})`);
     console.log(`mean turn / commit    ${((1000 * sum('sum', 'turn')) / sum('count', 'turn')).toFixed(1)} ms / ${((1000 * sum('sum', 'commit')) / sum('count', 'commit')).toFixed(1)} ms`);
-    console.log(`CPU of this process   ${((cpu.user + cpu.system) / 1e6 / seconds).toFixed(2)} cores busy on average (${((cpu.user + cpu.system) / 1e3 / turns).toFixed(2)} ms CPU per turn)`);
+    console.log(`CPU of this process   ${((cpu.user + cpu.system) / 1e6 / seconds).toFixed(2)} cores busy on average (${((cpu.user + cpu.system) / 1e3 / turns).toFixed(2)} ms CPU per turn, ${(cpu.system / 1e3 / turns).toFixed(2)} of it in the kernel)`);
+    if (dbCpuMs !== null) console.log(`PostgreSQL CPU        ${(dbCpuMs / turns).toFixed(2)} ms per turn (its backends for this database)`);
     console.log(`contacts saved        ${saved - 1} of ${chats}; replies delivered ${rig.connector.sent.length - sentBefore}`);
     if (args.json) {
-      console.log(JSON.stringify({ bench: 'turns', backend: backend === 'pglite' ? 'embedded' : 'postgres+redis', turnsPerSecond: Math.round(turns / seconds), turns, seconds: Number(seconds.toFixed(2)), contactsSaved: saved - 1, chats }));
+      console.log(JSON.stringify({ bench: 'turns', backend: backend === 'pglite' ? 'embedded' : 'postgres+redis', turnsPerSecond: Math.round(turns / seconds), turns,
+        cpuMsPerTurn: Number(((cpu.user + cpu.system) / 1e3 / turns).toFixed(2)), ...(dbCpuMs !== null ? { dbCpuMsPerTurn: Number((dbCpuMs / turns).toFixed(2)) } : {}), seconds: Number(seconds.toFixed(2)), contactsSaved: saved - 1, chats }));
     }
   } finally {
     await rig.close();

@@ -87,6 +87,22 @@ describe('telling the workers', () => {
     return { queue, commands, blocking };
   };
 
+  it('keeps delivering kicks after the stream (and its consumer group) was deleted', async () => {
+    const received: Kick[] = [];
+    const { commands } = await worker(async (kick) => void received.push(kick));
+    // One batch, as intake sends it: each chat with the newest inbox id it is about, or none.
+    await queues.at(-1)!.kick([{ chat: 'web:a:before', upTo: '41' }, { chat: 'web:a:plain' }]);
+    await expect.poll(() => received.filter((k) => k.chat.startsWith('web:a:')).length, { timeout: 5_000 }).toBe(2);
+    expect(received).toEqual(expect.arrayContaining([{ chat: 'web:a:before', upTo: '41' }, { chat: 'web:a:plain' }]));
+    // A Redis flushed or restarted empty: the next read answers NOGROUP, and the worker
+    // makes the group again instead of stalling.
+    await commands.del(`${namespace}:kicks`);
+    await sleep(1_500);
+    await queues.at(-1)!.kick([{ chat: 'web:a:after' }]);
+    await expect.poll(() => received.some((k) => k.chat === 'web:a:after'), { timeout: 8_000 }).toBe(true);
+    expect(received.filter((k) => k.chat === 'web:a:before')).toHaveLength(1);
+  });
+
   it("kicks a dead holder's chat through the kick queue, to a worker that is free", async () => {
     const received: Kick[] = [];
     await worker(async (kick) => void received.push(kick));

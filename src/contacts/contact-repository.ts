@@ -6,7 +6,7 @@
 import { Prisma, type PrismaClient, type SyncStatus } from '../generated/prisma/client.ts';
 import { sqlClientOf } from '../db/transaction-sql.ts';
 import { type AuditContext, type AuditEntry, auditInsert, auditReadInsert } from '../audit/audit-log.ts';
-import { Fragment, join, type SqlClient, sql } from '../db/sql.ts';
+import { Fragment, join, prepared, type SqlClient, sql } from '../db/sql.ts';
 import { buildReasonSearch, buildSearchText, type ContactFilters } from './contact-filters.ts';
 import { afterCursorSql, listPageByMonthSql, readsByMonth } from './contact-list-query.ts';
 import { contactWhereSql } from './export/filter-sql.ts';
@@ -126,7 +126,7 @@ export class ContactRepository {
 
   /** The contact, its audit entry, the sync event and the bot's save key, in one statement. */
   async create(row: NewContactRow, creation: ContactCreation): Promise<ContactRow> {
-    const [created] = await this.db.query<ContactRow>(createContactStatement(row, creation));
+    const [created] = await this.db.query<ContactRow>(prepared(createContactStatement(row, creation)));
     return asRow(created!);
   }
 
@@ -193,10 +193,10 @@ export class ContactRepository {
 
   /** The contact holding this phone, unless it is the one saved under `key` (then null). */
   async otherWithPhone(phone: string, key: string): Promise<{ id: string; name: string; createdAt: Date } | null> {
-    const [row] = await this.db.query<{ id: string; name: string; createdAt: Date }>(sql`
+    const [row] = await this.db.query<{ id: string; name: string; createdAt: Date }>(prepared(sql`
       SELECT c.id::text AS id, c.name, c.created_at AS "createdAt" FROM contacts c
        WHERE c.phone = ${phone}::varchar
-         AND NOT EXISTS (SELECT 1 FROM contact_saves s WHERE s.idempotency_key = ${key}::varchar AND s.contact_id = c.id)`);
+         AND NOT EXISTS (SELECT 1 FROM contact_saves s WHERE s.idempotency_key = ${key}::varchar AND s.contact_id = c.id)`));
     return row ? { ...row, createdAt: new Date(row.createdAt) } : null;
   }
 }

@@ -5,7 +5,7 @@
 // still has the version the turn started from) and the turn's replies. Either condition
 // failing changes nothing — another worker got there first — and the caller re-reads.
 import type { ChatRef } from './chat-ref.ts';
-import { join, type SqlClient, sql, toBigInt } from '../db/sql.ts';
+import { join, prepared, type SqlClient, sql, toBigInt } from '../db/sql.ts';
 import { type CommittedReply, commitTurnStatement } from './turn-commit.ts';
 import {
   type ConversationFilters,
@@ -31,14 +31,14 @@ export class ConversationStore {
 
   /** Unprocessed messages of a chat, oldest first. */
   async pendingInbound(chat: ChatRef, limit: number): Promise<InboxRow[]> {
-    const rows = await this.db.query<InboxRow & { id: unknown }>(sql`
-      SELECT ${INBOX_COLUMNS} FROM inbound_messages WHERE ${chatIs(chat)} AND processed_at IS NULL ORDER BY id LIMIT ${limit}::int`);
+    const rows = await this.db.query<InboxRow & { id: unknown }>(prepared(sql`
+      SELECT ${INBOX_COLUMNS} FROM inbound_messages WHERE ${chatIs(chat)} AND processed_at IS NULL ORDER BY id LIMIT ${limit}::int`));
     return rows.map((r) => ({ ...r, id: toBigInt(r.id) }));
   }
 
   /** The chat's latest conversation (open or not). */
   async latestConversation(chat: ChatRef): Promise<ConversationRow | null> {
-    const [row] = await this.db.query<ConversationRow>(sql`SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE ${chatIs(chat)} ORDER BY created_at DESC LIMIT 1`);
+    const [row] = await this.db.query<ConversationRow>(prepared(sql`SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE ${chatIs(chat)} ORDER BY created_at DESC LIMIT 1`));
     return row ? { ...row, version: Number(row.version) } : null;
   }
 
@@ -47,10 +47,10 @@ export class ConversationStore {
    * its latest conversation, and whether replies are left unsent.
    */
   async chatState(chat: ChatRef, limit: number): Promise<{ inbox: InboxRow[]; conversation: ConversationRow | null; unsent: boolean }> {
-    const [row] = await this.db.query<{ inbox: Record<string, unknown>[] | null; conversation: Record<string, unknown> | null; unsent: boolean }>(sql`
+    const [row] = await this.db.query<{ inbox: Record<string, unknown>[] | null; conversation: Record<string, unknown> | null; unsent: boolean }>(prepared(sql`
       SELECT (SELECT json_agg(i ORDER BY i.id) FROM (SELECT ${INBOX_COLUMNS} FROM inbound_messages WHERE ${chatIs(chat)} AND processed_at IS NULL ORDER BY id LIMIT ${limit}::int) i) AS inbox,
              (SELECT row_to_json(c) FROM (SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE ${chatIs(chat)} ORDER BY created_at DESC LIMIT 1) c) AS conversation,
-             EXISTS (SELECT 1 FROM outbound_messages WHERE ${chatIs(chat)} AND status IN ('pending', 'sending')) AS unsent`);
+             EXISTS (SELECT 1 FROM outbound_messages WHERE ${chatIs(chat)} AND status IN ('pending', 'sending')) AS unsent`));
     const c = row?.conversation;
     return {
       inbox: (row?.inbox ?? []).map((r) => ({ ...(r as unknown as InboxRow), id: toBigInt(r.id), receivedAt: new Date(r.receivedAt as string) })),
@@ -92,10 +92,10 @@ export class ConversationStore {
   /** Is there anything for a worker in this chat: unprocessed messages or due replies? */
   /** `claimedIsDue`: a reply still claimed counts as work (idempotent channels resend it at once). */
   async hasWork(chat: ChatRef, now: Date, claimedIsDue = false): Promise<boolean> {
-    const [row] = await this.db.query<{ work: boolean }>(sql`
+    const [row] = await this.db.query<{ work: boolean }>(prepared(sql`
       SELECT EXISTS (SELECT 1 FROM inbound_messages WHERE ${chatIs(chat)} AND processed_at IS NULL)
           OR EXISTS (SELECT 1 FROM outbound_messages WHERE ${chatIs(chat)} AND status IN ('pending', 'sending')
-                     AND (next_attempt_at <= ${now}::timestamptz OR (status = 'sending' AND ${claimedIsDue}::boolean))) AS work`);
+                     AND (next_attempt_at <= ${now}::timestamptz OR (status = 'sending' AND ${claimedIsDue}::boolean))) AS work`));
     return row?.work === true;
   }
 

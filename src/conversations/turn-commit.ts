@@ -7,7 +7,7 @@
 // locked first, and the mark goes on only if every one of them is still unprocessed.
 import type { ReplyOption } from '../../fsm/reply-options.ts';
 import type { ChatRef } from './chat-ref.ts';
-import { type SqlClient, sql } from '../db/sql.ts';
+import { prepared, type SqlClient, sql } from '../db/sql.ts';
 
 export interface CommitStatement {
   chat: ChatRef;
@@ -70,7 +70,7 @@ export async function commitTurnStatement(db: SqlClient, c: CommitStatement): Pr
   const unprocessed = burst
     ? sql`id IN (SELECT id FROM pending) AND (SELECT count(*) FROM pending) = ${ids.length}::int`
     : sql`id = ${ids[0]}::bigint AND processed_at IS NULL`;
-  const [result] = await db.query<{ written: number | string; replies: CommittedReply[] | null }>(sql`
+  const [result] = await db.query<{ written: number | string; replies: CommittedReply[] | null }>(prepared(sql`
     WITH guard AS (${guard}),
     ${burst ? sql`pending AS (SELECT id FROM inbound_messages WHERE id = ANY(${ids}::bigint[]) AND processed_at IS NULL FOR UPDATE),` : sql``}
     inbox AS (
@@ -92,7 +92,7 @@ export async function commitTurnStatement(db: SqlClient, c: CommitStatement): Pr
       RETURNING id, idempotency_key, text, asks, asks_mode, options
     )
     SELECT (SELECT count(*) FROM written) AS written,
-           (SELECT json_agg(json_build_object('id', id::text, 'key', idempotency_key, 'text', text, 'asks', asks, 'asksMode', asks_mode, 'options', options) ORDER BY id) FROM replies) AS replies`);
+           (SELECT json_agg(json_build_object('id', id::text, 'key', idempotency_key, 'text', text, 'asks', asks, 'asksMode', asks_mode, 'options', options) ORDER BY id) FROM replies) AS replies`));
   if (!result || Number(result.written) === 0) return 'stale';
   return result.replies ?? [];
 }

@@ -11,6 +11,7 @@ import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
 import { tightenModes } from './data-dir-modes.ts';
 import { applyMigrations } from './migrations.ts';
 import { createPool, postgresRunner } from './postgres.ts';
+import { PreparedNames } from './prepared-names.ts';
 import { compile, type Fragment, type SqlClient } from './sql.ts';
 import type { SqlRunner } from './sql-runner.ts';
 
@@ -44,13 +45,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const pool = createPool(options.databaseUrl, options.poolSize ?? 10);
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
     const sql = postgresRunner(pool);
+    const preparedNames = new PreparedNames();
     return {
       kind: 'postgres',
       prisma,
       sql,
       query: async <T>(statement: Fragment) => {
         const s = compile(statement);
-        return (await pool.query(s.text, s.values)).rows as T[];
+        if (!s.prepare) return (await pool.query(s.text, s.values)).rows as T[];
+        return (await pool.query({ name: preparedNames.nameOf(s.text), text: s.text, values: s.values })).rows as T[];
       },
       migrate: () => applyMigrations(sql),
       ping: async () => void (await pool.query('SELECT 1')),

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { InboundMessage } from '../../connectors/types.ts';
 import type { ChatRef } from '../conversations/chat-ref.ts';
-import { type SqlClient, sql, toBigInt } from '../db/sql.ts';
+import { prepared, type SqlClient, sql, toBigInt } from '../db/sql.ts';
 import { toStorableJson } from '../util/storable-text.ts';
 import { dedupeKeyOf } from './inbound-validation.ts';
 
@@ -34,7 +34,7 @@ export class InboxRepository {
   async insertNew(messages: InboundMessage[]): Promise<Map<string, bigint>> {
     if (!messages.length) return new Map();
     const col = <T>(pick: (m: InboundMessage) => T) => messages.map(pick);
-    const rows = await this.db.query<KeyRow>(sql`
+    const rows = await this.db.query<KeyRow>(prepared(sql`
       INSERT INTO inbound_messages (channel, account_id, message_id, chat_id, sender_id, sender_phone, sender_name, sender_username, staff_user_id, kind, text, sent_at, raw)
       SELECT * FROM unnest(
         ${col((m) => m.channel)}::varchar[], ${col((m) => m.accountId)}::varchar[], ${col((m) => m.messageId)}::varchar[],
@@ -43,7 +43,7 @@ export class InboxRepository {
         ${col((m) => m.text)}::text[], ${col((m) => m.timestamp.toISOString())}::timestamptz[],
         ${col((m) => (this.keepRaw && m.raw !== undefined ? toStorableJson(m.raw) : null))}::jsonb[])
       ON CONFLICT (channel, account_id, message_id) DO NOTHING
-      RETURNING id, channel, account_id, message_id`);
+      RETURNING id, channel, account_id, message_id`));
     return new Map(rows.map((r) => [dedupeKeyOf({ channel: r.channel, accountId: r.account_id, messageId: r.message_id }), toBigInt(r.id)]));
   }
 

@@ -1,7 +1,7 @@
 // Redis connections for the scaled mode. Redis speeds things up (dedupe fast path, locks,
 // queue kicks) but is never the authority — the database keys are — so every client here
 // fails fast instead of queueing commands while Redis is away, and the callers fall back.
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Logger } from '../observability/logger.ts';
 
 const COMMON: RedisOptions = {
@@ -37,6 +37,8 @@ export function redisNamespace(databaseUrl: string | undefined): string {
 }
 
 export async function connectRedis(url: string, logger: Logger, namespace: string): Promise<RedisClients> {
+  // Loaded here, not at start: the embedded mode runs without Redis and skips its ~80 ms.
+  const { Redis } = await import('ioredis');
   // Auto-pipelining: commands issued in the same tick by concurrent workers (locks, acks,
   // marks) leave in one write — syscalls are what this path spends its time on.
   const commands = new Redis(url, { ...COMMON, commandTimeout: 1_000, enableOfflineQueue: false, enableAutoPipelining: true, connectionName: 'atende-commands' });

@@ -5,7 +5,7 @@
 import type { DeliveryStatusUpdate } from '../../connectors/types.ts';
 import type { ReplyOption } from '../../fsm/reply-options.ts';
 import type { ChatRef } from '../conversations/chat-ref.ts';
-import { type SqlClient, sql } from '../db/sql.ts';
+import { prepared, type SqlClient, sql } from '../db/sql.ts';
 
 /** A reply still to be sent, as the sender reads it. */
 export interface DueReply {
@@ -61,11 +61,11 @@ export class OutboundRepository {
 
   /** The chat's unsent replies, oldest first. */
   dueOf(chat: ChatRef, limit: number): Promise<DueReply[]> {
-    return this.db.query<DueReply>(sql`
+    return this.db.query<DueReply>(prepared(sql`
       SELECT id::text AS id, idempotency_key AS key, text, conversation_id AS "conversationId", status, attempts, next_attempt_at AS "nextAttemptAt", asks, asks_mode AS "asksMode", options
       FROM outbound_messages
       WHERE channel = ${chat.channel}::varchar AND account_id = ${chat.accountId}::varchar AND chat_id = ${chat.chatId}::varchar AND status IN ('pending', 'sending')
-      ORDER BY outbound_messages.id LIMIT ${limit}::int`);
+      ORDER BY outbound_messages.id LIMIT ${limit}::int`));
   }
 
   /** Claims a reply for one send, only if nobody changed it since it was read. */
@@ -85,9 +85,9 @@ export class OutboundRepository {
   }
 
   markSent(ids: bigint[], now: Date): Promise<StatusChange[]> {
-    return this.db.query<StatusChange>(sql`
+    return this.db.query<StatusChange>(prepared(sql`
       UPDATE outbound_messages SET status = 'sent', sent_at = ${now}::timestamptz, last_error = NULL, updated_at = ${now}::timestamptz
-      WHERE id = ANY(${ids.map(String)}::bigint[]) RETURNING id::text AS id, conversation_id AS "conversationId", author_user_id IS NOT NULL AS staff`);
+      WHERE id = ANY(${ids.map(String)}::bigint[]) RETURNING id::text AS id, conversation_id AS "conversationId", author_user_id IS NOT NULL AS staff`));
   }
 
   /** A failed try: due again at `nextAttemptAt` (pending) or given up on (failed). */

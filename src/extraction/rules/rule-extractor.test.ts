@@ -1,7 +1,7 @@
 // The rule extractor's readings that the labelled set scores in bulk, pinned one by one: a
 // listed message, orders to the bot, an address typed with a space, words that are not names.
 import { describe, expect, it } from 'vitest';
-import { extractByRules } from './rule-extractor.ts';
+import { extractByRules, rulePhone } from './rule-extractor.ts';
 import { withoutInjections } from './segments.ts';
 
 describe('rules on a listed message', () => {
@@ -52,5 +52,17 @@ describe('rules and e-mail addresses', () => {
     expect(extractByRules('Camila Pitanga, 21 98765-4444, camila pitanga@gmail.com').email).toBeUndefined();
     expect(extractByRules('meu email é camila.pitanga@gmail.com').email).toBe('camila.pitanga@gmail.com');
     expect(extractByRules('e-mail camila@gmail.com').email).toBe('camila@gmail.com');
+  });
+});
+
+describe('the phone rule', () => {
+  it('reads a number typed with full-width digits (a phone keyboard) as a typed one', () => {
+    expect(rulePhone('meu número é １１ ９８７６５-４３２１')).toBe('+5511987654321');
+  });
+
+  it('finds nothing in a text with too few digits for any number, spoken ones included', () => {
+    expect(rulePhone('sim, pode ser às 14h do dia 3')).toBeNull();
+    expect(rulePhone('onze nove oito sete')).toBeNull();
+    expect(rulePhone('onze nove oito sete seis cinco quatro três dois um')).toBe('+5511987654321');
   });
 });

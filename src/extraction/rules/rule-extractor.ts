@@ -20,12 +20,19 @@ const EMAIL_SHAPE = /[^\s@,;:<>()]+@[^\s@,;:<>()]+\.[a-z]{2,}/giu;
 
 export function rulePhone(text: string): string | null {
   for (const source of [text, spokenDigitsToText(text)]) {
+    // No number has fewer than 8 digits ("sim", "oi", a name): skip the costly search.
+    if (countDigits(source) < 8) continue;
     for (const found of findPhoneNumbersInText(source, 'BR')) {
       const result = normalizePhone(found.number.number);
       if (result.ok) return result.value;
     }
   }
   return null;
+}
+
+/** Decimal digits of any script (libphonenumber reads full-width and Arabic-Indic ones too). */
+function countDigits(text: string): number {
+  return text.match(/\p{Nd}/gu)?.length ?? 0;
 }
 
 // Words that may stand right before an address ("e-mail fulano@…", "é fulano@…"); any other
