@@ -11,10 +11,12 @@
 // machine at the moment, which no listing can beat. `--reuse` keeps an already seeded database from a previous run; `--cpu-prof DIR`
 // writes the server's CPU profile there. With --json the last line of stdout is
 // {bench, rows, scenarios: [{name, p50Ms, p99Ms, serverCpuMs, dbCpuMs}]}.
-import { readFile } from 'node:fs/promises';
+import pg from 'pg';
 import { benchDatabaseUrl, prepareBenchDatabase, withClient } from './bench-database.ts';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { compile, type SqlClient } from '../src/db/sql.ts';
+import { backendCpu, backendCpuSpent, cpuMsOf } from './backend-cpu.ts';
 import { ensureCompiled } from './compiled-build.ts';
 import { explainListings } from './list-plans.ts';
 import { loginTo, startServerProcess } from './server-process.ts';
@@ -42,30 +44,6 @@ const dbUrl = benchDatabaseUrl(args.database);
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 
-/** CPU time (user + system) a process has used, ms; 0 once it is gone. */
-async function cpuMsOf(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) || 0) + (Number(fields[12]) || 0)) * 10; // USER_HZ = 100 on Linux
-}
-
-/** CPU used so far by the server process and by the database's backends serving it. */
-async function cpuNow(serverPid: number): Promise<{ server: number; db: Map<number, number> }> {
-  const pids = await withClient(dbUrl, async (c) =>
-    (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows.map((r) => r.pid),
-  );
-  return { server: await cpuMsOf(serverPid), db: new Map(await Promise.all(pids.map(async (pid) => [pid, await cpuMsOf(pid)] as [number, number]))) };
-}
-
-/** CPU ms spent between two readings: the server's, and the database backends' (new ones from 0). */
-async function cpuSince(serverPid: number, before: Awaited<ReturnType<typeof cpuNow>>) {
-  const after = await cpuNow(serverPid);
-  let db = 0;
-  for (const [pid, ms] of after.db) db += ms - (before.db.get(pid) ?? 0);
-  return { server: after.server - before.server, db };
-}
-
 interface Result {
   scenario: string;
   samples: number[];
@@ -83,6 +61,22 @@ async function main() {
     compiled: true,
     nodeArgs: args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : [],
   });
+  // One connection of its own reads which backends serve the database, between scenarios.
+  const monitor = new pg.Client({ connectionString: dbUrl });
+  await monitor.connect();
+  const monitorSql: SqlClient = {
+    query: async <T>(f: Parameters<SqlClient['query']>[0]) => {
+      const s = compile(f);
+      return (await monitor.query(s.text, s.values)).rows as T[];
+    },
+  };
+  /** CPU used so far by the server process and by the database's backends serving it. */
+  const cpuNow = async () => ({ server: (await cpuMsOf(server.pid)) ?? NaN, db: await backendCpu(monitorSql) });
+  /** CPU ms spent since `before`: the server's, and the database backends' (new ones from 0). */
+  const cpuSince = async (before: Awaited<ReturnType<typeof cpuNow>>) => {
+    const after = await cpuNow();
+    return { server: after.server - before.server, db: backendCpuSpent(before.db, after.db) ?? NaN };
+  };
   try {
     const base = server.url;
     // A reused database keeps the admin of the run that seeded it (same credentials).
@@ -126,9 +120,9 @@ async function main() {
       };
       for (let i = 0; i < 20; i++) await live();
       const samples: number[] = [];
-      const cpuBefore = await cpuNow(server.pid);
+      const cpuBefore = await cpuNow();
       for (let i = 0; i < requests; i++) samples.push(await live());
-      const cpu = await cpuSince(server.pid, cpuBefore);
+      const cpu = await cpuSince(cpuBefore);
       results.push({ scenario: FLOOR, samples, cpu: { server: cpu.server / samples.length, db: cpu.db / samples.length }, rowsPerPage: 0, explain: [] });
     }
     const run = async (scenario: string, make: (i: number) => Record<string, string>) => {
@@ -136,7 +130,7 @@ async function main() {
       const samples: number[] = [];
       let rowsSeen = 0;
       let next = 0;
-      const cpuBefore = await cpuNow(server.pid);
+      const cpuBefore = await cpuNow();
       await Promise.all(
         Array.from({ length: connections }, async () => {
           while (next < requests) {
@@ -146,7 +140,7 @@ async function main() {
           }
         }),
       );
-      const cpu = await cpuSince(server.pid, cpuBefore);
+      const cpu = await cpuSince(cpuBefore);
       results.push({ scenario, samples, cpu: { server: cpu.server / samples.length, db: cpu.db / samples.length }, rowsPerPage: rowsSeen / samples.length, explain: Array.from({ length: 8 }, (_, i) => ({ limit: '50', ...make(i) })) });
     };
     for (const [name, make] of scenarios) await run(name, make);
@@ -157,7 +151,7 @@ async function main() {
     const deepest: number[] = [];
     const deepQueries: Record<string, string>[] = [];
     let deepRows = 0;
-    const deepCpuBefore = await cpuNow(server.pid);
+    const deepCpuBefore = await cpuNow();
     for (let round = 0; round < Math.max(1, Math.round(requests / 250)); round++) {
       for (const filters of chains) {
         let cursor: string | null = null;
@@ -172,7 +166,7 @@ async function main() {
         }
       }
     }
-    const deepCpu = await cpuSince(server.pid, deepCpuBefore);
+    const deepCpu = await cpuSince(deepCpuBefore);
     const perDeep = { server: deepCpu.server / deep.length, db: deepCpu.db / deep.length };
     results.push({ scenario: 'deep cursor, pages 1-50', samples: deep, cpu: perDeep, rowsPerPage: deepRows / deep.length, explain: [] });
     results.push({ scenario: 'deep cursor, pages 41-50', samples: deepest, cpu: perDeep, rowsPerPage: 50, explain: deepQueries });
@@ -205,6 +199,7 @@ async function main() {
     console.error(`server output:\n${server.output().slice(-4000)}`);
     throw err;
   } finally {
+    await monitor.end();
     await server.stop();
   }
 }

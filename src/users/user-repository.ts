@@ -4,7 +4,7 @@
 // file only for the login check (findForLogin); every other read selects public columns.
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import { ConflictError, NotFoundError } from '../domain/errors.ts';
-import { type SqlClient, sql } from '../db/sql.ts';
+import { prepared, type SqlClient, sql } from '../db/sql.ts';
 import type { StaffRef } from '../handoff/people.ts';
 import type { Role } from '../http/auth-guard.ts';
 
@@ -208,8 +208,9 @@ export class UserRepository {
   async sessionUser(id: string): Promise<SessionUser | null> {
     // A token's subject is always a user id; anything else names nobody (and must not reach ::uuid).
     if (!UUID.test(id)) return null;
-    const [row] = await this.db.query<SessionUser>(sql`
-      SELECT id::text AS id, email, role::text AS role, token_version AS "tokenVersion", disabled FROM users WHERE id = ${id}::uuid`);
+    // Prepared (one text): each pooled connection plans this primary-key read once.
+    const [row] = await this.db.query<SessionUser>(prepared(sql`
+      SELECT id::text AS id, email, role::text AS role, token_version AS "tokenVersion", disabled FROM users WHERE id = ${id}::uuid`));
     return row ?? null;
   }
 
