@@ -8,6 +8,8 @@
 // 5 turns. All chats' messages are stored first; the clock runs until every reply is out.
 // Targets: ≥ 1,000 turns/s on PostgreSQL + Redis, ≥ 300 turns/s embedded (PGlite, no Redis).
 // With --json the last line of stdout is {bench, backend, turnsPerSecond, …}.
+// First: the V8 settings the server runs with (WebAssembly on the baseline compiler only).
+import '../src/runtime-flags.ts';
 import { parseArgs } from 'node:util';
 import { conversationMachine } from '../fsm/machine.ts';
 import type { Extractor } from '../src/extraction/mcp-extractor.ts';

@@ -1,4 +1,5 @@
 // The process: read config, build the app, listen, and shut down gracefully on signals.
+import './runtime-flags.ts';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createAtende } from './app.ts';
