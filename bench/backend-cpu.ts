@@ -4,12 +4,12 @@
 // Backends that appear between two readings count from zero (their start-up is included).
 // Linux only; on another OS (or without access to the backends' /proc) it reads null.
 import { readFile } from 'node:fs/promises';
-import type { Database } from '../src/db/database.ts';
-import { sql } from '../src/db/sql.ts';
+import { type SqlClient, sql } from '../src/db/sql.ts';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-async function cpuMsOf(pid: number): Promise<number | null> {
+/** CPU time (user + system) process `pid` has used so far, ms; null when it cannot be read. */
+export async function cpuMsOf(pid: number): Promise<number | null> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
   if (!stat) return null;
   // Fields after the command name (which may hold spaces): utime is the 12th, stime the 13th.
@@ -17,7 +17,7 @@ async function cpuMsOf(pid: number): Promise<number | null> {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
 }
 
-export async function backendCpu(db: Database): Promise<Map<number, number> | null> {
+export async function backendCpu(db: SqlClient): Promise<Map<number, number> | null> {
   const rows = await db.query<{ pid: number }>(sql`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`);
   const out = new Map<number, number>();
   for (const { pid } of rows) {

@@ -8,6 +8,8 @@ import { type AppProcessOptions, startAppProcess } from '../test/helpers/app-pro
 export interface ServerProcess {
   url: string;
   pid: number;
+  /** What the server printed (the last ~100 KB): why it died, when it did. */
+  output(): string;
   /** Current resident set size, bytes. */
   rss(): Promise<number>;
   /** Peak RSS since start or the last resetPeak(), bytes (VmHWM). */
@@ -31,6 +33,7 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   return {
     url: server.url,
     pid,
+    output: () => server.output(),
     rss: () => procStatus(pid, 'VmRSS'),
     peakRss: () => procStatus(pid, 'VmHWM'),
     resetPeak: () => writeFile(`/proc/${pid}/clear_refs`, '5'),

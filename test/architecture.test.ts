@@ -40,7 +40,7 @@ const TABLES: Record<string, { model: string; writers: string[]; style: 'sql' | 
 /** Where Prisma's raw SQL is allowed, and why (src/db/README.md). */
 const PRISMA_RAW = new Set([
   'src/db/transaction-sql.ts', // runs the SQL helper's statements inside a Prisma transaction
-  'src/users/user-repository.ts', // the last-admin row lock; staffFor, on the hot path; the user count of every start
+  'src/users/user-repository.ts', // the last-admin row lock; staffFor and sessionUser, on hot paths; the user count of every start
   'connectors/whatsapp/auth-state.ts', // the batch upsert
 ]);
 /** Prisma's query builder on an SQL table: none. */

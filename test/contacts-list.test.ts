@@ -5,6 +5,7 @@ import { seedContacts } from '../bench/seed.ts';
 import type { ContactDto } from '../src/contacts/contact-schemas.ts';
 import { BACKENDS, startTestApp, type TestApp } from './helpers/app.ts';
 import { contactsClient } from './helpers/contacts.ts';
+import { sql } from '../src/db/sql.ts';
 
 type Api = ReturnType<typeof contactsClient>;
 const bot = { actorId: null, actorRole: null };
@@ -134,6 +135,38 @@ describe.each(BACKENDS)('listing contacts on %s', (backend) => {
     expect(entry.actorRole).toBe('admin');
     expect(entry.requestId).toBeTruthy();
     expect(JSON.stringify(entry, (_k, v) => (typeof v === 'bigint' ? String(v) : v))).not.toMatch(/joana|telegram/i);
+  });
+
+  // The entry is written by the page's own statement (ContactRepository.listPage), which counts
+  // the rows it returns: the count must be what the page shows, on every path of the query.
+  it('audits the rows a page shows: none, a continued page, and a month-by-month search', async () => {
+    const lastEntry = async () => (await t.atende.db.prisma.auditLog.findFirstOrThrow({ where: { action: 'contact.list' }, orderBy: { id: 'desc' } })).meta;
+    const entries = () => t.atende.db.prisma.auditLog.count({ where: { action: 'contact.list' } });
+
+    const before = await entries();
+    expect((await admin.list({ q: 'zzzqqq' })).json().items).toEqual([]);
+    expect(await lastEntry()).toEqual({ filters: ['q'], count: 0, continued: false });
+    const all = (await admin.list({ limit: 200 })).json<{ items: ContactDto[] }>().items;
+    expect(all.length).toBeGreaterThan(3);
+    expect(await lastEntry()).toEqual({ filters: [], count: all.length, continued: false });
+    const first = (await admin.list({ limit: all.length - 1 })).json<{ items: ContactDto[]; nextCursor: string }>();
+    expect(await lastEntry()).toEqual({ filters: [], count: all.length - 1, continued: false });
+    const second = (await admin.list({ limit: all.length - 1, cursor: first.nextCursor })).json<{ items: ContactDto[] }>();
+    expect(second.items.map((c) => c.id)).toEqual([all.at(-1)!.id]);
+    expect(await lastEntry()).toEqual({ filters: [], count: 1, continued: true });
+    expect(await admin.names({ q: 'souza maria' })).toEqual(['Maria Souza']);
+    expect(await lastEntry()).toEqual({ filters: ['q'], count: 1, continued: false });
+    expect(await entries()).toBe(before + 5);
+  });
+
+  // The entry's commit skips the WAL flush (audit-log.ts auditReadInsert) for its own
+  // transaction only: the connections it ran on must commit every later write durably.
+  it('leaves synchronous_commit on for whatever runs next on the database', async () => {
+    for (let i = 0; i < 3; i++) {
+      expect((await admin.list({ q: 'joana prado' })).statusCode).toBe(200);
+      const [row] = await t.atende.db.query<{ value: string }>(sql`SELECT current_setting('synchronous_commit') AS value`);
+      expect(row!.value).toBe('on');
+    }
   });
 
   it('pages through every row exactly once while rows are inserted concurrently', async () => {

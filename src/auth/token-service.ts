@@ -4,7 +4,7 @@
 // reset, a role change or disabling the user bumps it, and tokens of an older version stop
 // working on their next request — checked against the database each time (a primary-key
 // read that was already made for the role), not cached, so a revocation is never late.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, webcrypto } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { UserRepository } from '../users/user-repository.ts';
 import { UnauthorizedError } from '../domain/errors.ts';
@@ -30,7 +30,9 @@ const AUDIENCE = 'atende-api';
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export class TokenService implements AccessTokenVerifier {
-  private readonly key: Uint8Array;
+  /** The secret as a WebCrypto key, imported once: given as bytes, jose imports it again at
+   * every sign and verify, which was half of a request's token check (~0.1-0.2 ms of CPU). */
+  private readonly key: Promise<webcrypto.CryptoKey>;
   private readonly accessTtl: number;
   private readonly refreshTtl: number;
   private readonly now: () => Date;
@@ -39,7 +41,7 @@ export class TokenService implements AccessTokenVerifier {
     private readonly users: UserRepository,
     options: TokenServiceOptions,
   ) {
-    this.key = new TextEncoder().encode(options.secret);
+    this.key = webcrypto.subtle.importKey('raw', new TextEncoder().encode(options.secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
     this.accessTtl = options.accessTtlSeconds ?? 3600;
     this.refreshTtl = options.refreshTtlSeconds ?? 7 * 24 * 3600;
     this.now = options.now ?? (() => new Date());
@@ -54,7 +56,7 @@ export class TokenService implements AccessTokenVerifier {
       .setAudience(AUDIENCE)
       .setIssuedAt(iat)
       .setExpirationTime(iat + this.accessTtl)
-      .sign(this.key);
+      .sign(await this.key);
   }
 
   /** Verifies signature and expiry, then reads the user so a deleted user or changed role
@@ -63,7 +65,7 @@ export class TokenService implements AccessTokenVerifier {
     let sub: string | undefined;
     let version: number;
     try {
-      const { payload } = await jwtVerify(token, this.key, {
+      const { payload } = await jwtVerify(token, await this.key, {
         issuer: ISSUER,
         audience: AUDIENCE,
         algorithms: ['HS256'],

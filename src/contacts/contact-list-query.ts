@@ -1,4 +1,4 @@
-// The SQL of one GET /contacts page when `q` has two or more words: newest first, read month by
+// The SQL of one GET /contacts page when `q` has two or more words (as pg_trgm splits them): newest first, read month by
 // month. Why: the trigram index finds every row holding the words, and PostgreSQL must then
 // read and sort all of them to keep the newest 50. For "maria silva" at 1M contacts that is
 // ~1,100 rows from as many heap pages (20-40 ms on the 2-core bench machine); walking the
@@ -50,7 +50,11 @@ const bucketStart = (bucket: number): Date => new Date(bucket * BUCKET_SECONDS *
  */
 export function readsByMonth(filters: ContactFilters): boolean {
   if (filters.q === undefined) return false;
-  const words = new Set(normalizeQuery(filters.q).split(/\s+/).filter(Boolean));
+  // Words as the trigram index sees them: any character but a letter or digit separates two,
+  // so an e-mail's "maria.silva" asks it for the rows holding both "maria" and "silva", like
+  // "maria silva" (the LIKE then keeps the dot): read all at once, its ~10,000 candidates cost
+  // 27-45 ms at 1M rows; month by month 7 ms. "gmail.com" goes month by month too (0.6 → 1.6 ms).
+  const words = new Set(normalizeQuery(filters.q).split(/[^\p{L}\p{N}]+/u).filter(Boolean));
   return words.size > 1 && [...words].every((w) => w.length >= MIN_WORD);
 }
 

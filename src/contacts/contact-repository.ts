@@ -5,7 +5,7 @@
 // derived search columns; they exist for the filters only.
 import { Prisma, type PrismaClient, type SyncStatus } from '../generated/prisma/client.ts';
 import { sqlClientOf } from '../db/transaction-sql.ts';
-import { type AuditContext, type AuditEntry, auditInsert } from '../audit/audit-log.ts';
+import { type AuditContext, type AuditEntry, auditInsert, auditReadInsert } from '../audit/audit-log.ts';
 import { Fragment, join, prepared, type SqlClient, sql } from '../db/sql.ts';
 import { buildReasonSearch, buildSearchText, type ContactFilters } from './contact-filters.ts';
 import { afterCursorSql, listPageByMonthSql, readsByMonth } from './contact-list-query.ts';
@@ -56,6 +56,21 @@ export function isUniqueViolation(err: unknown): boolean {
 const RETURNED = sql`id::text AS id, name, phone, email, reason, source_channel AS "sourceChannel", source_chat_id AS "sourceChatId",
   created_by AS "createdBy", mode, consent_at AS "consentAt", sync_status::text AS "syncStatus", sync_error AS "syncError",
   synced_at AS "syncedAt", created_at AS "createdAt", updated_at AS "updatedAt", protocol, provenance`;
+
+/** The audit entry a listed page carries (AuditLog's `contact.list`): who, and which filters by name. */
+export interface ListAudit {
+  ctx: AuditContext;
+  /** Names of the filters in use, never their values. */
+  filters: string[];
+}
+
+/** The SELECT of one page (limit + 1 rows), newest first. */
+function listPageSql(filters: ContactFilters, limit: number, cursor?: ListCursor): Fragment {
+  // Searches of several words read month by month (contact-list-query.ts says why).
+  if (readsByMonth(filters)) return listPageByMonthSql(RETURNED, filters, limit + 1, cursor, new Date());
+  const where = cursor ? sql`${contactWhereSql(filters)} AND ${afterCursorSql(cursor)}` : contactWhereSql(filters);
+  return sql`SELECT ${RETURNED} FROM contacts WHERE ${where} ORDER BY contacts.created_at DESC, contacts.id DESC LIMIT ${limit + 1}::int`;
+}
 
 /** What is written with a new contact, in the same statement: given as plain values. */
 export interface ContactCreation {
@@ -125,13 +140,21 @@ export class ContactRepository {
     return row ? asRow(row) : null;
   }
 
-  /** One page newest first, plus one row more than asked so the caller knows if more follow. */
-  async listPage(filters: ContactFilters, limit: number, cursor?: ListCursor): Promise<ContactRow[]> {
-    // Searches of several words read month by month (contact-list-query.ts says why).
-    if (readsByMonth(filters)) return (await this.db.query<ContactRow>(listPageByMonthSql(RETURNED, filters, limit + 1, cursor, new Date()))).map(asRow);
-    const where = cursor ? sql`${contactWhereSql(filters)} AND ${afterCursorSql(cursor)}` : contactWhereSql(filters);
+  /**
+   * One page newest first, plus one row more than asked so the caller knows if more follow.
+   * With `audit`, the page's `contact.list` entry (filter names, the count of rows shown,
+   * whether a cursor continued a listing) is written by the same statement: one round trip.
+   */
+  async listPage(filters: ContactFilters, limit: number, cursor?: ListCursor, audit?: ListAudit): Promise<ContactRow[]> {
+    const page = listPageSql(filters, limit, cursor);
+    if (!audit) return (await this.db.query<ContactRow>(page)).map(asRow);
+    const meta = sql`jsonb_build_object('filters', ${JSON.stringify(audit.filters)}::jsonb, 'count', LEAST(counted.n, ${limit}::int), 'continued', ${cursor !== undefined}::boolean)`;
+    // MATERIALIZED: the page is read once, for the answer and for the entry's count. The CTE's
+    // rows keep no order of their own, hence the ORDER BY (of at most limit + 1 rows).
     const rows = await this.db.query<ContactRow>(sql`
-      SELECT ${RETURNED} FROM contacts WHERE ${where} ORDER BY contacts.created_at DESC, contacts.id DESC LIMIT ${limit + 1}::int`);
+      WITH page AS MATERIALIZED (${page}),
+           entry AS (${auditReadInsert(audit.ctx, { action: 'contact.list', entityType: 'contact' }, meta, sql`(SELECT count(*)::int AS n FROM page) AS counted`)})
+      SELECT * FROM page ORDER BY page."createdAt" DESC, page.id::uuid DESC`);
     return rows.map(asRow);
   }
 

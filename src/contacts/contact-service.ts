@@ -185,15 +185,11 @@ export class ContactService {
       throw ValidationError.field('limit', `must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
     }
     const cursor = page.cursor ? decodeCursor(page.cursor) : undefined;
-    const rows = await this.repo.listPage(filters, page.limit, cursor);
+    // The page's audit entry rides in the page's own statement (ContactRepository.listPage).
+    const rows = await this.repo.listPage(filters, page.limit, cursor, { ctx, filters: filterNames(filters) });
     const items = rows.slice(0, page.limit);
     const last = items[items.length - 1];
     const nextCursor = rows.length > page.limit && last ? encodeCursor(last) : null;
-    await this.audit.record(ctx, {
-      action: 'contact.list',
-      entityType: 'contact',
-      meta: { filters: filterNames(filters), count: items.length, continued: cursor !== undefined },
-    });
     return { items: items.map(toContactDto), nextCursor };
   }
 
