@@ -8,7 +8,7 @@
 // (csv ~21 s, json ~33 s on a loaded 2-core machine), while the database renders them in a few.
 // The same statements run on PGlite and PostgreSQL. The filter is translated from contactWhere
 // (filter-sql.ts) and the order is the one of GET /contacts, so the rows are the same.
-import { Fragment, type SqlClient, sql } from '../../db/sql.ts';
+import { type Fragment, type SqlClient, sql } from '../../db/sql.ts';
 import type { ContactFilters } from '../contact-filters.ts';
 import { contactWhereSql } from './filter-sql.ts';
 
