@@ -10,6 +10,7 @@ import { UnavailableError } from '../../domain/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { type ContactFilters, filterNames } from '../contact-filters.ts';
 import { saoPauloDate } from './cells.ts';
+import { copiedRows } from './copied-rows.ts';
 import { csvRenderer, type CsvSeparator, csvStream } from './csv-format.ts';
 import { JSON_RENDERER, jsonStream } from './json-format.ts';
 import { DEFAULT_BATCH_SIZE, type RenderedBatch, type RowRenderer, renderedBatches } from './rendered-batches.ts';
@@ -73,7 +74,10 @@ export class ContactExporter {
     // given the styles their ids).
     let source: AsyncGenerator<RenderedBatch> | undefined;
     const open: BatchSource = (renderer) => {
-      source = renderedBatches(this.deps.db, request.filters, renderer, this.deps.batchSize ?? DEFAULT_BATCH_SIZE);
+      const { db } = this.deps;
+      source = db.copyOut
+        ? copiedRows((query) => db.copyOut!(query), request.filters, renderer)
+        : renderedBatches(db, request.filters, renderer, this.deps.batchSize ?? DEFAULT_BATCH_SIZE);
       return counted(source, state, async () => {
         await record({});
         state.completed = true;

@@ -32,7 +32,7 @@ export function csvRenderer(separator: CsvSeparator): RowRenderer {
 /** The header line; no header needs quoting. */
 const headerLine = (separator: CsvSeparator) => BOM + SPREADSHEET_COLUMNS.map((c) => c.header).join(separator) + CRLF;
 
-async function* csvChunks(batches: AsyncIterable<RenderedBatch>, separator: CsvSeparator): AsyncGenerator<string> {
+async function* csvChunks(batches: AsyncIterable<RenderedBatch>, separator: CsvSeparator): AsyncGenerator<string | Buffer> {
   yield headerLine(separator);
   for await (const batch of batches) yield batch.text;
 }

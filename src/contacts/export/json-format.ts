@@ -30,7 +30,7 @@ export const JSON_RENDERER: RowRenderer = {
   line: sql`CASE WHEN row_number = 1 THEN E'\\n' ELSE E',\\n' END || object`,
 };
 
-async function* jsonChunks(batches: AsyncIterable<RenderedBatch>): AsyncGenerator<string> {
+async function* jsonChunks(batches: AsyncIterable<RenderedBatch>): AsyncGenerator<string | Buffer> {
   yield '[';
   let first = true;
   for await (const batch of batches) {

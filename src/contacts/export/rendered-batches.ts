@@ -29,7 +29,7 @@ export interface RowRenderer {
 }
 
 export interface RenderedBatch {
-  text: string;
+  text: string | Buffer;
   rows: number;
 }
 
@@ -45,6 +45,22 @@ interface BatchRow {
   lastId: string | null;
 }
 
+/**
+ * The selected contacts newest first (the order of GET /contacts), numbered, with the values
+ * the renderer needs; `keyset` and `limit` cut a batch out of it.
+ */
+export function pageSql(where: Fragment, renderer: RowRenderer, rowsBefore: number, keyset: Fragment = sql``, limit?: number): Fragment {
+  const position = sql`${rowsBefore}::int8 + row_number() OVER (ORDER BY contacts.created_at DESC, contacts.id DESC)`;
+  return sql`
+      SELECT contacts.id AS page_id, contacts.created_at AS page_created_at,
+             ${position} AS row_number, (${position})::text AS row_label,
+             ${renderer.values}
+        FROM contacts
+       WHERE ${where} ${keyset}
+       ORDER BY contacts.created_at DESC, contacts.id DESC
+       ${limit === undefined ? sql`` : sql`LIMIT ${limit}::int`}`;
+}
+
 function batchQuery(where: Fragment, renderer: RowRenderer, after: Position | undefined, rowsBefore: number, limit: number): Fragment {
   // Written like contact-list-query.ts's afterCursorSql: `created_at <= c` is the index condition that starts
   // the scan at the previous batch's end; the OR breaks ties between equal timestamps.
@@ -56,15 +72,7 @@ function batchQuery(where: Fragment, renderer: RowRenderer, after: Position | un
   // count and the position of its last row are computed from it. The position comes back as
   // epoch milliseconds: exact for timestamptz(3), and no timestamp text to parse.
   return sql`
-    WITH page AS MATERIALIZED (
-      SELECT contacts.id AS page_id, contacts.created_at AS page_created_at,
-             ${rowsBefore}::int8 + row_number() OVER (ORDER BY contacts.created_at DESC, contacts.id DESC) AS row_number,
-             (${rowsBefore}::int8 + row_number() OVER (ORDER BY contacts.created_at DESC, contacts.id DESC))::text AS row_label,
-             ${renderer.values}
-        FROM contacts
-       WHERE ${where} ${keyset}
-       ORDER BY contacts.created_at DESC, contacts.id DESC
-       LIMIT ${limit}::int)
+    WITH page AS MATERIALIZED (${pageSql(where, renderer, rowsBefore, keyset, limit)})
     SELECT string_agg(${renderer.line}, '' ORDER BY row_number) AS text, count(*)::int AS rows,
            (SELECT round(date_part('epoch', page_created_at) * 1000) FROM page ORDER BY row_number DESC LIMIT 1)::float8 AS "lastAt",
            (SELECT page_id FROM page ORDER BY row_number DESC LIMIT 1)::text AS "lastId"

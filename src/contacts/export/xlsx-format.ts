@@ -95,7 +95,7 @@ async function writeWorkbook(open: BatchSource, out: PassThrough): Promise<void>
 
   const entry = zipEntryOf(sheet);
   for await (const batch of batches) {
-    sheetXml.write(Buffer.from(batch.text, 'utf8'));
+    sheetXml.write(typeof batch.text === 'string' ? Buffer.from(batch.text, 'utf8') : batch.text);
     await caughtUp(entry, out);
     // The client went away: leaving the loop closes the row source (and records the abort).
     if (out.destroyed) {
