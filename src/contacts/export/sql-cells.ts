@@ -14,15 +14,19 @@ export const raw = (text: string) => new Fragment([text], []);
 // (tab and CR too: some importers strip them and then see the next character). OWASP's advice:
 // prefix such cells with a single quote so they are shown, never evaluated.
 /** "'" when the text would start a formula, else "" (the prefix a neutralized cell gets). */
-export const formulaPrefix = (text: Fragment) =>
-  sql`CASE WHEN left(${text}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') THEN '''' ELSE '' END`;
+// ascii() of the first character compared as integers: at 1M rows a third of the cost of
+// comparing left(text, 1) as text. = + - @ tab CR.
+export const formulaPrefix = (text: Fragment) => sql`CASE WHEN ascii(${text}) IN (61, 43, 45, 64, 9, 13) THEN '''' ELSE '' END`;
 
 // Phones are stored normalized to E.164 by our own validator: "+" and digits, nothing a
 // spreadsheet can run. Prefixing them would turn "+5511999998888" into "'+5511999998888" for
 // every single contact, breaking copy-paste and re-import, so a value of exactly that shape is
 // kept as is (in xlsx it is also written as a text cell, so Excel keeps the "+" and all digits).
 // Anything else in the column is treated like free text.
-export const isE164 = (text: Fragment) => sql`(${text} ~ '^\\+[1-9][0-9]{6,14}$')`;
+// The shape /^\+[1-9]\d{6,14}$/ without a regular expression (which cost ~3 s at 1M rows):
+// "+" first, 8 to 16 bytes, no "0" after the "+", and nothing but digits besides that "+".
+export const isE164 = (text: Fragment) =>
+  sql`(ascii(${text}) = 43 AND octet_length(${text}) BETWEEN 8 AND 16 AND ${text} NOT LIKE '+0%' AND translate(${text}, '0123456789', '') = '+')`;
 
 /** dd/mm/aaaa HH:mm in São Paulo (the zone database knows the daylight-saving years). */
 export const saoPauloText = (instant: Fragment) => sql`to_char(${instant} AT TIME ZONE 'America/Sao_Paulo', 'DD/MM/YYYY HH24:MI')`;
