@@ -3,10 +3,12 @@
 // Seeds N contacts (default 100k) into a PostgreSQL database of its own, starts the server
 // in a child process as `npm start` runs it (dist/src/server.js, rebuilt first when older than
 // the sources) and downloads each export format over HTTP,
-// printing rows/s, seconds and the server's peak RSS during each download, against the
+// printing rows/s, seconds, the server's peak RSS and the CPU seconds of the server and of its
+// database connections during each download (steadier than seconds on a shared machine), against the
 // targets for 1M rows (xlsx ≤ 15 s and ≤ 160 MB, csv ≤ 4 s, json ≤ 5 s). `--reuse` keeps a
 // database already seeded with at least N rows by a previous run. With --json the last line of
 // stdout is {bench, rows, formats: {xlsx: {seconds, peakRssMb}, …}}.
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { benchDatabaseUrl, prepareBenchDatabase, withClient } from './bench-database.ts';
 import { ensureCompiled } from './compiled-build.ts';
@@ -65,6 +67,38 @@ async function auditedRows(format: string): Promise<number | undefined> {
   });
 }
 
+const TICKS_PER_S = 100; // Linux USER_HZ
+
+/** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // Fields after the ")" that ends the command name: utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields.length > 13 ? (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S : 0;
+}
+
+/**
+ * CPU seconds used by the server process and by the database's backends serving it: unlike
+ * wall time, these hardly move when other work shares the machine. The backends are the
+ * bench database's connections (pg_stat_activity) other than this script's own.
+ */
+async function cpuSnapshot(serverPid: number): Promise<{ server: number; backends: Map<number, number> }> {
+  const pids = await withClient(dbUrl, async (c) => {
+    const { rows: r } = await c.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+    return r.map((x) => x.pid);
+  });
+  const backends = new Map<number, number>();
+  for (const pid of pids) backends.set(pid, await cpuSeconds(pid));
+  return { server: await cpuSeconds(serverPid), backends };
+}
+
+async function cpuUsedSince(serverPid: number, before: { server: number; backends: Map<number, number> }) {
+  const after = await cpuSnapshot(serverPid);
+  let database = 0;
+  for (const [pid, s] of after.backends) database += s - (before.backends.get(pid) ?? 0);
+  return { serverCpuS: Number((after.server - before.server).toFixed(2)), databaseCpuS: Number(database.toFixed(2)) };
+}
+
 async function main() {
   await ensureCompiled();
   await prepareBenchDatabase(args.database, rows, args.reuse);
@@ -76,12 +110,14 @@ async function main() {
     const token = await loginTo(server, ADMIN);
     const idle = await server.rss();
     console.log(`server pid ${server.pid}, idle RSS ${(idle / MB).toFixed(0)} MB (before any export)\n`);
-    const measured: Record<string, { seconds: number; peakRssMb: number; sizeMb: number }> = {};
-    console.log(['format', '     rows', 'seconds', '  rows/s', 'size MB', 'peak RSS MB (+over idle)', 'target'].join('   '));
+    const measured: Record<string, { seconds: number; peakRssMb: number; sizeMb: number; serverCpuS: number; databaseCpuS: number }> = {};
+    console.log(['format', '     rows', 'seconds', '  rows/s', 'size MB', 'peak RSS MB (+over idle)', 'CPU s server+db', 'target'].join('   '));
     for (const format of formats) {
       const counter = rowCounter(format);
+      const cpuBefore = await cpuSnapshot(server.pid);
       const d = await measuredDownload(server, `${server.url}/contacts/export?format=${format}`, token, counter.onChunk);
       if (d.status !== 200) throw new Error(`${format}: HTTP ${d.status}`);
+      const cpu = await cpuUsedSince(server.pid, cpuBefore);
       // The audit entry is the server's own count; the client-side count double-checks csv/json.
       const audited = await auditedRows(format);
       const counted = counter.rows();
@@ -93,7 +129,7 @@ async function main() {
         target.seconds ? `${d.seconds <= target.seconds ? 'ok' : 'MISSED'} ≤ ${target.seconds} s` : '',
         target.rssMb ? `${d.peakRss / MB <= target.rssMb ? 'ok' : 'MISSED'} ≤ ${target.rssMb} MB` : '',
       ].filter(Boolean).join(', ');
-      measured[format] = { seconds: Number(d.seconds.toFixed(2)), peakRssMb: Math.round(d.peakRss / MB), sizeMb: Number((d.bytes / MB).toFixed(1)) };
+      measured[format] = { seconds: Number(d.seconds.toFixed(2)), peakRssMb: Math.round(d.peakRss / MB), sizeMb: Number((d.bytes / MB).toFixed(1)), ...cpu };
       const mb = (bytes: number) => (bytes / MB).toFixed(0);
       const cells = [
         format.padEnd(6),
@@ -102,6 +138,7 @@ async function main() {
         Math.round(rows / d.seconds).toLocaleString('en').padStart(8),
         (d.bytes / MB).toFixed(1).padStart(7),
         `${mb(d.peakRss)} (+${mb(d.peakRss - idle)})`.padStart(12),
+        `${cpu.serverCpuS.toFixed(1)}+${cpu.databaseCpuS.toFixed(1)}`.padStart(15),
         rows >= 1_000_000 ? verdict : `(targets are for 1M rows) ${verdict}`,
       ];
       console.log(cells.join('   '));

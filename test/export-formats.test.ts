@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedContacts } from '../bench/seed.ts';
 import { buildReasonSearch, buildSearchText } from '../src/contacts/contact-filters.ts';
 import type { ContactDto } from '../src/contacts/contact-schemas.ts';
-import { DEFAULT_BATCH_SIZE } from '../src/contacts/export/contact-batches.ts';
+import { DEFAULT_BATCH_SIZE } from '../src/contacts/export/rendered-batches.ts';
 import { BACKENDS, startTestApp, type TestApp } from './helpers/app.ts';
 import { contactsClient } from './helpers/contacts.ts';
 import { asXmlText, expectedRow, HEADERS, listAll, parseCsv, readXlsx } from './helpers/export-files.ts';

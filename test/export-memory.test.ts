@@ -1,7 +1,8 @@
 // A 50,000-row export on PostgreSQL keeps the server's memory bounded: the server runs as a
 // real separate process (src/server.ts) so its RSS, read from /proc, is its own and not the
 // test runner's. Also: a download abandoned halfway is noticed by the server (it stops
-// reading and audits the export as aborted), and the next export runs normally.
+// reading, its COPY ends on the database, and it audits the export as aborted), and the next
+// export runs normally.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedContacts } from '../bench/seed.ts';
@@ -27,6 +28,20 @@ async function exportAudits(url: string) {
   try {
     const { rows } = await client.query<{ meta: Record<string, unknown> }>(`SELECT meta FROM audit_log WHERE action = 'contact.export' ORDER BY id`);
     return rows.map((r) => r.meta);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The export's COPY statements (copy-out.ts) the server is running now, on this database. */
+async function runningCopies(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE 'COPY (%'`,
+    );
+    return rows[0]!.n;
   } finally {
     await client.end();
   }
@@ -76,6 +91,13 @@ describe('export memory on postgres, server in a child process', () => {
     expect(res.status).toBe(200);
     const reader = res.body!.getReader();
     await reader.read();
+    // The rows stream from one COPY, paused while nobody reads; leaving must end it on the server.
+    let running = await runningCopies(database.url);
+    for (let i = 0; i < 50 && running === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      running = await runningCopies(database.url);
+    }
+    expect(running).toBe(1);
     controller.abort();
 
     let aborted: Record<string, unknown> | undefined;
@@ -85,6 +107,12 @@ describe('export memory on postgres, server in a child process', () => {
     }
     expect(aborted).toMatchObject({ format: 'xlsx', filters: [], aborted: true, reason: 'client_closed' });
     expect(aborted!.rows).toBeLessThan(ROWS);
+    let copies = await runningCopies(database.url);
+    for (let i = 0; i < 50 && copies > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      copies = await runningCopies(database.url);
+    }
+    expect(copies).toBe(0);
 
     // The abandoned export released its slot and its reads: the next one runs in full.
     const next = await fetch(`${server.url}/contacts/export?format=json&channel=web`, { headers: { authorization: `Bearer ${token}` } });

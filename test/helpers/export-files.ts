@@ -46,7 +46,7 @@ export function expectedRow(c: ContactDto): string[] {
     /^\+[1-9]\d{6,14}$/.test(c.phone) ? c.phone : shownText(c.phone),
     shownText(c.email),
     shownText(c.reason),
-    c.source.channel,
+    shownText(c.source.channel),
     MODE_LABELS[c.mode]!,
     brDateTime(c.consentAt),
     brDateTime(c.createdAt),

@@ -9,12 +9,12 @@ import type { Database } from '../../db/database.ts';
 import { UnavailableError } from '../../domain/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { type ContactFilters, filterNames } from '../contact-filters.ts';
-import type { ContactRow } from '../contact-repository.ts';
 import { saoPauloDate } from './cells.ts';
-import { contactBatches, DEFAULT_BATCH_SIZE } from './contact-batches.ts';
-import { type CsvSeparator, csvStream } from './csv-format.ts';
-import { jsonStream } from './json-format.ts';
-import { xlsxStream } from './xlsx-format.ts';
+import { copiedRows } from './copied-rows.ts';
+import { csvRenderer, type CsvSeparator, csvStream } from './csv-format.ts';
+import { JSON_RENDERER, jsonStream } from './json-format.ts';
+import { DEFAULT_BATCH_SIZE, type RenderedBatch, type RowRenderer, renderedBatches } from './rendered-batches.ts';
+import { type BatchSource, xlsxStream } from './xlsx-format.ts';
 
 export const EXPORT_FORMATS = ['xlsx', 'csv', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -70,12 +70,20 @@ export class ContactExporter {
     const record = (extra: Record<string, string | number | boolean>) =>
       this.deps.audit.record(ctx, { action: 'contact.export', entityType: 'contact', meta: { ...auditMeta, rows: state.rows, ...extra } });
 
-    const source = contactBatches(this.deps.db, request.filters, this.deps.batchSize ?? DEFAULT_BATCH_SIZE);
-    const batches = counted(source, state, async () => {
-      await record({});
-      state.completed = true;
-    });
-    const stream = this.render(request, batches);
+    // Opened by the format, which knows how its rows are rendered (xlsx only once exceljs has
+    // given the styles their ids).
+    let source: AsyncGenerator<RenderedBatch> | undefined;
+    const open: BatchSource = (renderer) => {
+      const { db } = this.deps;
+      source = db.copyOut
+        ? copiedRows((query) => db.copyOut!(query), request.filters, renderer)
+        : renderedBatches(db, request.filters, renderer, this.deps.batchSize ?? DEFAULT_BATCH_SIZE);
+      return counted(source, state, async () => {
+        await record({});
+        state.completed = true;
+      });
+    };
+    const stream = this.render(request, open);
 
     stream.once('close', () => {
       this.running--;
@@ -85,8 +93,7 @@ export class ContactExporter {
       if (outcome === 'completed') return;
       // The source may never have started (client gone before the first read): close it so
       // no read is left behind, then record what was sent.
-      void source
-        .return(undefined)
+      void Promise.resolve(source?.return(undefined))
         .then(() => record({ aborted: true, reason: outcome }))
         .catch((err: unknown) => this.deps.logger.error({ event: 'audit_failed', requestId: ctx.requestId, err }, 'could not record an aborted export'));
     });
@@ -95,25 +102,27 @@ export class ContactExporter {
     return { stream, contentType: CONTENT_TYPES[request.format], fileName: `contatos-${saoPauloDate(this.deps.now?.())}.${extension}` };
   }
 
-  private render(request: ExportRequest, batches: AsyncIterable<ContactRow[]>): Readable {
+  private render(request: ExportRequest, open: (renderer: RowRenderer) => AsyncIterable<RenderedBatch>): Readable {
     switch (request.format) {
       case 'xlsx':
-        return xlsxStream(batches);
-      case 'csv':
-        return csvStream(batches, request.separator ?? ';');
+        return xlsxStream(open);
+      case 'csv': {
+        const separator = request.separator ?? ';';
+        return csvStream(open(csvRenderer(separator)), separator);
+      }
       case 'json':
-        return jsonStream(batches);
+        return jsonStream(open(JSON_RENDERER));
     }
   }
 }
 
 async function* counted(
-  source: AsyncIterable<ContactRow[]>,
+  source: AsyncIterable<RenderedBatch>,
   state: { rows: number },
   onExhausted: () => Promise<void>,
-): AsyncGenerator<ContactRow[]> {
+): AsyncGenerator<RenderedBatch> {
   for await (const batch of source) {
-    state.rows += batch.length;
+    state.rows += batch.rows;
     yield batch;
   }
   await onExhausted();

@@ -1,53 +1,43 @@
 // CSV as pt-BR Excel opens it by double-click: UTF-8 with a BOM (without it Excel reads the
 // bytes as Windows-1252 and mangles every accent) and ";" between fields (Excel takes the
 // list separator from the locale, and pt-BR uses the comma as decimal mark). `sep=,` gives
-// the comma for other tools. Quoting and line ends follow RFC 4180.
+// the comma for other tools. Quoting and line ends follow RFC 4180. The lines are rendered by
+// the database (rendered-batches.ts); this file says how.
 import { Readable } from 'node:stream';
-import type { ContactRow } from '../contact-repository.ts';
-import { dateTimeBRFormatter } from './cells.ts';
-import { SPREADSHEET_COLUMNS } from './columns.ts';
+import { type Fragment, join, sql } from '../../db/sql.ts';
+import { cell, SPREADSHEET_COLUMNS, spreadsheetValues } from './columns.ts';
+import type { RenderedBatch, RowRenderer } from './rendered-batches.ts';
+import { raw, saoPauloText } from './sql-cells.ts';
 
 export type CsvSeparator = ';' | ',';
 
 const BOM = '\uFEFF';
 const CRLF = '\r\n';
 
-function quoter(separator: CsvSeparator): (field: string) => string {
-  const needsQuotes = separator === ';' ? /[;"\r\n]/ : /[,"\r\n]/;
-  return (field) => (needsQuotes.test(field) ? `"${field.replace(/"/g, '""')}"` : field);
+/** A field holding the separator, a quote, CR or LF is quoted, its quotes doubled. */
+function quoted(value: Fragment, separator: CsvSeparator): Fragment {
+  // strpos, not a regular expression: measured ~2x cheaper per field at 1M rows.
+  const needsQuotes = sql`strpos(${value}, '${raw(separator)}') > 0 OR strpos(${value}, '"') > 0 OR strpos(${value}, E'\\n') > 0 OR strpos(${value}, E'\\r') > 0`;
+  return sql`CASE WHEN ${needsQuotes} THEN '"' || replace(${value}, '"', '""') || '"' ELSE ${value} END`;
 }
 
-/** One export's line writer: fields of `row` in SPREADSHEET_COLUMNS order, CRLF at the end. */
-export function csvLineWriter(separator: CsvSeparator): (row: ContactRow) => string {
-  const quote = quoter(separator);
-  const fields = SPREADSHEET_COLUMNS.map((column): ((row: ContactRow) => string) => {
-    if (column.kind === 'text') return (row) => quote(column.value(row));
-    const format = dateTimeBRFormatter();
-    return (row) => {
-      const value = column.value(row);
-      return value ? format(value) : '';
-    };
-  });
-  return (row) => {
-    let line = fields[0]!(row);
-    for (let i = 1; i < fields.length; i++) line += separator + fields[i]!(row);
-    return line + CRLF;
-  };
+/** One contact's line: fields in SPREADSHEET_COLUMNS order, CRLF at the end. */
+export function csvRenderer(separator: CsvSeparator): RowRenderer {
+  const fields = SPREADSHEET_COLUMNS.map((column, i) =>
+    column.kind === 'text' ? quoted(cell(i), separator) : sql`coalesce(${saoPauloText(cell(i))}, '')`,
+  );
+  return { values: spreadsheetValues(), line: sql`${join(fields, ` || '${separator}' || `)} || E'\\r\\n'` };
 }
 
-async function* csvChunks(batches: AsyncIterable<ContactRow[]>, separator: CsvSeparator): AsyncGenerator<string> {
-  const quote = quoter(separator);
-  const line = csvLineWriter(separator);
-  yield BOM + SPREADSHEET_COLUMNS.map((c) => quote(c.header)).join(separator) + CRLF;
-  for await (const batch of batches) {
-    // One chunk per batch: far fewer stream operations than one per row.
-    const lines = new Array<string>(batch.length);
-    for (let i = 0; i < batch.length; i++) lines[i] = line(batch[i]!);
-    yield lines.join('');
-  }
+/** The header line; no header needs quoting. */
+const headerLine = (separator: CsvSeparator) => BOM + SPREADSHEET_COLUMNS.map((c) => c.header).join(separator) + CRLF;
+
+async function* csvChunks(batches: AsyncIterable<RenderedBatch>, separator: CsvSeparator): AsyncGenerator<string | Buffer> {
+  yield headerLine(separator);
+  for await (const batch of batches) yield batch.text;
 }
 
 /** A byte stream that pulls the next batch only when the consumer wants more. */
-export function csvStream(batches: AsyncIterable<ContactRow[]>, separator: CsvSeparator): Readable {
+export function csvStream(batches: AsyncIterable<RenderedBatch>, separator: CsvSeparator): Readable {
   return Readable.from(csvChunks(batches, separator), { objectMode: false });
 }

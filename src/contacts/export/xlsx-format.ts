@@ -1,12 +1,15 @@
-// xlsx through exceljs's streaming WorkbookWriter, with the rows' XML written by us
-// (xlsx-rows.ts) straight into the sheet's stream, one batch at a time, so memory does not grow
+// xlsx through exceljs's streaming WorkbookWriter, with the rows' XML rendered by the database
+// (xlsx-rows.ts) written straight into the sheet's stream, one batch at a time, so memory does not grow
 // with the row count — provided we wait for the consumer. The writer itself ignores backpressure (ENVIRONMENT.md: 1M rows →
 // ~460 MB RSS without waiting), so after every batch we let the zip and the socket catch up.
 import { PassThrough, type Readable } from 'node:stream';
 import type ExcelJS from 'exceljs';
-import type { ContactRow } from '../contact-repository.ts';
 import { SPREADSHEET_COLUMNS } from './columns.ts';
-import { xlsxRowWriter } from './xlsx-rows.ts';
+import type { RenderedBatch, RowRenderer } from './rendered-batches.ts';
+import { xlsxRowRenderer } from './xlsx-rows.ts';
+
+/** Opens the rows' source once the renderer is known (it needs the style ids exceljs gives). */
+export type BatchSource = (renderer: RowRenderer) => AsyncIterable<RenderedBatch>;
 
 // The socket side buffers this much before the zip is paused.
 const OUTPUT_BUFFER_BYTES = 1 << 20;
@@ -71,7 +74,7 @@ interface WriterInternals {
  * exceljs writes the package around the rows (parts, styles, the frozen bold header, column
  * widths); the rows go into the sheet's XML stream as text from xlsx-rows.ts, one write per batch.
  */
-async function writeWorkbook(batches: AsyncIterable<ContactRow[]>, out: PassThrough): Promise<void> {
+async function writeWorkbook(open: BatchSource, out: PassThrough): Promise<void> {
   const ExcelJS = await loadExcel();
   // No shared strings: that table would hold every distinct text of the export in memory.
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
@@ -87,15 +90,12 @@ async function writeWorkbook(batches: AsyncIterable<ContactRow[]>, out: PassThro
   const styleIds = SPREADSHEET_COLUMNS.map((c, i) =>
     internals.styles.addStyleModel(COLUMN_STYLES[i]!, c.kind === 'date' ? ExcelJS.ValueType.Date : ExcelJS.ValueType.String),
   );
-  const rowXml = xlsxRowWriter(styleIds);
+  const batches = open(xlsxRowRenderer(styleIds));
   const sheetXml = (sheet as unknown as { stream: NodeJS.WritableStream }).stream;
 
   const entry = zipEntryOf(sheet);
-  let rowNumber = 1;
   for await (const batch of batches) {
-    const xml = new Array<string>(batch.length);
-    for (let i = 0; i < batch.length; i++) xml[i] = rowXml(batch[i]!, ++rowNumber);
-    sheetXml.write(Buffer.from(xml.join(''), 'utf8'));
+    sheetXml.write(typeof batch.text === 'string' ? Buffer.from(batch.text, 'utf8') : batch.text);
     await caughtUp(entry, out);
     // The client went away: leaving the loop closes the row source (and records the abort).
     if (out.destroyed) {
@@ -107,8 +107,8 @@ async function writeWorkbook(batches: AsyncIterable<ContactRow[]>, out: PassThro
   await workbook.commit();
 }
 
-export function xlsxStream(batches: AsyncIterable<ContactRow[]>): Readable {
+export function xlsxStream(open: BatchSource): Readable {
   const out = new PassThrough({ highWaterMark: OUTPUT_BUFFER_BYTES });
-  writeWorkbook(batches, out).catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
+  writeWorkbook(open, out).catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
   return out;
 }

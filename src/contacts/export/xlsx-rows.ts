@@ -1,49 +1,35 @@
-// The sheet XML of the export's rows, written directly: byte for byte what exceljs's row
-// writer produces for the same values (inline "str" text cells, dates as serial numbers,
-// exceljs's XML escaping), without its per-row Row/Cell objects, style lookups and XML
-// builder, which were ~3/4 of the xlsx export's time (1M rows: ~26 s of ~35 s).
-// test/export-formats.test.ts reads the files back through exceljs on both databases.
-import type { ContactRow } from '../contact-repository.ts';
-import { saoPauloWallClockMs } from './cells.ts';
-import { SPREADSHEET_COLUMNS } from './columns.ts';
+// The sheet XML of the export's rows, rendered by the database (rendered-batches.ts): byte for
+// byte what exceljs's row writer produces for the same values (inline "str" text cells, dates
+// as serial numbers, exceljs's XML escaping), without its per-row Row/Cell objects, style
+// lookups and XML builder, which were ~3/4 of the xlsx export's time (1M rows: ~26 s of ~35 s),
+// nor the driver's row objects that came after them.
+// xlsx-rows.test.ts pins the XML; test/export-formats.test.ts reads the files back through
+// exceljs on both databases.
+import { type Fragment, join, sql } from '../../db/sql.ts';
+import { cell, SPREADSHEET_COLUMNS, spreadsheetValues } from './columns.ts';
+import type { RowRenderer } from './rendered-batches.ts';
+import { excelSerial, raw } from './sql-cells.ts';
 
 // exceljs's utils.xmlEncode: the five XML specials become entities; characters XML 1.0
-// cannot hold are dropped (tab, LF and CR stay).
-// Control characters are what this is about, hence the lint exception.
-// eslint-disable-next-line no-control-regex
-const XML_SPECIAL = /[<>&'"\x7F\x00-\x08\x0B\x0C\x0E-\x1F]/;
-// eslint-disable-next-line no-control-regex
-const XML_SPECIALS = /[<>&'"\x7F\x00-\x08\x0B\x0C\x0E-\x1F]/g;
-const ENTITIES: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' };
+// cannot hold are dropped (tab, LF and CR stay; text cannot hold NUL).
+const XML_CONTROLS = String.raw`[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]`;
+const XML_SPECIALS = String.raw`[<>&''"\x01-\x08\x0b\x0c\x0e-\x1f\x7f]`;
 
-export function xmlText(text: string): string {
-  return XML_SPECIAL.test(text) ? text.replace(XML_SPECIALS, (c) => ENTITIES[c] ?? '') : text;
+function xmlText(value: Fragment): Fragment {
+  const escaped = sql`replace(replace(replace(replace(replace(${value}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '''', '&apos;'), '"', '&quot;')`;
+  return sql`CASE WHEN ${value} ~ '${raw(XML_SPECIALS)}' THEN regexp_replace(${escaped}, '${raw(XML_CONTROLS)}', '', 'g') ELSE ${value} END`;
 }
 
-const DAY_MS = 86_400_000;
-// 1970-01-01 as an Excel serial day (1900 date system), as exceljs's dateToExcel counts.
-const EXCEL_EPOCH_DAYS = 25569;
-
-/** The XML writer for the export's rows; `styleIds[i]` is the style id of column i. */
-export function xlsxRowWriter(styleIds: readonly number[]): (row: ContactRow, rowNumber: number) => string {
-  const letters = SPREADSHEET_COLUMNS.map((_, i) => String.fromCharCode(65 + i));
-  const open = `" spans="1:${SPREADSHEET_COLUMNS.length}" x14ac:dyDescent="0.25">`;
+/** The renderer of the export's rows; `styleIds[i]` is the style id of column i (from exceljs). */
+export function xlsxRowRenderer(styleIds: readonly number[]): RowRenderer {
   const cells = SPREADSHEET_COLUMNS.map((column, i) => {
-    const prefix = `<c r="${letters[i]}`;
-    const style = `" s="${styleIds[i]}"`;
-    if (column.kind === 'text') {
-      const value = column.value;
-      return (row: ContactRow, r: number) => `${prefix}${r}${style} t="str"><v>${xmlText(value(row))}</v></c>`;
-    }
-    const value = column.value;
-    return (row: ContactRow, r: number) => {
-      const date = value(row);
-      return date ? `${prefix}${r}${style}><v>${EXCEL_EPOCH_DAYS + saoPauloWallClockMs(date.getTime()) / DAY_MS}</v></c>` : `${prefix}${r}${style}/>`;
-    };
+    const style = styleIds[i];
+    if (!Number.isInteger(style)) throw new Error(`xlsx style id of column ${i} is not an integer: ${style}`);
+    const open = sql`'<c r="${raw(String.fromCharCode(65 + i))}' || row_label || '" s="${raw(String(style))}"`;
+    if (column.kind === 'text') return sql`${open} t="str"><v>' || ${xmlText(cell(i))} || '</v></c>'`;
+    return sql`CASE WHEN ${cell(i)} IS NULL THEN ${open}/>' ELSE ${open}><v>' || ${excelSerial(cell(i))} || '</v></c>' END`;
   });
-  return (row, r) => {
-    let xml = `<row r="${r}${open}`;
-    for (let i = 0; i < cells.length; i++) xml += cells[i]!(row, r);
-    return `${xml}</row>`;
-  };
+  const open = sql`'<row r="' || row_label || '" spans="1:${raw(String(SPREADSHEET_COLUMNS.length))}" x14ac:dyDescent="0.25">'`;
+  // Row 1 is the header exceljs writes.
+  return { values: spreadsheetValues(), line: sql`${open} || ${join(cells, ' || ')} || '</row>'`, firstRowNumber: 2 };
 }
