@@ -2,7 +2,8 @@
 //
 // The ack path against its ceiling, in one run, with the same load tool and connections:
 //  1. bare:  a Fastify POST route that answers 202 and does nothing else;
-//  2. real:  POST /channels/web/messages of the real server process (ROLE=api, PostgreSQL +
+//  2. real:  POST /channels/web/messages of the real server process as `npm start` runs it
+//            (dist/, rebuilt when older than the sources; ROLE=api, PostgreSQL +
 //            Redis): session check, validation, rate limits, Redis dedupe check, batched
 //            inbox INSERT, ack, then the seen-mark + kick script.
 // Servers pinned to CPU 0, this load generator to CPU 1 (ENVIRONMENT.md's method). The two
@@ -19,6 +20,7 @@ import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { createTestDatabase } from '../test/helpers/postgres.ts';
+import { ensureCompiled } from './compiled-build.ts';
 import { startServerProcess } from './server-process.ts';
 
 const { values: args } = parseArgs({
@@ -110,6 +112,8 @@ async function main() {
   console.log(`bench:intake — ${args.connections} connections, ${rounds} rounds of ${seconds} s bare + ${seconds} s real, 1 KB JSON bodies\n`);
   // Both servers stay up and take turns, so each round compares them under the same machine
   // conditions (a shared VM drifts by ±25 % within minutes); the medians are the result.
+  // The real server runs as `npm start` runs it: compiled JavaScript, no TypeScript loader.
+  await ensureCompiled();
   const bare = await startBare();
   const db = await createTestDatabase('atende_bench');
   const server = await startServerProcess({
@@ -120,7 +124,7 @@ async function main() {
     WEB_CHAT_IP_RATE_LIMIT_PER_MIN: '10000000',
     ADMIN_EMAIL: 'bench@atende.local',
     ADMIN_PASSWORD: 'bench-password-123',
-  }, 60_000, { nodeArgs: args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : [] });
+  }, 60_000, { compiled: true, nodeArgs: args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : [] });
   const client = new pg.Client({ connectionString: db.url });
   try {
     pin(server.pid, 0);
