@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReasonSearch, buildSearchText } from '../src/contacts/contact-filters.ts';
 import type { ContactDto } from '../src/contacts/contact-schemas.ts';
 import { csvRenderer } from '../src/contacts/export/csv-format.ts';
-import { JSON_RENDERER } from '../src/contacts/export/json-format.ts';
+import { JSON_RENDERER, jsonStream } from '../src/contacts/export/json-format.ts';
 import { copiedRows } from '../src/contacts/export/copied-rows.ts';
 import { type RenderedBatch, type RowRenderer, renderedBatches } from '../src/contacts/export/rendered-batches.ts';
 import { xlsxRowRenderer } from '../src/contacts/export/xlsx-rows.ts';
@@ -116,8 +116,18 @@ describe.each(BACKENDS)('rows rendered by the database on %s', (backend) => {
   });
 
   it('json: byte for byte what JSON.stringify writes for the API objects', async () => {
-    const expected = listed.map((c, i) => (i ? ',\n' : '\n') + JSON.stringify({ ...c, provenance: null })).join('');
-    for (const size of [3, 1000]) expect(await render(JSON_RENDERER, size)).toEqual({ text: expected, rows: CONTACTS.length });
+    // Each object after ",\n"; the stream drops the first comma, so the rows need no numbering.
+    const lines = listed.map((c) => ',\n' + JSON.stringify({ ...c, provenance: null })).join('');
+    for (const size of [3, 1000]) expect(await render(JSON_RENDERER, size)).toEqual({ text: lines, rows: CONTACTS.length });
+    const file = async (batches: AsyncIterable<RenderedBatch>) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of jsonStream(batches)) chunks.push(Buffer.from(chunk as Buffer));
+      return Buffer.concat(chunks).toString('utf8');
+    };
+    const expected = `[\n${listed.map((c) => JSON.stringify({ ...c, provenance: null })).join(',\n')}\n]\n`;
+    expect(await file(renderedBatches(t.atende.db, {}, JSON_RENDERER, 3))).toBe(expected);
+    if (t.atende.db.copyOut) expect(await file(copiedRows(t.atende.db.copyOut.bind(t.atende.db), {}, JSON_RENDERER))).toBe(expected);
+    expect(await file(renderedBatches(t.atende.db, { q: 'nobody-has-this-name' }, JSON_RENDERER, 3))).toBe('[]\n');
   });
 
   it('xlsx: numbers the rows from 2 on across batches', async () => {

@@ -66,7 +66,8 @@ export function copyTextDecoder(): (chunk: Buffer) => RenderedBatch {
 /** The COPY statement's query: the lines in export order (the subquery's order, kept by the plain scan over it). */
 export function copyQuery(filters: ContactFilters, renderer: RowRenderer): Fragment {
   // OFFSET 0 keeps the subquery a unit, so each value is computed once, not once per use in the line.
-  return sql`SELECT ${renderer.line} FROM (${pageSql(contactWhereSql(filters), renderer, (renderer.firstRowNumber ?? 1) - 1)} OFFSET 0) page`;
+  const page = pageSql(contactWhereSql(filters), renderer, (renderer.firstRowNumber ?? 1) - 1, sql``, undefined, renderer.numbered === true);
+  return sql`SELECT ${renderer.line} FROM (${page} OFFSET 0) page`;
 }
 
 /** The selected contacts' text, chunk by chunk as PostgreSQL sends it; leaving the loop ends the COPY. */

@@ -25,17 +25,21 @@ const OBJECT = sql`'{' || ${key('id', sql`'"' || contacts.id::text || '"'`, true
   || ${key('sync', sql`'{"status":' || ${str('sync_status')} || ',"error":' || ${str('sync_error')} || ',"syncedAt":' || ${time('synced_at')} || '}'`)}
   || ${key('createdAt', time('created_at'))} || ${key('updatedAt', time('updated_at'))} || ',"provenance":null}'`;
 
+// Every object comes after ",\n"; the first one's comma is dropped here (jsonChunks), so the
+// line needs no row number (rendered-batches.ts, `numbered`).
 export const JSON_RENDERER: RowRenderer = {
   values: sql`${OBJECT} AS object`,
-  line: sql`CASE WHEN row_number = 1 THEN E'\\n' ELSE E',\\n' END || object`,
+  line: sql`E',\\n' || object`,
 };
 
 async function* jsonChunks(batches: AsyncIterable<RenderedBatch>): AsyncGenerator<string | Buffer> {
   yield '[';
   let first = true;
   for await (const batch of batches) {
+    if (!batch.text.length) continue;
+    // The text starts with the first object's ",": one byte, in a string or a Buffer.
+    yield first ? batch.text.slice(1) : batch.text;
     first = false;
-    yield batch.text;
   }
   yield first ? ']\n' : '\n]\n';
 }

@@ -26,6 +26,13 @@ export interface RowRenderer {
   line: Fragment;
   /** Default 1; xlsx starts at 2, below its header row. */
   firstRowNumber?: number;
+  /**
+   * The line uses row_number / row_label (xlsx's cell references). Without it the single COPY
+   * of PostgreSQL (copied-rows.ts) leaves out the window that numbers the rows: a WindowAgg
+   * passes every row through a tuplestore, and with the JSON objects in the row that store
+   * spilled the whole export to temporary files (1M rows: 5.4 → 3.4 s of database time).
+   */
+  numbered?: boolean;
 }
 
 export interface RenderedBatch {
@@ -49,11 +56,11 @@ interface BatchRow {
  * The selected contacts newest first (the order of GET /contacts), numbered, with the values
  * the renderer needs; `keyset` and `limit` cut a batch out of it.
  */
-export function pageSql(where: Fragment, renderer: RowRenderer, rowsBefore: number, keyset: Fragment = sql``, limit?: number): Fragment {
+export function pageSql(where: Fragment, renderer: RowRenderer, rowsBefore: number, keyset: Fragment = sql``, limit?: number, numbered = true): Fragment {
   const position = sql`${rowsBefore}::int8 + row_number() OVER (ORDER BY contacts.created_at DESC, contacts.id DESC)`;
   return sql`
       SELECT contacts.id AS page_id, contacts.created_at AS page_created_at,
-             ${position} AS row_number, (${position})::text AS row_label,
+             ${numbered ? sql`${position} AS row_number, (${position})::text AS row_label,` : sql``}
              ${renderer.values}
         FROM contacts
        WHERE ${where} ${keyset}

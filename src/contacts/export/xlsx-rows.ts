@@ -31,5 +31,5 @@ export function xlsxRowRenderer(styleIds: readonly number[]): RowRenderer {
   });
   const open = sql`'<row r="' || row_label || '" spans="1:${raw(String(SPREADSHEET_COLUMNS.length))}" x14ac:dyDescent="0.25">'`;
   // Row 1 is the header exceljs writes.
-  return { values: spreadsheetValues(), line: sql`${open} || ${join(cells, ' || ')} || '</row>'`, firstRowNumber: 2 };
+  return { values: spreadsheetValues(), line: sql`${open} || ${join(cells, ' || ')} || '</row>'`, firstRowNumber: 2, numbered: true };
 }
