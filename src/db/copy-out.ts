@@ -28,8 +28,11 @@ function inlined(client: pg.PoolClient, statement: Fragment): string {
   return text.replace(/\$(\d+)/g, (_, n: string) => literal(client, values[Number(n) - 1]));
 }
 
-/** The text `COPY (query) TO STDOUT` sends (text format: one line a row, \\-escaped). */
-export async function copyOut(pool: pg.Pool, query: Fragment): Promise<Readable> {
+/** How COPY writes the rows: its text format (one line a row, \\-escaped), or CSV with this delimiter. */
+export type CopyFormat = { format: 'text' } | { format: 'csv'; delimiter: ';' | ',' };
+
+/** What `COPY (query) TO STDOUT` sends, in the format asked (text by default). */
+export async function copyOut(pool: pg.Pool, query: Fragment, format: CopyFormat = { format: 'text' }): Promise<Readable> {
   const client = await pool.connect();
   let released = false;
   const release = (err?: Error) => {
@@ -39,7 +42,8 @@ export async function copyOut(pool: pg.Pool, query: Fragment): Promise<Readable>
   };
   let copy: Readable;
   try {
-    copy = client.query(copyTo(`COPY (${inlined(client, query)}) TO STDOUT`));
+    const options = format.format === 'csv' ? ` WITH (FORMAT csv, DELIMITER '${format.delimiter}')` : '';
+    copy = client.query(copyTo(`COPY (${inlined(client, query)}) TO STDOUT${options}`));
   } catch (err) {
     release(err instanceof Error ? err : new Error(String(err)));
     throw err;

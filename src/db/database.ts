@@ -10,7 +10,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
 import { tightenModes } from './data-dir-modes.ts';
-import { copyOut } from './copy-out.ts';
+import { type CopyFormat, copyOut } from './copy-out.ts';
 import { applyMigrations } from './migrations.ts';
 import { createPool, postgresRunner } from './postgres.ts';
 import { PreparedNames } from './prepared-names.ts';
@@ -29,7 +29,7 @@ export interface Database extends SqlClient {
   /** Runs one sql`` statement (src/db/sql.ts) — what repositories use. */
   query<T>(statement: Fragment): Promise<T[]>;
   /** PostgreSQL only: `COPY (query) TO STDOUT` as a byte stream (copy-out.ts). */
-  copyOut?(query: Fragment): Promise<Readable>;
+  copyOut?(query: Fragment, format?: CopyFormat): Promise<Readable>;
   /** Applies pending migrations; returns their names. */
   migrate(): Promise<string[]>;
   /** Throws when the database does not answer. */
@@ -59,7 +59,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         if (!s.prepare) return (await pool.query(s.text, s.values)).rows as T[];
         return (await pool.query({ name: preparedNames.nameOf(s.text), text: s.text, values: s.values })).rows as T[];
       },
-      copyOut: (query: Fragment) => copyOut(pool, query),
+      copyOut: (query: Fragment, format?: CopyFormat) => copyOut(pool, query, format),
       migrate: () => applyMigrations(sql),
       ping: async () => void (await pool.query('SELECT 1')),
       close: async () => {

@@ -76,7 +76,7 @@ export class ContactExporter {
     const open: BatchSource = (renderer) => {
       const { db } = this.deps;
       source = db.copyOut
-        ? copiedRows((query) => db.copyOut!(query), request.filters, renderer)
+        ? copiedRows((query, format) => db.copyOut!(query, format), request.filters, renderer)
         : renderedBatches(db, request.filters, renderer, this.deps.batchSize ?? DEFAULT_BATCH_SIZE);
       return counted(source, state, async () => {
         await record({});

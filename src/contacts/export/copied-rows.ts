@@ -8,6 +8,7 @@
 // in it; the lines are the file's bytes already (they carry their own line ends), so this undoes
 // the escaping and drops the row ends, counting them.
 import type { Readable } from 'node:stream';
+import type { CopyFormat } from '../../db/copy-out.ts';
 import type { Fragment } from '../../db/sql.ts';
 import { sql } from '../../db/sql.ts';
 import type { ContactFilters } from '../contact-filters.ts';
@@ -63,21 +64,72 @@ export function copyTextDecoder(): (chunk: Buffer) => RenderedBatch {
   };
 }
 
+const QUOTE = 0x22;
+const CRLF = Buffer.from('\r\n');
+
+/**
+ * Turns COPY's CSV output into the file's bytes, chunk by chunk: a row ends at a LF outside
+ * quotes, which becomes CRLF (COPY ends rows with LF only); a LF inside a quoted field stays.
+ * Inside quotes a doubled quote toggles twice, so counting quotes is enough to know where we are.
+ */
+export function csvRecordDecoder(): (chunk: Buffer) => RenderedBatch {
+  let inQuotes = false;
+  return (chunk) => {
+    // At most one extra byte per row end.
+    const out = Buffer.allocUnsafe(chunk.length * 2);
+    let o = 0;
+    let i = 0;
+    let rows = 0;
+    // Next positions, searched again only once passed (a chunk may hold no quote at all).
+    let quote = chunk.indexOf(QUOTE, i);
+    let newline = chunk.indexOf(NEWLINE, i);
+    while (i < chunk.length) {
+      if (inQuotes) {
+        if (quote === -1) {
+          o += chunk.copy(out, o, i);
+          break;
+        }
+        o += chunk.copy(out, o, i, quote + 1);
+        i = quote + 1;
+        inQuotes = false;
+      } else {
+        if (newline !== -1 && (quote === -1 || newline < quote)) {
+          o += chunk.copy(out, o, i, newline);
+          o += CRLF.copy(out, o);
+          rows++;
+          i = newline + 1;
+        } else if (quote !== -1) {
+          o += chunk.copy(out, o, i, quote + 1);
+          i = quote + 1;
+          inQuotes = true;
+        } else {
+          o += chunk.copy(out, o, i);
+          break;
+        }
+      }
+      if (quote !== -1 && quote < i) quote = chunk.indexOf(QUOTE, i);
+      if (newline !== -1 && newline < i) newline = chunk.indexOf(NEWLINE, i);
+    }
+    return { text: out.subarray(0, o), rows };
+  };
+}
+
 /** The COPY statement's query: the lines in export order (the subquery's order, kept by the plain scan over it). */
 export function copyQuery(filters: ContactFilters, renderer: RowRenderer): Fragment {
   // OFFSET 0 keeps the subquery a unit, so each value is computed once, not once per use in the line.
   const page = pageSql(contactWhereSql(filters), renderer, (renderer.firstRowNumber ?? 1) - 1, sql``, undefined, renderer.numbered === true);
-  return sql`SELECT ${renderer.line} FROM (${page} OFFSET 0) page`;
+  return sql`SELECT ${renderer.copyCsv?.fields ?? renderer.line} FROM (${page} OFFSET 0) page`;
 }
 
 /** The selected contacts' text, chunk by chunk as PostgreSQL sends it; leaving the loop ends the COPY. */
 export async function* copiedRows(
-  copyOut: (query: Fragment) => Promise<Readable>,
+  copyOut: (query: Fragment, format?: CopyFormat) => Promise<Readable>,
   filters: ContactFilters,
   renderer: RowRenderer,
 ): AsyncGenerator<RenderedBatch> {
-  const decode = copyTextDecoder();
-  const stream = await copyOut(copyQuery(filters, renderer));
+  const csv = renderer.copyCsv;
+  const decode = csv ? csvRecordDecoder() : copyTextDecoder();
+  const stream = await copyOut(copyQuery(filters, renderer), csv ? { format: 'csv', delimiter: csv.delimiter } : undefined);
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     const batch = decode(chunk);
     if (batch.text.length || batch.rows) yield batch;

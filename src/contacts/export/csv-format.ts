@@ -26,7 +26,20 @@ export function csvRenderer(separator: CsvSeparator): RowRenderer {
   const fields = SPREADSHEET_COLUMNS.map((column, i) =>
     column.kind === 'text' ? quoted(cell(i), separator) : sql`coalesce(${saoPauloText(cell(i))}, '')`,
   );
-  return { values: spreadsheetValues(), line: sql`${join(fields, ` || '${separator}' || `)} || E'\\r\\n'` };
+  return { values: spreadsheetValues(), line: sql`${join(fields, ` || '${separator}' || `)} || E'\\r\\n'`, copyCsv: copyFields(separator) };
+}
+
+/**
+ * The same fields for PostgreSQL's CSV writer (`COPY … WITH (FORMAT csv)`), which quotes a field
+ * holding the delimiter, a quote, CR or LF and doubles its quotes — the rule of `quoted` — in C:
+ * 1M rows 4.1 → 3.3 s of database time. It writes NULL as an empty field and an empty string as
+ * "" (to tell them apart): empty texts go as NULL, so both stay an empty field as above. It ends
+ * rows with LF; copied-rows.ts makes that CRLF. One difference, out of reach of real data: a
+ * first field (the name) that is exactly `\.` comes out quoted.
+ */
+function copyFields(separator: CsvSeparator): RowRenderer['copyCsv'] {
+  const fields = SPREADSHEET_COLUMNS.map((column, i) => (column.kind === 'text' ? sql`nullif(${cell(i)}, '')` : saoPauloText(cell(i))));
+  return { fields: join(fields, ', '), delimiter: separator };
 }
 
 /** The header line; no header needs quoting. */
