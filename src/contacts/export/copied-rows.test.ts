@@ -2,6 +2,14 @@
 // in any two pieces must give the bytes of the lines, and the number of rows.
 import { describe, expect, it } from 'vitest';
 import { copyTextDecoder, csvRecordDecoder } from './copied-rows.ts';
+import type { RenderedBatch } from './rendered-batches.ts';
+
+/** `input` fed to one decoder in pieces cut at `cuts`: the bytes out and the rows counted. */
+function decodedInPieces(decode: (chunk: Buffer) => RenderedBatch, input: Buffer, cuts: number[]) {
+  const bounds = [0, ...cuts, input.length];
+  const parts = bounds.slice(1).map((end, i) => decode(input.subarray(bounds[i], end)));
+  return { text: Buffer.concat(parts.map((p) => Buffer.from(p.text))), rows: parts.reduce((n, p) => n + p.rows, 0) };
+}
 
 // Two rows as COPY (SELECT line) TO STDOUT sends them: \\ \n \r \t \b \f \v escaped, one newline per row.
 const COPY_TEXT = Buffer.from('a;"x\\r\\ny";\\\\ é\\t😀\\r\\n\nb\\b\\f\\v;\\\\\\\\\\r\\n\n', 'utf8');
@@ -16,11 +24,7 @@ describe('copyTextDecoder', () => {
 
   it('gives the same bytes however the stream is cut', () => {
     for (let cut = 0; cut <= COPY_TEXT.length; cut++) {
-      const decode = copyTextDecoder();
-      const a = decode(COPY_TEXT.subarray(0, cut));
-      const b = decode(COPY_TEXT.subarray(cut));
-      expect(Buffer.concat([Buffer.from(a.text), Buffer.from(b.text)])).toEqual(LINES);
-      expect(a.rows + b.rows).toBe(2);
+      expect(decodedInPieces(copyTextDecoder(), COPY_TEXT, [cut])).toEqual({ text: LINES, rows: 2 });
     }
   });
 
@@ -43,11 +47,8 @@ describe('csvRecordDecoder', () => {
 
   it('gives the same bytes however the stream is cut, in two or three pieces', () => {
     for (let cut = 0; cut <= COPY_CSV.length; cut++) {
-      for (const second of [cut, Math.min(COPY_CSV.length, cut + 3)]) {
-        const decode = csvRecordDecoder();
-        const parts = [COPY_CSV.subarray(0, cut), COPY_CSV.subarray(cut, second), COPY_CSV.subarray(second)].map((p) => decode(p));
-        expect(Buffer.concat(parts.map((p) => Buffer.from(p.text)))).toEqual(CSV_LINES);
-        expect(parts.reduce((n, p) => n + p.rows, 0)).toBe(3);
+      for (const cuts of [[cut], [cut, Math.min(COPY_CSV.length, cut + 3)]]) {
+        expect(decodedInPieces(csvRecordDecoder(), COPY_CSV, cuts)).toEqual({ text: CSV_LINES, rows: 3 });
       }
     }
   });

@@ -6,7 +6,8 @@
 //
 // COPY's text format ends each row with a newline and escapes backslash and control characters
 // in it; the lines are the file's bytes already (they carry their own line ends), so this undoes
-// the escaping and drops the row ends, counting them.
+// the escaping and drops the row ends, counting them. csv goes through COPY's CSV format instead
+// (RowRenderer.copy): its rows only need their LF ends made CRLF.
 import type { Readable } from 'node:stream';
 import type { CopyFormat } from '../../db/copy-out.ts';
 import type { Fragment } from '../../db/sql.ts';
@@ -117,8 +118,8 @@ export function csvRecordDecoder(): (chunk: Buffer) => RenderedBatch {
 /** The COPY statement's query: the lines in export order (the subquery's order, kept by the plain scan over it). */
 export function copyQuery(filters: ContactFilters, renderer: RowRenderer): Fragment {
   // OFFSET 0 keeps the subquery a unit, so each value is computed once, not once per use in the line.
-  const page = pageSql(contactWhereSql(filters), renderer, (renderer.firstRowNumber ?? 1) - 1, sql``, undefined, renderer.numbered === true);
-  return sql`SELECT ${renderer.copyCsv?.fields ?? renderer.line} FROM (${page} OFFSET 0) page`;
+  const page = pageSql(contactWhereSql(filters), renderer, { numbered: renderer.numbered === true, rowsBefore: (renderer.firstRowNumber ?? 1) - 1 });
+  return sql`SELECT ${renderer.copy?.select ?? renderer.line} FROM (${page} OFFSET 0) page`;
 }
 
 /** The selected contacts' text, chunk by chunk as PostgreSQL sends it; leaving the loop ends the COPY. */
@@ -127,9 +128,9 @@ export async function* copiedRows(
   filters: ContactFilters,
   renderer: RowRenderer,
 ): AsyncGenerator<RenderedBatch> {
-  const csv = renderer.copyCsv;
-  const decode = csv ? csvRecordDecoder() : copyTextDecoder();
-  const stream = await copyOut(copyQuery(filters, renderer), csv ? { format: 'csv', delimiter: csv.delimiter } : undefined);
+  const format = renderer.copy?.format ?? { format: 'text' };
+  const decode = format.format === 'csv' ? csvRecordDecoder() : copyTextDecoder();
+  const stream = await copyOut(copyQuery(filters, renderer), format);
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     const batch = decode(chunk);
     if (batch.text.length || batch.rows) yield batch;

@@ -26,7 +26,7 @@ export function csvRenderer(separator: CsvSeparator): RowRenderer {
   const fields = SPREADSHEET_COLUMNS.map((column, i) =>
     column.kind === 'text' ? quoted(cell(i), separator) : sql`coalesce(${saoPauloText(cell(i))}, '')`,
   );
-  return { values: spreadsheetValues(), line: sql`${join(fields, ` || '${separator}' || `)} || E'\\r\\n'`, copyCsv: copyFields(separator) };
+  return { values: spreadsheetValues(), line: sql`${join(fields, ` || '${separator}' || `)} || E'\\r\\n'`, copy: copyFields(separator) };
 }
 
 /**
@@ -37,9 +37,9 @@ export function csvRenderer(separator: CsvSeparator): RowRenderer {
  * rows with LF; copied-rows.ts makes that CRLF. One difference, out of reach of real data: a
  * first field (the name) that is exactly `\.` comes out quoted.
  */
-function copyFields(separator: CsvSeparator): RowRenderer['copyCsv'] {
+function copyFields(separator: CsvSeparator): RowRenderer['copy'] {
   const fields = SPREADSHEET_COLUMNS.map((column, i) => (column.kind === 'text' ? sql`nullif(${cell(i)}, '')` : saoPauloText(cell(i))));
-  return { fields: join(fields, ', '), delimiter: separator };
+  return { select: join(fields, ', '), format: { format: 'csv', delimiter: separator } };
 }
 
 /** The header line; no header needs quoting. */

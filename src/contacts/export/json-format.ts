@@ -38,7 +38,8 @@ async function* jsonChunks(batches: AsyncIterable<RenderedBatch>): AsyncGenerato
   for await (const batch of batches) {
     if (!batch.text.length) continue;
     // The text starts with the first object's ",": one byte, in a string or a Buffer.
-    yield first ? batch.text.slice(1) : batch.text;
+    const { text } = batch;
+    yield !first ? text : typeof text === 'string' ? text.slice(1) : text.subarray(1);
     first = false;
   }
   yield first ? ']\n' : '\n]\n';

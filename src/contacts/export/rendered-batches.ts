@@ -8,6 +8,7 @@
 // (csv ~21 s, json ~33 s on a loaded 2-core machine), while the database renders them in a few.
 // The same statements run on PGlite and PostgreSQL. The filter is translated from contactWhere
 // (filter-sql.ts) and the order is the one of GET /contacts, so the rows are the same.
+import type { CopyFormat } from '../../db/copy-out.ts';
 import { type Fragment, type SqlClient, sql } from '../../db/sql.ts';
 import type { ContactFilters } from '../contact-filters.ts';
 import { contactWhereSql } from './filter-sql.ts';
@@ -34,10 +35,10 @@ export interface RowRenderer {
    */
   numbered?: boolean;
   /**
-   * PostgreSQL only (copied-rows.ts): the row as a select list of fields for COPY's own CSV
-   * writer, which quotes as `line` does, in C — instead of `line`.
+   * PostgreSQL only (copied-rows.ts): what the COPY selects instead of `line`, in which of its
+   * formats — csv's fields, for COPY's own CSV writer, which quotes as `line` does, in C.
    */
-  copyCsv?: { fields: Fragment; delimiter: ';' | ',' };
+  copy?: { select: Fragment; format: CopyFormat };
 }
 
 export interface RenderedBatch {
@@ -57,11 +58,17 @@ interface BatchRow {
   lastId: string | null;
 }
 
-/**
- * The selected contacts newest first (the order of GET /contacts), numbered, with the values
- * the renderer needs; `keyset` and `limit` cut a batch out of it.
- */
-export function pageSql(where: Fragment, renderer: RowRenderer, rowsBefore: number, keyset: Fragment = sql``, limit?: number, numbered = true): Fragment {
+interface PageOptions {
+  /** Numbers the rows (row_number, row_label), the first getting rowsBefore + 1. */
+  numbered: boolean;
+  rowsBefore: number;
+  /** keyset and limit cut a batch out of the page. */
+  keyset?: Fragment;
+  limit?: number;
+}
+
+/** The selected contacts newest first (the order of GET /contacts), with the values the renderer needs. */
+export function pageSql(where: Fragment, renderer: RowRenderer, { numbered, rowsBefore, keyset = sql``, limit }: PageOptions): Fragment {
   const position = sql`${rowsBefore}::int8 + row_number() OVER (ORDER BY contacts.created_at DESC, contacts.id DESC)`;
   return sql`
       SELECT contacts.id AS page_id, contacts.created_at AS page_created_at,
@@ -84,7 +91,7 @@ function batchQuery(where: Fragment, renderer: RowRenderer, after: Position | un
   // count and the position of its last row are computed from it. The position comes back as
   // epoch milliseconds: exact for timestamptz(3), and no timestamp text to parse.
   return sql`
-    WITH page AS MATERIALIZED (${pageSql(where, renderer, rowsBefore, keyset, limit)})
+    WITH page AS MATERIALIZED (${pageSql(where, renderer, { numbered: true, rowsBefore, keyset, limit })})
     SELECT string_agg(${renderer.line}, '' ORDER BY row_number) AS text, count(*)::int AS rows,
            (SELECT round(date_part('epoch', page_created_at) * 1000) FROM page ORDER BY row_number DESC LIMIT 1)::float8 AS "lastAt",
            (SELECT page_id FROM page ORDER BY row_number DESC LIMIT 1)::text AS "lastId"
